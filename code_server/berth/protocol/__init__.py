@@ -1,0 +1,1 @@
+"""berth protocol: generated gRPC and protobuf modules."""

@@ -1,0 +1,1 @@
+"""Generated protocol modules (berth.protocol.v1)."""
