@@ -1,0 +1,49 @@
+# berth development tasks. `make dev` starts the webserver on the example locations;
+# `make test` runs every test. Both set up everything they need on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+COMPAT_VENV := .cache/dagster-compat-venv
+PORT ?= 3000
+
+.PHONY: install system-deps dev test test-fast compat-env protos bench clean
+
+$(VENV)/.installed: code_server/pyproject.toml webserver/pyproject.toml client/pyproject.toml requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e code_server -e webserver -e client -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	bash scripts/ensure_system_deps.sh
+
+$(COMPAT_VENV)/.installed: tests/compat/requirements.txt
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/pip install --quiet --upgrade pip
+	$(COMPAT_VENV)/bin/pip install --quiet -r tests/compat/requirements.txt
+	touch $@
+
+compat-env: $(COMPAT_VENV)/.installed
+
+dev: install
+	$(BIN)/berth dev -w examples/workspace.yaml --port $(PORT)
+
+test: install system-deps compat-env
+	$(BIN)/python scripts/gen_protos.py --check
+	BERTH_COMPAT_PYTHON=$(CURDIR)/$(COMPAT_VENV)/bin/python $(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not browser and not compat"
+
+protos: install
+	$(BIN)/python scripts/gen_protos.py
+
+bench: install
+	$(BIN)/python bench/code_server.py
+	$(BIN)/python bench/webserver.py
+
+clean:
+	rm -rf $(VENV) .cache
