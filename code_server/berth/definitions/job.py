@@ -1,0 +1,107 @@
+"""Jobs: a graph made executable, with tags, a default run config, op subsets and a run-config schema."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
+
+from berth.definitions.composition import compose
+from berth.definitions.errors import DefinitionError
+from berth.definitions.graph import GraphDefinition
+from berth.definitions.op_node import OpNode, flatten_graph
+from berth.definitions.retry import RetryPolicy
+from berth.definitions.selection import resolve_op_selection
+
+if TYPE_CHECKING:
+    from berth.config.config_type import Shape
+    from berth.config.schema import ConfigSchema
+
+__all__ = ["JobDefinition", "job"]
+
+# Dagster arguments that berth accepts only when they say "nothing special".
+_IGNORED_WHEN_EMPTY = ("resource_defs", "executor_def", "logger_defs", "hooks", "input_values",
+                       "partitions_def", "asset_layer", "_subset_selection_data", "metadata", "run_tags")
+
+
+class JobDefinition:
+    """An executable graph. ``nodes`` are its ops (flattened, in execution order, subset applied)."""
+
+    def __init__(self, graph_def: GraphDefinition, name: Optional[str] = None, description: Optional[str] = None,
+                 tags: Optional[Mapping[str, Any]] = None, config: Optional[Mapping[str, Any]] = None,
+                 op_retry_policy: Optional[RetryPolicy] = None, *, op_selection: Optional[Sequence[str]] = None,
+                 _nodes: Optional[dict[str, OpNode]] = None, **unsupported: Any) -> None:
+        for key, value in unsupported.items():
+            if key not in _IGNORED_WHEN_EMPTY:
+                raise TypeError(f"JobDefinition got an unexpected argument {key!r}")
+            if value and key not in ("metadata", "run_tags"):
+                raise DefinitionError(f"berth does not support {key} yet (job {name or graph_def.name!r}).")
+        if graph_def.input_names:
+            raise DefinitionError(f'Graph "{graph_def.name}" has inputs {list(graph_def.input_names)}; '
+                                  "a job's graph cannot have inputs.")
+        if config is not None and not isinstance(config, Mapping):
+            raise DefinitionError("a job's config must be a dict of run config")
+        self.graph = graph_def
+        self.name = name or graph_def.name
+        self.description = description if description is not None else graph_def.description
+        self.tags = {**graph_def.tags, **{key: str(value) for key, value in (tags or {}).items()}}
+        self.default_run_config: dict[str, Any] = dict(config or {})
+        self.op_retry_policy = op_retry_policy
+        self.op_selection: Optional[tuple[str, ...]] = tuple(op_selection) if op_selection is not None else None
+        self.nodes: dict[str, OpNode] = _nodes if _nodes is not None else flatten_graph(graph_def)
+        self._run_config_type: Optional["Shape"] = None
+        self._run_config_schema: Optional["ConfigSchema"] = None
+
+    @property
+    def run_config_type(self) -> "Shape":
+        """The root config type of this job's run config (built once)."""
+        if self._run_config_type is None:
+            from berth.definitions.run_config_schema import build_run_config_type
+
+            self._run_config_type = build_run_config_type(self.nodes, self.default_run_config)
+        return self._run_config_type
+
+    @property
+    def run_config_schema(self) -> "ConfigSchema":
+        """The run-config schema, for validation (built once)."""
+        if self._run_config_schema is None:
+            from berth.config.schema import ConfigSchema
+
+            root = self.run_config_type
+            self._run_config_schema = ConfigSchema(root.key, root.closure())
+        return self._run_config_schema
+
+    def retry_policy_for(self, node_name: str) -> Optional[RetryPolicy]:
+        """The retry policy of a node: its invocation's, else its op's, else the job's op_retry_policy."""
+        node = self.nodes[node_name]
+        return node.retry_policy or node.op_def.retry_policy or self.op_retry_policy
+
+    def get_subset(self, op_selection: Sequence[str]) -> "JobDefinition":
+        """This job restricted to the selected ops (Dagster selection syntax); unknown names raise."""
+        full = flatten_graph(self.graph) if self.op_selection is not None else self.nodes
+        picked = resolve_op_selection(full, op_selection)
+        nodes = {name: node.without_upstream(picked) for name, node in full.items() if name in picked}
+        return JobDefinition(self.graph, self.name, self.description, self.tags, self.default_run_config,
+                             self.op_retry_policy, op_selection=list(op_selection), _nodes=nodes)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise DefinitionError(f'Job "{self.name}" cannot be called; execute it with berth.execution.')
+
+    def __repr__(self) -> str:
+        return f"JobDefinition({self.name!r})"
+
+
+def job(fn: Optional[Callable[..., Any]] = None, *, name: Optional[str] = None,
+        description: Optional[str] = None, tags: Optional[Mapping[str, Any]] = None,
+        config: Optional[Mapping[str, Any]] = None, op_retry_policy: Optional[RetryPolicy] = None,
+        **unsupported: Any) -> Any:
+    """Define a job by calling ops in a function body; usable bare (``@job``) or with arguments."""
+
+    def decorate(body: Callable[..., Any]) -> JobDefinition:
+        import inspect
+
+        job_name = name or body.__name__
+        graph_def = GraphDefinition(job_name, description=description if description is not None
+                                    else inspect.getdoc(body), _composed=compose(job_name, body))
+        return JobDefinition(graph_def, job_name, tags=tags, config=config, op_retry_policy=op_retry_policy,
+                             **unsupported)
+
+    return decorate(fn) if fn is not None else decorate

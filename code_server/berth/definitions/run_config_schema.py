@@ -1,0 +1,134 @@
+"""A job's run-config schema, in Dagster's shape.
+
+::
+
+    ops:        {<op>: {config: <op config>, inputs: {<unconnected input>: Any}}}
+                (a graph node nests as {<graph>: {ops: {...}}}); optional when nothing inside is required
+    execution:  {config: {in_process: {retries: ...}} | {multiprocess: {max_concurrent: Int?, retries: ...}}}
+                optional; defaults to in_process (Dagster defaults to multiprocess, berth to the
+                executor that costs nothing per run)
+    loggers:    permissive, optional
+    resources:  permissive, optional
+
+A job's default run config (``@job(config=...)``, ``to_job(config=...)``) becomes defaults inside
+this schema, as in Dagster, so a launch may leave out whatever the default provides.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Mapping, Optional
+
+from berth.config.config_type import Any as AnyConfig
+from berth.config.config_type import ConfigType, Int, Noneable, Permissive, Selector, Shape
+from berth.config.field import Field
+from berth.definitions.op import OpDefinition
+from berth.definitions.op_node import OpNode
+
+__all__ = ["build_run_config_type", "op_config_path", "EXECUTION_FIELD"]
+
+_RETRIES = Field(Selector({"enabled": {}, "disabled": {}}), default_value={"enabled": {}},
+                 description="Whether retry policies of ops are honoured.")
+
+EXECUTION_FIELD = Field(
+    Shape({"config": Field(
+        Selector({
+            "in_process": Shape({"retries": _RETRIES}),
+            "multiprocess": Shape({
+                "max_concurrent": Field(Noneable(Int), default_value=None,
+                                        description="How many step processes may run at once; 0 or "
+                                                    "null means the number of CPUs."),
+                "retries": _RETRIES,
+            }),
+        }),
+        default_value={"in_process": {}},
+    )}),
+    is_required=False,
+    description="How the run executes its steps: in the run worker's process or one process per step.",
+)
+
+# op definition -> unconnected input names -> node field; shared so that jobs reusing an op also
+# reuse its config types (and their keys, snaps and protos)
+_NODE_FIELDS: "weakref.WeakKeyDictionary[OpDefinition, dict[tuple[str, ...], Field]]" = weakref.WeakKeyDictionary()
+
+_LOGGERS_FIELD = Field(Permissive(), is_required=False)
+_RESOURCES_FIELD = Field(Permissive(), is_required=False)
+
+
+def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optional[Mapping[str, Any]]) -> Shape:
+    """The root type of a job's run config, with its default run config applied as defaults."""
+    tree: dict[str, Any] = {}
+    for name, node in nodes.items():
+        parts = name.split(".")
+        branch = tree
+        for part in parts[:-1]:
+            branch = branch.setdefault(part, {})
+        branch[parts[-1]] = node
+    root = Shape({
+        "ops": Field(_ops_shape(tree)),
+        "execution": EXECUTION_FIELD,
+        "loggers": _LOGGERS_FIELD,
+        "resources": _RESOURCES_FIELD,
+    })
+    if default_run_config:
+        return _with_defaults(root, default_run_config)  # type: ignore[return-value]
+    return root
+
+
+def op_config_path(node_name: str) -> tuple[str, ...]:
+    """Where an op's config sits in run config: ("ops", "g", "ops", "op", "config") for "g.op"."""
+    path: list[str] = []
+    for part in node_name.split("."):
+        path += ["ops", part]
+    return tuple(path) + ("config",)
+
+
+def _ops_shape(tree: Mapping[str, Any]) -> Shape:
+    fields = {}
+    for name, item in tree.items():
+        if isinstance(item, OpNode):
+            fields[name] = _op_node_field(item)
+        else:
+            fields[name] = Field(Shape({"ops": Field(_ops_shape(item))}))
+    return Shape(fields)
+
+
+def _op_node_field(node: OpNode) -> Field:
+    """The field of one op node; nodes of the same op with the same unconnected inputs share it."""
+    unconnected = tuple(definition.name for definition in node.op_def.input_defs
+                        if not definition.is_nothing and not definition.has_default
+                        and definition.name not in node.inputs)
+    cache = _NODE_FIELDS.get(node.op_def)
+    if cache is None:
+        cache = _NODE_FIELDS[node.op_def] = {}
+    field = cache.get(unconnected)
+    if field is None:
+        field = cache[unconnected] = Field(_op_node_shape(node, unconnected))
+    return field
+
+
+def _op_node_shape(node: OpNode, unconnected_inputs: tuple[str, ...]) -> Shape:
+    config_field = node.op_def.config_field or Field(AnyConfig, is_required=False)
+    fields: dict[str, Field] = {"config": config_field}
+    if unconnected_inputs:
+        fields["inputs"] = Field(Shape({name: Field(AnyConfig) for name in unconnected_inputs}))
+    return Shape(fields)
+
+
+def _with_defaults(config_type: ConfigType, value: Any) -> ConfigType:
+    """``config_type`` with ``value`` applied as the defaults of its fields (recursively into shapes)."""
+    if not isinstance(config_type, Shape) or not isinstance(value, Mapping):
+        return config_type
+    fields = {}
+    for name, field in config_type.fields.items():
+        if name in value:
+            fields[name] = _field_with_default(field, value[name])
+        else:
+            fields[name] = field
+    return Shape(fields, description=config_type.description)
+
+
+def _field_with_default(field: Field, value: Any) -> Field:
+    if isinstance(field.config_type, Shape) and isinstance(value, Mapping):
+        return Field(_with_defaults(field.config_type, value), description=field.description)
+    return Field(field.config_type, default_value=value, description=field.description)
