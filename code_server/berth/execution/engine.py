@@ -1,0 +1,125 @@
+"""execute_job: run a job's steps in dependency order and report every event.
+
+The in-process executor runs steps one after another in this process; the multiprocess executor
+(``execution: {config: {multiprocess: {max_concurrent: N}}}``) runs each step in a forked child.
+Both check ``should_stop`` between steps and end with RUN_CANCELED when it turns true;
+``RunInterrupted`` raised inside an op (the worker's SIGTERM handler) cancels too.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
+
+from berth.events import EventType, RunEvent, SerializableError
+from berth.execution.errors import (MissingStepOutputError, RunConfigValidationError, RunInterrupted,
+                                    StepSelectionError)
+from berth.execution.io_store import FilesystemIOStore
+from berth.execution.plan import ExecutionPlan, ExecutionStep, build_plan
+from berth.execution.run_state import Readiness, RunState, StepStatus
+from berth.execution.step import StepRunner
+
+if TYPE_CHECKING:
+    from berth.definitions.job import JobDefinition
+
+__all__ = ["execute_job", "RunOutcome", "RunInterrupted", "RunConfigValidationError", "StepSelectionError"]
+
+Emit = Callable[[RunEvent], Any]
+
+
+class RunOutcome(str, enum.Enum):
+    """How a run ended; the values are RunStatus names."""
+
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    CANCELED = "CANCELED"
+
+
+def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *, run_id: str, emit: Emit,
+                should_stop: Callable[[], bool] = lambda: False,
+                step_keys_to_execute: Optional[Sequence[str]] = None,
+                parent_run_id: Optional[str] = None,
+                io_store: Optional[FilesystemIOStore] = None) -> RunOutcome:
+    """Execute ``job`` with ``run_config`` and emit RUN_START ... RUN_SUCCESS/FAILURE/CANCELED.
+
+    Raises RunConfigValidationError (invalid config) or StepSelectionError (unknown step keys)
+    before emitting anything; the caller records those as the run's failure.
+    """
+    result = job.run_config_schema.validate(dict(run_config or {}))
+    if not result.success:
+        raise RunConfigValidationError(job.name, result.errors)
+    plan = build_plan(job, result.value, step_keys_to_execute)
+    store = io_store or FilesystemIOStore()
+    state = RunState(plan, job.nodes, run_id, parent_run_id, store)
+    runner = StepRunner(run_id, job.name, result.value, emit, store, plan.retries_enabled, should_stop)
+    emit(RunEvent(run_id, f'Started execution of run for "{job.name}".', EventType.RUN_START,
+                  metadata={"executor": plan.executor}))
+    if plan.executor == "multiprocess":
+        from berth.execution.multiprocess import execute_multiprocess
+
+        canceled = execute_multiprocess(plan, state, runner, should_stop)
+    else:
+        canceled = _execute_in_process(plan, state, runner, should_stop)
+    return _finish(job.name, run_id, state, canceled, emit)
+
+
+def _execute_in_process(plan: ExecutionPlan, state: RunState, runner: StepRunner,
+                        should_stop: Callable[[], bool]) -> bool:
+    """Run the steps in order in this process; True when the run was canceled."""
+    for step in plan.steps:
+        if should_stop():
+            return True
+        readiness, reason = state.readiness(step)
+        if readiness == Readiness.SKIP:
+            skip_step(runner, state, step, reason)
+            continue
+        inputs = gather_inputs(runner, state, step)
+        if inputs is None:
+            continue
+        try:
+            outcome = runner.run(step, inputs)
+        except RunInterrupted as exc:  # raised outside the op's own frames (rare): still a cancel
+            runner.emit(RunEvent(runner.run_id, f'Execution of step "{step.key}" was interrupted.',
+                                 EventType.STEP_FAILURE, logging.ERROR, step.key,
+                                 SerializableError.from_exception(exc)))
+            state.record(step.key, False, {})
+            return True
+        state.record(step.key, outcome.success, dict(outcome.outputs))
+        if outcome.interrupted:
+            return True
+    return False
+
+
+def skip_step(runner: StepRunner, state: RunState, step: ExecutionStep, reason: str) -> None:
+    """Mark a step skipped and say why."""
+    state.status[step.key] = StepStatus.SKIPPED
+    runner.emit(RunEvent(runner.run_id, f'Skipped execution of step "{step.key}": {reason}.',
+                         EventType.STEP_SKIPPED, logging.INFO, step.key, metadata={"reason": reason}))
+
+
+def gather_inputs(runner: StepRunner, state: RunState, step: ExecutionStep) -> Optional[dict[str, Any]]:
+    """The step's input values, or None after reporting the step failed because one is missing."""
+    try:
+        return state.inputs_for(step)
+    except Exception as exc:  # noqa: BLE001 - a missing output, or unpickling (which runs user code) failed
+        runner.emit(RunEvent(runner.run_id, f'Started execution of step "{step.key}".', EventType.STEP_START,
+                             logging.DEBUG, step.key))
+        runner.emit(RunEvent(runner.run_id, f'Execution of step "{step.key}" failed: could not load its inputs.',
+                             EventType.STEP_FAILURE, logging.ERROR, step.key, SerializableError.from_exception(exc)))
+        state.record(step.key, False, {})
+        return None
+
+
+def _finish(job_name: str, run_id: str, state: RunState, canceled: bool, emit: Emit) -> RunOutcome:
+    if canceled:
+        emit(RunEvent(run_id, f'Execution of run for "{job_name}" canceled.', EventType.RUN_CANCELED,
+                      logging.INFO))
+        return RunOutcome.CANCELED
+    failed = state.failed_steps()
+    if failed:
+        emit(RunEvent(run_id, f'Execution of run for "{job_name}" failed. Steps failed: {failed}.',
+                      EventType.RUN_FAILURE, logging.ERROR, metadata={"failed_steps": failed}))
+        return RunOutcome.FAILURE
+    emit(RunEvent(run_id, f'Finished execution of run for "{job_name}".', EventType.RUN_SUCCESS, logging.INFO))
+    return RunOutcome.SUCCESS

@@ -1,0 +1,174 @@
+"""The multiprocess executor: each step runs in a forked child, at most ``max_concurrent`` at once.
+
+A child inherits the parent's memory (the job, the input values) through fork, runs the step with
+the same StepRunner, sends its events and finally its outputs back through a pipe (pickled). The
+parent forwards events to ``emit`` as they arrive, so the event log reads the same as in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import time
+from typing import Any, Callable, Optional
+
+from berth.events import EventType, RunEvent, SerializableError
+from berth.execution.errors import RunInterrupted
+from berth.execution.plan import ExecutionPlan, ExecutionStep
+from berth.execution.run_state import Readiness, RunState, StepStatus
+from berth.execution.step import StepRunner
+
+__all__ = ["execute_multiprocess"]
+
+# How often the parent looks at should_stop while children run.
+_POLL_SECONDS = 0.05
+# How soon a step process retries interrupting when SIGTERM arrived inside berth code.
+_RETRY_INTERRUPT_SECONDS = 0.02
+_BERTH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
+# How long canceled children get to report their interrupted step before they are killed.
+_CANCEL_GRACE_SECONDS = 5.0
+
+
+class _Child:
+    """One running step process and the parent's end of its pipe."""
+
+    def __init__(self, step: ExecutionStep, process: Any, connection: multiprocessing.connection.Connection) -> None:
+        self.step = step
+        self.process = process
+        self.connection = connection
+        self.result: Optional[tuple[bool, dict[str, Any]]] = None
+
+
+def execute_multiprocess(plan: ExecutionPlan, state: RunState, runner: StepRunner,
+                         should_stop: Callable[[], bool]) -> bool:
+    """Run the plan's steps in child processes; True when the run was canceled."""
+    from berth.execution.engine import gather_inputs, skip_step
+
+    context = multiprocessing.get_context("fork")
+    pending = list(plan.steps)
+    running: dict[Any, _Child] = {}
+    while pending or running:
+        if should_stop():
+            _cancel(running, runner, state)
+            return True
+        for step in list(pending):
+            if len(running) >= plan.max_concurrent:
+                break
+            readiness, reason = state.readiness(step)
+            if readiness == Readiness.WAIT:
+                continue
+            pending.remove(step)
+            if readiness == Readiness.SKIP:
+                skip_step(runner, state, step, reason)
+                continue
+            inputs = gather_inputs(runner, state, step)
+            if inputs is None:
+                continue
+            child = _start(context, runner, step, inputs)
+            state.status[step.key] = StepStatus.RUNNING
+            running[child.connection] = child
+        if running:
+            _receive(running, runner, state, _POLL_SECONDS)
+    return False
+
+
+def _start(context: Any, runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any]) -> _Child:
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child_main, args=(runner, step, inputs, sender),
+                              name=f"berth-step-{step.key}", daemon=True)
+    process.start()
+    sender.close()
+    return _Child(step, process, receiver)
+
+
+def _child_main(runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
+                sender: multiprocessing.connection.Connection) -> None:
+    """Entry point of a step process."""
+    interrupted = {"raised": False}
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        if interrupted["raised"]:
+            return
+        if _in_berth_code(frame):
+            # Never raise inside berth's own bookkeeping (sending an event): try again shortly.
+            signal.setitimer(signal.ITIMER_REAL, _RETRY_INTERRUPT_SECONDS)
+            return
+        interrupted["raised"] = True
+        raise RunInterrupted("step process canceled (SIGTERM)")
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGALRM, on_sigterm)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    def send_event(event: RunEvent) -> None:
+        sender.send(("event", event))
+
+    runner.emit = send_event
+    runner.should_stop = lambda: False  # the parent stops children by SIGTERM
+    try:
+        result = runner.run(step, inputs)
+        sender.send(("done", result.success, dict(result.outputs) if result.success else {}))
+    except RunInterrupted:
+        sender.send(("done", False, {}))
+    finally:
+        sender.close()
+
+
+def _in_berth_code(frame: Any) -> bool:
+    """True when the innermost frame is berth's or the standard library's, not the op's."""
+    if frame is None:
+        return True
+    filename = os.path.abspath(frame.f_code.co_filename)
+    if filename.startswith(("<", _BERTH_DIR)):
+        return True
+    return filename.startswith(_STDLIB_DIR) and "-packages" not in filename
+
+
+def _receive(running: dict[Any, _Child], runner: StepRunner, state: RunState, timeout: float) -> None:
+    """Forward what children sent within ``timeout``; finish children whose pipe closed."""
+    for connection in multiprocessing.connection.wait(list(running), timeout=timeout):
+        child = running[connection]
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            _finish_child(running.pop(connection), runner, state)
+            continue
+        if message[0] == "event":
+            runner.emit(message[1])
+        else:
+            child.result = (message[1], message[2])
+
+
+def _finish_child(child: _Child, runner: StepRunner, state: RunState) -> None:
+    child.connection.close()
+    child.process.join(timeout=5)
+    if child.result is None:
+        runner.emit(RunEvent(runner.run_id,
+                             f'Step process of "{child.step.key}" exited unexpectedly (exit code '
+                             f"{child.process.exitcode}).", EventType.STEP_FAILURE, logging.ERROR, child.step.key,
+                             SerializableError(f"step process exited with code {child.process.exitcode}",
+                                               class_name="StepProcessExited")))
+        state.record(child.step.key, False, {})
+    else:
+        state.record(child.step.key, child.result[0], child.result[1])
+
+
+def _cancel(running: dict[Any, _Child], runner: StepRunner, state: RunState) -> None:
+    """Stop every child: SIGTERM, let them report their interrupted step, then kill stragglers."""
+    for child in running.values():
+        if child.process.pid is not None:
+            try:
+                os.kill(child.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + _CANCEL_GRACE_SECONDS
+    while running and time.monotonic() < deadline:
+        _receive(running, runner, state, _POLL_SECONDS)
+    for child in list(running.values()):
+        child.process.kill()
+        _finish_child(child, runner, state)
+    running.clear()
