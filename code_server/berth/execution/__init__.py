@@ -1,0 +1,1 @@
+"""Run execution: the plan and engine that run a job's ops, and the run worker processes."""
