@@ -1,0 +1,159 @@
+"""Jobs as Dagster shows them: ``Pipeline`` and ``Job``, their modes, ops and runs."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import graphene
+
+from berth.runs import RunsFilter as RunsFilterRecord
+
+from .runs import PipelineTag, Run
+from .solids import JobGraph, Solid, SolidHandle
+
+__all__ = ["IPipelineSnapshot", "Job", "Logger", "Mode", "Pipeline", "Resource", "SolidContainer"]
+
+
+class Resource(graphene.ObjectType):
+    """A resource a mode provides (berth jobs have none)."""
+
+    name = graphene.NonNull(graphene.String)
+    description = graphene.String()
+
+
+class Logger(graphene.ObjectType):
+    """A logger a mode provides."""
+
+    name = graphene.NonNull(graphene.String)
+    description = graphene.String()
+
+
+class Mode(graphene.ObjectType):
+    """A job's mode; berth jobs have exactly one, ``default``."""
+
+    id = graphene.NonNull(graphene.String)
+    name = graphene.NonNull(graphene.String)
+    description = graphene.String()
+    resources = graphene.NonNull(graphene.List(graphene.NonNull(Resource)))
+    loggers = graphene.NonNull(graphene.List(graphene.NonNull(Logger)))
+
+
+class SolidContainer(graphene.Interface):
+    """Something made of ops."""
+
+    id = graphene.NonNull(graphene.ID)
+    name = graphene.NonNull(graphene.String)
+    description = graphene.String()
+    solids = graphene.NonNull(graphene.List(graphene.NonNull(Solid)))
+    solidHandle = graphene.Field(SolidHandle, handleID=graphene.NonNull(graphene.String))
+    solidHandles = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(SolidHandle))),
+                                  parentHandleID=graphene.String())
+    modes = graphene.NonNull(graphene.List(graphene.NonNull(Mode)))
+
+
+class IPipelineSnapshot(graphene.Interface):
+    """A job's snapshot: its ops, tags and runs."""
+
+    name = graphene.NonNull(graphene.String)
+    description = graphene.String()
+    pipelineSnapshotId = graphene.NonNull(graphene.String)
+    solids = graphene.NonNull(graphene.List(graphene.NonNull(Solid)))
+    modes = graphene.NonNull(graphene.List(graphene.NonNull(Mode)))
+    solidHandles = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(SolidHandle))),
+                                  parentHandleID=graphene.String())
+    solidHandle = graphene.Field(SolidHandle, handleID=graphene.NonNull(graphene.String))
+    tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTag)))
+    runs = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(Run))),
+                          cursor=graphene.String(), limit=graphene.Int())
+    graphName = graphene.NonNull(graphene.String)
+
+
+class _JobFields:
+    """What ``Pipeline`` and ``Job`` share: both show one job snapshot of one repository."""
+
+    @classmethod
+    def of(cls, location_name: str, repository_name: str, job_snap: Any,
+           op_selection: Optional[Sequence[str]] = None) -> Any:
+        """Show a job snapshot of a repository (only ``op_selection`` when given)."""
+        # graphene puts its own __init__ first in the MRO, so a mixin binds after construction.
+        job = cls(  # type: ignore[call-arg]
+            id=f"{location_name}:{repository_name}:{job_snap.name}",
+            name=job_snap.name,
+            description=job_snap.description or None,
+            pipelineSnapshotId=job_snap.snapshot_id,
+            graphName=job_snap.name,
+            isJob=True,
+            isAssetJob=False,
+            tags=[PipelineTag(key=k, value=v) for k, v in sorted(job_snap.tags.items())],
+            modes=[Mode(id=f"{job_snap.name}-default", name="default", description=None, resources=[],
+                        loggers=[])],
+        )
+        job._location_name = location_name
+        job._repository_name = repository_name
+        job._job_snap = job_snap
+        job._graph = JobGraph.from_job_snap(job_snap, op_selection)
+        return job
+
+    def resolve_solids(self, _info: Any) -> list[Solid]:
+        return [Solid(name, self._graph) for name in self._graph.ops]
+
+    def resolve_nodeNames(self, _info: Any) -> list[str]:
+        return list(self._graph.ops)
+
+    def resolve_solidHandles(self, _info: Any, parentHandleID: Optional[str] = None) -> list[SolidHandle]:
+        if parentHandleID:  # berth jobs are flat: no op has children
+            return []
+        return [SolidHandle(name, self._graph) for name in self._graph.ops]
+
+    def resolve_solidHandle(self, _info: Any, handleID: str) -> Optional[SolidHandle]:
+        return SolidHandle(handleID, self._graph) if handleID in self._graph.ops else None
+
+    def resolve_runs(self, info: Any, cursor: Optional[str] = None, limit: Optional[int] = None) -> list[Run]:
+        filters = RunsFilterRecord(job_name=self._job_snap.name, location_name=self._location_name)
+        return [Run(r) for r in info.context.storage.get_runs(filters, cursor=cursor, limit=limit)]
+
+    def resolve_repository(self, info: Any) -> Any:
+        from .repositories import Repository  # repositories lists jobs: import at call time
+
+        entry = info.context.workspace.entry(self._location_name)
+        return Repository(entry, entry.repositories[self._repository_name])
+
+    def _may_launch(self, info: Any) -> bool:
+        return not info.context.read_only
+
+    resolve_hasLaunchExecutionPermission = _may_launch
+    resolve_hasLaunchReexecutionPermission = _may_launch
+
+
+class Pipeline(_JobFields, graphene.ObjectType):
+    """A job (Dagster's legacy name)."""
+
+    class Meta:
+        interfaces = (SolidContainer, IPipelineSnapshot)
+
+    isJob = graphene.NonNull(graphene.Boolean)
+    isAssetJob = graphene.NonNull(graphene.Boolean)
+    nodeNames = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+    repository = graphene.NonNull(lambda: _repository_type())
+    hasLaunchExecutionPermission = graphene.NonNull(graphene.Boolean)
+    hasLaunchReexecutionPermission = graphene.NonNull(graphene.Boolean)
+
+
+class Job(_JobFields, graphene.ObjectType):
+    """A job."""
+
+    class Meta:
+        interfaces = (SolidContainer, IPipelineSnapshot)
+
+    isJob = graphene.NonNull(graphene.Boolean)
+    isAssetJob = graphene.NonNull(graphene.Boolean)
+    nodeNames = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+    repository = graphene.NonNull(lambda: _repository_type())
+    hasLaunchExecutionPermission = graphene.NonNull(graphene.Boolean)
+    hasLaunchReexecutionPermission = graphene.NonNull(graphene.Boolean)
+
+
+def _repository_type() -> type:
+    from .repositories import Repository
+
+    return Repository

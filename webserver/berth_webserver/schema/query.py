@@ -1,0 +1,178 @@
+"""The ``Query`` root: thin resolvers over the operations."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+import graphene
+
+from berth.version import __version__
+
+from .. import operations as ops
+from .config_errors import PipelineConfigValidationResult
+from .config_schema import RunConfigSchema, RunConfigSchemaOrError, validate_config_result
+from .errors import ModeNotFoundError, root_field
+from .events import EventConnection, EventConnectionOrError, graphql_event
+from .inputs import PipelineSelector, RepositorySelector, RunsFilter, runs_filter_from_input
+from .instance import Instance
+from .jobs import Pipeline
+from .locations import (
+    Workspace,
+    WorkspaceLocationEntry,
+    WorkspaceLocationEntryOrError,
+    WorkspaceLocationStatusEntries,
+    WorkspaceLocationStatusEntriesOrError,
+    WorkspaceLocationStatusEntry,
+    WorkspaceOrError,
+)
+from .repositories import PipelineOrError, RepositoriesOrError, Repository, RepositoryConnection, RepositoryOrError
+from .runs import PipelineTagAndValues, Run, RunOrError, Runs, RunsOrError, RunTagKeys, RunTagKeysOrError, RunTags, RunTagsOrError
+from .scalars import RunConfigData
+
+__all__ = ["Query"]
+
+
+def _runs(_root: Any, info: Any, filter: Optional[Mapping[str, Any]] = None, cursor: Optional[str] = None,
+          limit: Optional[int] = None) -> Runs:
+    storage = info.context.storage
+    filters = runs_filter_from_input(filter)
+    return Runs(ops.get_runs(storage, filters, cursor, limit), lambda: storage.get_runs_count(filters))
+
+
+def _run(_root: Any, info: Any, runId: str) -> Run:
+    return Run(ops.get_run(info.context.storage, runId))
+
+
+def _job_in(params: Mapping[str, Any]) -> tuple[str, str, str]:
+    return params["repositoryLocationName"], params["repositoryName"], params["pipelineName"]
+
+
+def _selected(info: Any, params: Mapping[str, Any]) -> tuple[Any, Optional[list[str]]]:
+    """The job a ``PipelineSelector`` names, with its op selection resolved to op names."""
+    location, repository, job = _job_in(params)
+    job_snap = ops.find_job(info.context.workspace, location, repository, job)
+    if not params.get("solidSelection"):
+        return job_snap, None
+    run = ops.prepare_run(info.context.workspace, ops.LaunchRequest(location, repository, job, None,
+                                                                    params["solidSelection"]))
+    return job_snap, list(run.op_selection or [])
+
+
+class Query(graphene.ObjectType):
+    """What can be read: locations, repositories, jobs, runs and their events."""
+
+    version = graphene.NonNull(graphene.String)
+    repositoriesOrError = graphene.Field(graphene.NonNull(RepositoriesOrError),
+                                         repositorySelector=RepositorySelector())
+    repositoryOrError = graphene.Field(graphene.NonNull(RepositoryOrError),
+                                       repositorySelector=graphene.NonNull(RepositorySelector))
+    workspaceOrError = graphene.NonNull(WorkspaceOrError)
+    locationStatusesOrError = graphene.NonNull(WorkspaceLocationStatusEntriesOrError)
+    workspaceLocationEntryOrError = graphene.Field(WorkspaceLocationEntryOrError,
+                                                   name=graphene.NonNull(graphene.String))
+    pipelineOrError = graphene.Field(graphene.NonNull(PipelineOrError), params=graphene.NonNull(PipelineSelector))
+    pipelineRunsOrError = graphene.Field(graphene.NonNull(RunsOrError), filter=RunsFilter(),
+                                         cursor=graphene.String(), limit=graphene.Int())
+    pipelineRunOrError = graphene.Field(graphene.NonNull(RunOrError), runId=graphene.NonNull(graphene.ID))
+    runsOrError = graphene.Field(graphene.NonNull(RunsOrError), filter=RunsFilter(), cursor=graphene.String(),
+                                 limit=graphene.Int())
+    runOrError = graphene.Field(graphene.NonNull(RunOrError), runId=graphene.NonNull(graphene.ID))
+    runTagKeysOrError = graphene.Field(RunTagKeysOrError)
+    runTagsOrError = graphene.Field(RunTagsOrError, tagKeys=graphene.List(graphene.NonNull(graphene.String)),
+                                    valuePrefix=graphene.String(), limit=graphene.Int())
+    isPipelineConfigValid = graphene.Field(graphene.NonNull(PipelineConfigValidationResult),
+                                           pipeline=graphene.NonNull(PipelineSelector),
+                                           mode=graphene.NonNull(graphene.String), runConfigData=RunConfigData())
+    runConfigSchemaOrError = graphene.Field(graphene.NonNull(RunConfigSchemaOrError),
+                                            selector=graphene.NonNull(PipelineSelector), mode=graphene.String())
+    instance = graphene.NonNull(Instance)
+    logsForRun = graphene.Field(graphene.NonNull(EventConnectionOrError), runId=graphene.NonNull(graphene.ID),
+                                afterCursor=graphene.String(), limit=graphene.Int())
+
+    @staticmethod
+    def resolve_version(_root: Any, _info: Any) -> str:
+        return __version__
+
+    @staticmethod
+    @root_field
+    def resolve_repositoriesOrError(_root: Any, info: Any,
+                                    repositorySelector: Optional[Mapping[str, Any]] = None) -> Any:
+        selector = repositorySelector or {}
+        found = ops.list_repositories(info.context.workspace, selector.get("repositoryLocationName"),
+                                      selector.get("repositoryName"))
+        return RepositoryConnection(nodes=[Repository(entry, repo) for entry, repo in found])
+
+    @staticmethod
+    @root_field
+    def resolve_repositoryOrError(_root: Any, info: Any, repositorySelector: Mapping[str, Any]) -> Any:
+        entry, repo = ops.find_repository(info.context.workspace, repositorySelector["repositoryLocationName"],
+                                          repositorySelector["repositoryName"])
+        return Repository(entry, repo)
+
+    @staticmethod
+    @root_field
+    def resolve_workspaceOrError(_root: Any, info: Any) -> Any:
+        return Workspace.of(info.context.workspace.entries())
+
+    @staticmethod
+    @root_field
+    def resolve_locationStatusesOrError(_root: Any, info: Any) -> Any:
+        return WorkspaceLocationStatusEntries(
+            entries=[WorkspaceLocationStatusEntry.of(e) for e in info.context.workspace.entries()])
+
+    @staticmethod
+    @root_field
+    def resolve_workspaceLocationEntryOrError(_root: Any, info: Any, name: str) -> Any:
+        entry = info.context.workspace.entry(name)
+        return WorkspaceLocationEntry(entry) if entry is not None else None
+
+    @staticmethod
+    @root_field
+    def resolve_pipelineOrError(_root: Any, info: Any, params: Mapping[str, Any]) -> Any:
+        job_snap, op_names = _selected(info, params)
+        return Pipeline.of(params["repositoryLocationName"], params["repositoryName"], job_snap, op_names)
+
+    resolve_runsOrError = staticmethod(root_field(_runs))
+    resolve_pipelineRunsOrError = staticmethod(root_field(_runs))
+    resolve_runOrError = staticmethod(root_field(_run))
+    resolve_pipelineRunOrError = staticmethod(root_field(_run))
+
+    @staticmethod
+    @root_field
+    def resolve_runTagKeysOrError(_root: Any, info: Any) -> Any:
+        return RunTagKeys(keys=info.context.storage.get_run_tag_keys())
+
+    @staticmethod
+    @root_field
+    def resolve_runTagsOrError(_root: Any, info: Any, tagKeys: Optional[list[str]] = None,
+                               valuePrefix: Optional[str] = None, limit: Optional[int] = None) -> Any:
+        tags = info.context.storage.get_run_tags(tag_keys=tagKeys, value_prefix=valuePrefix, limit=limit)
+        return RunTags(tags=[PipelineTagAndValues(key=key, values=list(values)) for key, values in tags])
+
+    @staticmethod
+    @root_field
+    def resolve_isPipelineConfigValid(_root: Any, info: Any, pipeline: Mapping[str, Any], mode: str,
+                                      runConfigData: Any = None) -> Any:
+        return validate_config_result(info, *_job_in(pipeline), pipeline.get("solidSelection"), runConfigData)
+
+    @staticmethod
+    @root_field
+    def resolve_runConfigSchemaOrError(_root: Any, info: Any, selector: Mapping[str, Any],
+                                       mode: Optional[str] = None) -> Any:
+        if mode not in (None, "default"):
+            return ModeNotFoundError(message=f"Mode {mode} not found: berth jobs have one mode, default.", mode=mode)
+        job_snap, op_names = _selected(info, selector)
+        return RunConfigSchema(selector["repositoryLocationName"], selector["repositoryName"], job_snap, op_names)
+
+    @staticmethod
+    def resolve_instance(_root: Any, _info: Any) -> Instance:
+        return Instance.current()
+
+    @staticmethod
+    @root_field
+    def resolve_logsForRun(_root: Any, info: Any, runId: str, afterCursor: Optional[str] = None,
+                           limit: Optional[int] = None) -> Any:
+        run = ops.get_run(info.context.storage, runId)
+        page = ops.read_events(info.context.storage, runId, afterCursor, limit)
+        return EventConnection(events=[graphql_event(r, run.job_name) for r in page.events], cursor=page.cursor,
+                               hasMore=page.has_more)

@@ -1,0 +1,261 @@
+"""Runs: the ``Run`` type, its tags and origin, and run lists."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import graphene
+import yaml
+
+from berth.runs import RunRecord, RunStatus as RunStatusValue
+
+from ..operations import runs as run_ops
+from .enums import RunStatus
+from .errors import InvalidPipelineRunsFilterError, PythonError, RunNotFoundError
+from .events import EventConnection, graphql_event
+from .run_stats import RunStatsSnapshot, RunStatsSnapshotOrError, RunStepStats
+from .scalars import RunConfigData
+
+__all__ = [
+    "PipelineRun",
+    "PipelineRuns",
+    "PipelineTag",
+    "PipelineTagAndValues",
+    "RepositoryMetadata",
+    "RepositoryOrigin",
+    "Run",
+    "RunOrError",
+    "RunTagKeys",
+    "RunTagKeysOrError",
+    "RunTags",
+    "RunTagsOrError",
+    "Runs",
+    "RunsFeedEntry",
+    "RunsOrError",
+]
+
+# Statuses from which SAFE_TERMINATE can stop a run (Dagster: the run has not finished nor begun canceling).
+TERMINABLE_STATUSES = frozenset(
+    {RunStatusValue.QUEUED, RunStatusValue.NOT_STARTED, RunStatusValue.STARTING, RunStatusValue.STARTED}
+)
+
+
+class PipelineTag(graphene.ObjectType):
+    """One tag: a key and its value."""
+
+    key = graphene.NonNull(graphene.String)
+    value = graphene.NonNull(graphene.String)
+
+
+class PipelineTagAndValues(graphene.ObjectType):
+    """A tag key and the values runs have for it."""
+
+    key = graphene.NonNull(graphene.String)
+    values = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+
+
+class RepositoryMetadata(graphene.ObjectType):
+    """A key/value describing a repository or location."""
+
+    key = graphene.NonNull(graphene.String)
+    value = graphene.NonNull(graphene.String)
+
+
+class RepositoryOrigin(graphene.ObjectType):
+    """Where a repository comes from: its location and name."""
+
+    id = graphene.NonNull(graphene.String)
+    repositoryLocationName = graphene.NonNull(graphene.String)
+    repositoryName = graphene.NonNull(graphene.String)
+    repositoryLocationMetadata = graphene.NonNull(graphene.List(graphene.NonNull(RepositoryMetadata)))
+
+    def __init__(self, location_name: str, repository_name: str, metadata: Optional[dict[str, str]] = None) -> None:
+        super().__init__(
+            id=f"{location_name}:{repository_name}",
+            repositoryLocationName=location_name,
+            repositoryName=repository_name,
+            repositoryLocationMetadata=[RepositoryMetadata(key=k, value=v) for k, v in (metadata or {}).items()],
+        )
+
+
+class PipelineRun(graphene.Interface):
+    """A run of a job (Dagster's legacy name for ``Run``)."""
+
+    id = graphene.NonNull(graphene.ID)
+    runId = graphene.NonNull(graphene.String)
+    pipelineSnapshotId = graphene.String()
+    repositoryOrigin = graphene.Field(RepositoryOrigin)
+    status = graphene.NonNull(RunStatus)
+    pipelineName = graphene.NonNull(graphene.String)
+    jobName = graphene.NonNull(graphene.String)
+    solidSelection = graphene.List(graphene.NonNull(graphene.String))
+    stats = graphene.NonNull(RunStatsSnapshotOrError)
+    stepStats = graphene.NonNull(graphene.List(graphene.NonNull(RunStepStats)))
+    stepKeysToExecute = graphene.List(graphene.NonNull(graphene.String))
+    runConfigYaml = graphene.NonNull(graphene.String)
+    runConfig = graphene.NonNull(RunConfigData)
+    mode = graphene.NonNull(graphene.String)
+    tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTag)))
+    rootRunId = graphene.String()
+    parentRunId = graphene.String()
+    canTerminate = graphene.NonNull(graphene.Boolean)
+    eventConnection = graphene.Field(graphene.NonNull(EventConnection), afterCursor=graphene.String(),
+                                     limit=graphene.Int())
+
+
+class RunsFeedEntry(graphene.Interface):
+    """An entry of the runs feed."""
+
+    id = graphene.NonNull(graphene.ID)
+    runStatus = graphene.Field(RunStatus)
+    creationTime = graphene.NonNull(graphene.Float)
+    startTime = graphene.Float()
+    endTime = graphene.Float()
+    tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTag)))
+    jobName = graphene.String()
+
+
+class Run(graphene.ObjectType):
+    """A run of a job: what was asked and how it went."""
+
+    class Meta:
+        interfaces = (PipelineRun, RunsFeedEntry)
+
+    # Declared again: the two interfaces disagree on nullability and Dagster's Run has these.
+    id = graphene.NonNull(graphene.ID)
+    jobName = graphene.NonNull(graphene.String)
+    tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTag)))
+    runStatus = graphene.NonNull(RunStatus)
+    creationTime = graphene.NonNull(graphene.Float)
+    startTime = graphene.Float()
+    endTime = graphene.Float()
+    updateTime = graphene.Float()
+    resolvedOpSelection = graphene.List(graphene.NonNull(graphene.String))
+    hasReExecutePermission = graphene.NonNull(graphene.Boolean)
+    hasTerminatePermission = graphene.NonNull(graphene.Boolean)
+    hasDeletePermission = graphene.NonNull(graphene.Boolean)
+
+    def __init__(self, record: RunRecord) -> None:
+        status = RunStatusValue(record.status).value
+        super().__init__(
+            id=record.run_id,
+            runId=record.run_id,
+            pipelineSnapshotId=record.job_snapshot_id,
+            status=status,
+            runStatus=status,
+            pipelineName=record.job_name,
+            jobName=record.job_name,
+            solidSelection=list(record.op_selection) if record.op_selection is not None else None,
+            resolvedOpSelection=list(record.op_selection) if record.op_selection is not None else None,
+            stepKeysToExecute=(list(record.step_keys_to_execute)
+                               if record.step_keys_to_execute is not None else None),
+            runConfig=dict(record.run_config),
+            mode="default",
+            tags=[PipelineTag(key=k, value=v) for k, v in sorted(record.tags.items())],
+            rootRunId=record.root_run_id,
+            parentRunId=record.parent_run_id,
+            canTerminate=RunStatusValue(record.status) in TERMINABLE_STATUSES,
+            creationTime=record.create_timestamp,
+            startTime=record.start_time,
+            endTime=record.end_time,
+            updateTime=record.update_timestamp,
+        )
+        self._record = record
+
+    @property
+    def record(self) -> RunRecord:
+        """The stored run this object shows."""
+        return self._record
+
+    def resolve_repositoryOrigin(self, _info: Any) -> Optional[RepositoryOrigin]:
+        if not self._record.location_name:
+            return None
+        return RepositoryOrigin(self._record.location_name, self._record.repository_name)
+
+    def resolve_runConfigYaml(self, _info: Any) -> str:
+        return yaml.safe_dump(dict(self._record.run_config), default_flow_style=False, sort_keys=True)
+
+    def resolve_stats(self, info: Any) -> Any:
+        try:
+            return RunStatsSnapshot(self._record.run_id, info.context.storage.get_run_stats(self._record.run_id))
+        except Exception as exc:  # noqa: BLE001 - the field's union carries the error
+            return PythonError.from_exception(exc)
+
+    def resolve_stepStats(self, info: Any) -> list[RunStepStats]:
+        return [RunStepStats(self._record.run_id, s) for s in info.context.storage.get_step_stats(self._record.run_id)]
+
+    def resolve_eventConnection(self, info: Any, afterCursor: Optional[str] = None,
+                                limit: Optional[int] = None) -> EventConnection:
+        page = run_ops.read_events(info.context.storage, self._record.run_id, afterCursor, limit)
+        return EventConnection(events=[graphql_event(r, self._record.job_name) for r in page.events],
+                               cursor=page.cursor, hasMore=page.has_more)
+
+    def _may_mutate(self, info: Any) -> bool:
+        return not info.context.read_only
+
+    resolve_hasReExecutePermission = _may_mutate
+    resolve_hasTerminatePermission = _may_mutate
+    resolve_hasDeletePermission = _may_mutate
+
+
+class RunOrError(graphene.Union):
+    """A run, or why it could not be found."""
+
+    class Meta:
+        types = (Run, RunNotFoundError, PythonError)
+
+
+class PipelineRuns(graphene.Interface):
+    """A list of runs (Dagster's legacy name for ``Runs``)."""
+
+    results = graphene.NonNull(graphene.List(graphene.NonNull(Run)))
+    count = graphene.Int()
+
+
+class Runs(graphene.ObjectType):
+    """A page of runs, newest first; ``count`` counts every run passing the filter."""
+
+    class Meta:
+        interfaces = (PipelineRuns,)
+
+    count = graphene.NonNull(graphene.Int)
+
+    def __init__(self, records: list[RunRecord], count_runs: Any) -> None:
+        super().__init__(results=[Run(r) for r in records])
+        self._count_runs = count_runs  # counted only when asked: a count can be costly
+
+    def resolve_count(self, _info: Any) -> int:
+        return self._count_runs()
+
+
+class RunsOrError(graphene.Union):
+    """A page of runs, or why the filter could not be applied."""
+
+    class Meta:
+        types = (Runs, InvalidPipelineRunsFilterError, PythonError)
+
+
+class RunTagKeys(graphene.ObjectType):
+    """Every tag key that some run has."""
+
+    keys = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+
+
+class RunTagKeysOrError(graphene.Union):
+    """Run tag keys, or an error."""
+
+    class Meta:
+        types = (PythonError, RunTagKeys)
+
+
+class RunTags(graphene.ObjectType):
+    """Tag keys and the values runs have for them."""
+
+    tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTagAndValues)))
+
+
+class RunTagsOrError(graphene.Union):
+    """Run tags, or an error."""
+
+    class Meta:
+        types = (PythonError, RunTags)
