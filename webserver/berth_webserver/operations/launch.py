@@ -71,7 +71,19 @@ def _validated_config(job_snap: Any, run_config: Any, selected: Optional[list[st
     errors = [e for e in result.errors if _applies_to(e, selected)]
     if errors:
         raise RunConfigInvalid(job_snap.name, errors)
-    return dict(result.value) if result.success else config
+    value = dict(result.value) if result.success else config
+    return _config_for_selection(value, selected)
+
+
+def _config_for_selection(config: dict, selected: Optional[list[str]]) -> dict:
+    # The run executes the subset job, whose schema has no entries for unselected ops: keep
+    # only the config of selected nodes (a nested graph "g" stays when "g.op" is selected).
+    ops = config.get("ops")
+    if selected is None or not isinstance(ops, dict):
+        return config
+    kept = {name: value for name, value in ops.items()
+            if any(s == name or s.startswith(name + ".") for s in selected)}
+    return {**config, "ops": kept}
 
 
 def prepare_run(workspace: Any, request: LaunchRequest) -> RunRecord:

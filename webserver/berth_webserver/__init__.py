@@ -1,0 +1,1 @@
+"""berth webserver: the GraphQL API over the code locations."""

@@ -1,0 +1,98 @@
+"""The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, info and health endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import HTTPConnection
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from .context import RequestContext
+from .http.graphql_endpoint import GraphQLEndpoint
+from .http.info import health, server_info
+from .http.security import SecurityHeadersMiddleware
+from .http.websocket_endpoint import GraphQLWebSocketEndpoint
+from .launcher import RunLauncher
+
+if TYPE_CHECKING:
+    import graphene
+    from graphql import GraphQLSchema
+
+    from .workspace.workspace import Workspace
+
+__all__ = ["create_app", "LazySchema", "STATIC_DIR"]
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+async def _to_graphiql(request: HTTPConnection) -> RedirectResponse:
+    return RedirectResponse(url=f"{request.scope.get('root_path', '')}/graphql")
+
+
+class LazySchema:
+    """The graphene schema, built once: during startup, in a thread beside the code servers' start."""
+
+    def __init__(self, schema: Optional["graphene.Schema"] = None) -> None:
+        self._schema = schema
+
+    def build(self) -> None:
+        """Create the schema unless it exists (the import is the webserver's biggest)."""
+        if self._schema is None:
+            from .schema import create_schema
+
+            self._schema = create_schema()
+
+    def __call__(self) -> "GraphQLSchema":
+        self.build()
+        assert self._schema is not None
+        return self._schema.graphql_schema
+
+
+def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Optional[RunLauncher] = None,
+               schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
+               keep_alive_interval: float = 15.0) -> Starlette:
+    """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace."""
+    lazy_schema = LazySchema(schema)
+    launcher = launcher or RunLauncher(workspace)
+
+    def make_context(connection: Any) -> RequestContext:
+        return RequestContext(workspace, workspace.storage, launcher, read_only)
+
+    graphql_http = GraphQLEndpoint(lazy_schema, make_context)
+    graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context,
+                                              keep_alive_interval=keep_alive_interval)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Code servers start in other processes while this one imports and builds the schema.
+        building = asyncio.to_thread(lazy_schema.build)
+        await (asyncio.gather(workspace.start(), building) if manage_workspace else building)
+        try:
+            yield
+        finally:
+            if manage_workspace:
+                await workspace.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_http.__call__, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_socket.__call__),
+            Route("/server_info", server_info),
+            Route("/dagit_info", server_info),
+            Route("/health", health),
+            Route("/", _to_graphiql),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeadersMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.workspace = workspace
+    app.state.launcher = launcher
+    return app

@@ -1,0 +1,111 @@
+"""``berth dev`` and ``berth webserver`` (dispatched here by ``berth.cli``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Optional, Sequence
+
+if TYPE_CHECKING:
+    from .workspace.workspace_file import LocationOrigin
+
+__all__ = ["dev_main", "webserver_main"]
+
+EXIT_USAGE = 2
+
+
+def _dev_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="berth dev", description="Start the code locations and the webserver on this machine "
+                                      "(SQLite run storage under $BERTH_HOME).")
+    parser.add_argument("-f", "--python-file", action="append", default=[], metavar="FILE",
+                        help="a Python file that defines jobs (repeatable)")
+    parser.add_argument("-m", "--module-name", action="append", default=[], metavar="MODULE",
+                        help="an importable module that defines jobs (repeatable)")
+    parser.add_argument("-w", "--workspace", action="append", default=[], metavar="WORKSPACE",
+                        help="a workspace.yaml (repeatable)")
+    parser.add_argument("-d", "--working-directory", help="directory to import -f/-m code from")
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
+    return parser
+
+
+def _webserver_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="berth webserver",
+                                     description="Serve the GraphQL API over the locations of a workspace.")
+    parser.add_argument("-w", "--workspace", action="append", required=True, metavar="WORKSPACE",
+                        help="a workspace.yaml (repeatable)")
+    parser.add_argument("--storage", metavar="URL",
+                        help="run storage URL (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
+    parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
+    return parser
+
+
+def _origins(files: Sequence[str], modules: Sequence[str], workspaces: Sequence[str],
+             working_directory: Optional[str] = None) -> list["LocationOrigin"]:
+    from .workspace.workspace_file import load_workspace_file, origin_for_module, origin_for_python_file
+
+    origins = [origin_for_python_file(path, working_directory=working_directory) for path in files]
+    origins += [origin_for_module(module, working_directory=working_directory or os.getcwd())
+                for module in modules]
+    for path in workspaces:
+        origins += load_workspace_file(path)
+    names = [origin.location_name for origin in origins]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        from .workspace.errors import WorkspaceFileError
+
+        raise WorkspaceFileError(f"Location names must be unique; used twice: {', '.join(duplicates)}")
+    return origins
+
+
+def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int, read_only: bool) -> int:
+    from berth.storage import RunStorage
+
+    from .app import create_app
+    from .serving import serve
+    from .workspace.workspace import Workspace
+
+    storage = RunStorage.from_url(storage_url)
+    try:
+        workspace = Workspace(origins, storage, storage_url)
+        return serve(create_app(workspace, read_only=read_only), host, port)
+    finally:
+        storage.dispose()
+
+
+def dev_main(argv: Sequence[str]) -> int:
+    """``berth dev (-f FILE ... | -m MODULE ... | -w WORKSPACE) [--host] [--port]``."""
+    args = _dev_parser().parse_args(list(argv))
+    from .workspace.errors import WorkspaceFileError
+
+    if not (args.python_file or args.module_name or args.workspace):
+        print("berth dev: give at least one -f FILE, -m MODULE or -w WORKSPACE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        origins = _origins(args.python_file, args.module_name, args.workspace, args.working_directory)
+    except WorkspaceFileError as exc:
+        print(f"berth dev: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from berth.storage import default_storage_url
+
+    return _run(origins, default_storage_url(), args.host, args.port, read_only=False)
+
+
+def webserver_main(argv: Sequence[str]) -> int:
+    """``berth webserver -w WORKSPACE [--storage URL] [--host] [--port] [--read-only]``."""
+    args = _webserver_parser().parse_args(list(argv))
+    from .workspace.errors import WorkspaceFileError
+
+    try:
+        origins = _origins([], [], args.workspace)
+    except WorkspaceFileError as exc:
+        print(f"berth webserver: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from berth.storage import default_storage_url
+
+    storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or default_storage_url()
+    return _run(origins, storage_url, args.host, args.port, read_only=args.read_only)

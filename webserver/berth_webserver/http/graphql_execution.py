@@ -1,0 +1,102 @@
+"""Parsing, validating and executing GraphQL documents, shared by HTTP and both WebSocket protocols."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import logging
+from typing import Any, AsyncIterator, Mapping, Optional, Union
+
+from graphql import (DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode,
+                     OperationType, execute, parse, subscribe, validate)
+
+__all__ = ["GraphQLParams", "ParamsError", "prepare", "execute_document", "subscribe_document",
+           "format_result", "format_errors", "operation_type"]
+
+_log = logging.getLogger(__name__)
+
+
+class ParamsError(Exception):
+    """The request does not carry a usable GraphQL operation (answered with HTTP 400)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class GraphQLParams:
+    """One GraphQL request: the document text, its variables and the operation to run."""
+
+    query: str
+    variables: Optional[dict[str, Any]] = None
+    operation_name: Optional[str] = None
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> "GraphQLParams":
+        """Validate a decoded {query, variables, operationName} object; raises ParamsError."""
+        if not isinstance(payload, Mapping):
+            raise ParamsError("The request must be a JSON object with a 'query' string.")
+        query = payload.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise ParamsError("Must provide query string.")
+        variables = payload.get("variables")
+        if variables is not None and not isinstance(variables, Mapping):
+            raise ParamsError("Variables must be a JSON object.")
+        operation_name = payload.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise ParamsError("operationName must be a string.")
+        return cls(query, dict(variables) if variables is not None else None, operation_name or None)
+
+
+def prepare(schema: GraphQLSchema, params: GraphQLParams) -> Union[DocumentNode, list[GraphQLError]]:
+    """Parse and validate the document: the document, or the syntax/validation errors."""
+    try:
+        document = parse(params.query)
+    except GraphQLError as error:
+        return [error]
+    errors = validate(schema, document)
+    return errors if errors else document
+
+
+def operation_type(document: DocumentNode, operation_name: Optional[str]) -> Optional[OperationType]:
+    """The type (query, mutation, subscription) of the operation that would run, if it is found."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for operation in operations:
+        if operation_name is None and len(operations) == 1:
+            return operation.operation
+        if operation.name is not None and operation.name.value == operation_name:
+            return operation.operation
+    return None
+
+
+async def execute_document(schema: GraphQLSchema, document: DocumentNode, params: GraphQLParams,
+                           context: Any) -> ExecutionResult:
+    """Run a query or mutation with graphql-core's async executor."""
+    result = execute(schema, document, context_value=context, variable_values=params.variables,
+                     operation_name=params.operation_name)
+    if inspect.isawaitable(result):
+        result = await result
+    for error in result.errors or ():
+        if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+            _log.error("Error in resolver at %s", error.path, exc_info=error.original_error)
+    return result
+
+
+async def subscribe_document(schema: GraphQLSchema, document: DocumentNode, params: GraphQLParams,
+                             context: Any) -> Union[AsyncIterator[ExecutionResult], ExecutionResult]:
+    """Start a subscription: an iterator of results, or one result holding the errors."""
+    result = subscribe(schema, document, context_value=context, variable_values=params.variables,
+                       operation_name=params.operation_name)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def format_errors(errors: Optional[list[GraphQLError]]) -> list[dict[str, Any]]:
+    """GraphQL errors as JSON-ready dicts (message, locations, path, extensions)."""
+    return [error.formatted for error in errors or ()]
+
+
+def format_result(result: ExecutionResult) -> dict[str, Any]:
+    """An execution result as the JSON body {"data": ..., "errors": [...]}."""
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = format_errors(result.errors)
+    return body
