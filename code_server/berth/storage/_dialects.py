@@ -1,0 +1,154 @@
+"""One configuration class per database dialect: engine settings, write transactions, locks.
+
+SQLite is the embedded default (a file under ``$BERTH_HOME``); PostgreSQL serves a cluster.
+Both are reached through ``configuration_for_url``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import pathlib
+from typing import Protocol, Union
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+__all__ = [
+    "DialectConfiguration",
+    "PostgresConfiguration",
+    "SqliteConfiguration",
+    "configuration_for_url",
+    "default_storage_url",
+]
+
+_WRITE_OPTION = "berth_write"
+# Any constant will do: it only has to be the same in every process that migrates.
+_MIGRATION_LOCK_KEY = 0x62657274
+
+
+def default_storage_url() -> str:
+    """The SQLite database under ``$BERTH_HOME`` (default ``~/.berth``), creating the folder."""
+    home = pathlib.Path(os.environ.get("BERTH_HOME") or pathlib.Path.home() / ".berth").expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home.resolve() / 'runs.db'}"
+
+
+class DialectConfiguration(Protocol):
+    """What run storage needs to know about a dialect."""
+
+    def create_engine(self, url: sa.URL) -> sa.Engine:
+        """Create the engine with this dialect's settings."""
+
+    def begin_write(self, engine: sa.Engine) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A transaction that is going to write."""
+
+    def lock_for_migration(self, connection: sa.Connection) -> None:
+        """Inside a write transaction: hold off other processes migrating the same database."""
+
+    def is_transient(self, error: sa.exc.DBAPIError) -> bool:
+        """True if the failed transaction may simply be run again."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SqliteConfiguration:
+    """SQLite in WAL mode: readers never block the writer, and writers queue on a busy timeout.
+
+    Writes begin with ``BEGIN IMMEDIATE`` so that a writer takes the lock up front and
+    waits for it (busy timeout) instead of failing when it upgrades a read lock.
+    """
+
+    busy_timeout_ms: int = 30_000
+
+    def create_engine(self, url: sa.URL) -> sa.Engine:
+        """Create the engine; every connection gets WAL, the busy timeout and foreign keys."""
+        database = url.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            pathlib.Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": self.busy_timeout_ms / 1000},
+        )
+        busy_timeout_ms = self.busy_timeout_ms
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # Let SQLAlchemy's "begin" event, not the driver, open transactions.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode, and much faster than FULL.
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: sa.Connection) -> None:
+            write = connection.get_execution_options().get(_WRITE_OPTION, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+
+    def begin_write(self, engine: sa.Engine) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction."""
+        return engine.execution_options(**{_WRITE_OPTION: True}).begin()
+
+    def lock_for_migration(self, connection: sa.Connection) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already excludes every other writer."""
+
+    def is_transient(self, error: sa.exc.DBAPIError) -> bool:
+        """A lock that outlasted the busy timeout (or a busy WAL recovery) is worth a retry."""
+        text = str(error.orig).lower()
+        return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+@dataclasses.dataclass(frozen=True)
+class PostgresConfiguration:
+    """PostgreSQL through psycopg 3, with a bounded connection pool checked before use."""
+
+    pool_size: int = 5
+    max_overflow: int = 10
+    pool_recycle_seconds: int = 1800
+
+    def create_engine(self, url: sa.URL) -> sa.Engine:
+        """Create the pooled engine."""
+        return sa.create_engine(
+            url,
+            pool_size=self.pool_size,
+            max_overflow=self.max_overflow,
+            pool_pre_ping=True,
+            pool_recycle=self.pool_recycle_seconds,
+        )
+
+    def begin_write(self, engine: sa.Engine) -> contextlib.AbstractContextManager[sa.Connection]:
+        """An ordinary (READ COMMITTED) transaction; rows are locked where it matters."""
+        return engine.begin()
+
+    def lock_for_migration(self, connection: sa.Connection) -> None:
+        """A transaction-scoped advisory lock, released at commit."""
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+
+    def is_transient(self, error: sa.exc.DBAPIError) -> bool:
+        """Serialization failures and deadlocks may be retried."""
+        return getattr(error.orig, "sqlstate", None) in {"40001", "40P01"}
+
+
+Configuration = Union[SqliteConfiguration, PostgresConfiguration]
+
+
+def configuration_for_url(url: str) -> tuple[sa.URL, Configuration]:
+    """Parse a storage URL and pick its dialect configuration.
+
+    ``postgresql://`` and ``postgres://`` map to the psycopg 3 driver.
+    """
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg"), PostgresConfiguration()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite"), SqliteConfiguration()
+    raise ValueError(f"unsupported storage URL {parsed.render_as_string(hide_password=True)!r}: "
+                     "use sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB")
+

@@ -1,0 +1,188 @@
+"""Shared fixtures: a real PostgreSQL server for the session, and run storage on each backend.
+
+``storage_url`` is parametrized over SQLite and PostgreSQL and gives every test a fresh,
+empty database; ``storage`` opens a ``RunStorage`` on it. The PostgreSQL server is started
+from the ``initdb`` / ``pg_ctl`` binaries on this machine (as the ``postgres`` system user
+when running as root, since PostgreSQL refuses to run as root). Without them the PostgreSQL
+tests skip, saying why — except under CI (env var ``CI``), where they fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import itertools
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import tempfile
+from typing import Any, Iterator, Optional
+
+import pytest
+
+from berth.storage import RunStorage
+
+_POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"
+
+
+@dataclasses.dataclass(frozen=True)
+class PostgresServer:
+    """A running PostgreSQL server: where it listens and how to reach its databases."""
+
+    host: str
+    port: int
+    user: str
+    data_dir: pathlib.Path
+
+    def url(self, database: str) -> str:
+        """The URL of one database on this server (trust auth, so no password)."""
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
+
+    def execute(self, statement: str) -> Any:
+        """Run one statement on the maintenance database, outside a transaction; return its rows."""
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            cursor = connection.execute(statement)
+            return cursor.fetchall() if cursor.description else None
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database and return its URL."""
+        # FILE_COPY (PostgreSQL 15+) copies the small template faster than the WAL_LOG default.
+        (version,) = self.execute("SHOW server_version_num")[0]
+        strategy = " STRATEGY FILE_COPY" if int(version) >= 150000 else ""
+        self.execute(f"CREATE DATABASE {name} TEMPLATE template0{strategy}")
+        return self.url(name)
+
+
+def _find_postgres_bin_dir() -> Optional[pathlib.Path]:
+    initdb = shutil.which("initdb")
+    if initdb and shutil.which("pg_ctl"):
+        return pathlib.Path(initdb).resolve().parent
+    candidates = sorted(
+        glob.glob(_POSTGRES_BIN_GLOB),
+        key=lambda path: [int(part) for part in pathlib.Path(path).parent.name.split(".") if part.isdigit()],
+        reverse=True,
+    )
+    for candidate in candidates:
+        if (pathlib.Path(candidate) / "initdb").exists() and (pathlib.Path(candidate) / "pg_ctl").exists():
+            return pathlib.Path(candidate)
+    return None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
+    pytest.skip(f"no PostgreSQL server for these tests: {reason}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_postgres_user(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def _run(command: list[str], log: pathlib.Path) -> None:
+    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if completed.returncode != 0:
+        server_log = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stdout}\n{server_log}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server started for this test session on a free port, stopped at the end."""
+    bin_dir = _find_postgres_bin_dir()
+    if bin_dir is None:
+        _unavailable(f"initdb and pg_ctl are neither on PATH nor under {_POSTGRES_BIN_GLOB}")
+    assert bin_dir is not None
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        _unavailable("running as root, and runuser is missing to run PostgreSQL as the postgres user")
+    root = pathlib.Path(tempfile.mkdtemp(prefix="berth-pg-"))
+    data_dir, log = root / "data", root / "server.log"
+    if os.geteuid() == 0:
+        try:
+            shutil.chown(root, user="postgres", group=None)
+        except LookupError:
+            shutil.rmtree(root)
+            _unavailable("running as root, and there is no postgres system user")
+    try:
+        _run(
+            _as_postgres_user(
+                [str(bin_dir / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", "postgres",
+                 "--no-sync", "-E", "UTF8", "--locale=C"]
+            ),
+            log,
+        )
+        port = _start(bin_dir, data_dir, root, log)
+        yield PostgresServer(host="127.0.0.1", port=port, user="postgres", data_dir=data_dir)
+    finally:
+        if (data_dir / "postmaster.pid").exists():
+            subprocess.run(
+                _as_postgres_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"]),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _start(bin_dir: pathlib.Path, data_dir: pathlib.Path, root: pathlib.Path, log: pathlib.Path) -> int:
+    # A free port can be taken between probing and binding; try a few.
+    error: Optional[Exception] = None
+    for _ in range(3):
+        port = _free_port()
+        # Durability is pointless for throwaway test data; turning it off makes tests fast.
+        options = (
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        try:
+            _run(
+                _as_postgres_user(
+                    [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(log), "-o", options,
+                     "-w", "-t", "60", "start"]
+                ),
+                log,
+            )
+            return port
+        except RuntimeError as failure:
+            error = failure
+    raise RuntimeError(f"PostgreSQL did not start: {error}")
+
+
+_database_numbers = itertools.count()
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def storage_url(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iterator[str]:
+    """The URL of a fresh, empty storage database: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'runs.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"berth_test_{os.getpid()}_{next(_database_numbers)}"
+    url = server.create_database(name)
+    try:
+        yield url
+    finally:
+        # FORCE: a test may leave a process or pool connected.
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def storage(storage_url: str) -> Iterator[RunStorage]:
+    """A ``RunStorage`` opened (and migrated) on a fresh database of each backend."""
+    opened = RunStorage.from_url(storage_url)
+    try:
+        yield opened
+    finally:
+        opened.dispose()
