@@ -1,0 +1,201 @@
+"""The worker factory: a plain Python process that forks run workers on request.
+
+Starting a run worker from scratch costs a fresh interpreter and every import of berth and the
+user code (hundreds of milliseconds). The factory pays that once: it imports berth, storage, the
+engine and the user code, then waits on a pipe. For each request it ``os.fork()``s a worker, which
+already has everything imported and only executes the run. It is a separate process started with
+fork+exec, so it holds no gRPC threads (forking a process with gRPC threads is unsafe).
+
+Protocol: JSON lines. The code server writes requests on ``--request-fd``::
+
+    {"request_id": 1, "run_id": "...", "storage_url": "...", "repository_name": "...", "job_name": "..."}
+
+and reads, on ``--reply-fd``, one ``{"ready": true, "pid": N}`` (or ``{"load_error": {...}}``), a
+``{"request_id": 1, "pid": N}`` (or ``"error"``) per request, and ``{"exited": PID, "returncode": N}``
+whenever a worker ends: the factory is the workers' parent, so it reaps them and reports.
+End of file on the request pipe retires the factory: it forks no more and exits once its last
+worker has ended, so a reload or a code-server restart never drops an in-flight run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import selectors
+import signal
+import sys
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
+
+from berth.events import SerializableError
+from berth.execution.code_target import CodeTarget
+
+if TYPE_CHECKING:
+    from berth.storage import RunStorage
+
+__all__ = ["main"]
+
+
+class _Factory:
+    """The factory's event loop: requests in, forks, exit reports out."""
+
+    def __init__(self, request_fd: int, reply_fd: int, repositories: Mapping[str, Any]) -> None:
+        self.request_fd = request_fd
+        self.reply_fd = reply_fd
+        self.repositories = repositories
+        self.children: set[int] = set()
+        self.storages: dict[str, RunStorage] = {}
+        self.retired = False
+        self.buffer = b""
+        self.wakeup_read, self.wakeup_write = os.pipe()
+        os.set_blocking(self.wakeup_read, False)
+        os.set_blocking(self.wakeup_write, False)
+
+    def send(self, message: Mapping[str, Any]) -> None:
+        """Write one JSON line to the code server (ignored once the server is gone)."""
+        try:
+            os.write(self.reply_fd, (json.dumps(message) + "\n").encode())
+        except OSError:
+            pass
+
+    def run(self) -> int:
+        """Serve requests until retired and childless."""
+        # A Python-level SIGCHLD handler is what makes the wakeup fd fire on child exit.
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        signal.set_wakeup_fd(self.wakeup_write)
+        selector = selectors.DefaultSelector()
+        selector.register(self.request_fd, selectors.EVENT_READ, "request")
+        selector.register(self.wakeup_read, selectors.EVENT_READ, "wakeup")
+        while not (self.retired and not self.children):
+            for key, _ in selector.select(timeout=1.0):
+                if key.data == "wakeup":
+                    _drain(self.wakeup_read)
+                elif not self._read_requests():
+                    self.retired = True
+                    selector.unregister(self.request_fd)
+            self._reap()
+        for storage in self.storages.values():
+            storage.dispose()
+        return 0
+
+    def _read_requests(self) -> bool:
+        chunk = os.read(self.request_fd, 65536)
+        if not chunk:
+            return False
+        self.buffer += chunk
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if line.strip():
+                self._handle(json.loads(line))
+        return True
+
+    def _handle(self, request: Mapping[str, Any]) -> None:
+        try:
+            storage = self._storage(request["storage_url"])
+        except Exception as exc:  # noqa: BLE001 - a bad URL or a database that is down
+            self.send({"request_id": request["request_id"], "error": f"cannot open run storage: {exc}"})
+            return
+        # Output the user code buffered at import would otherwise be written again by every worker.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            self.send({"request_id": request["request_id"], "error": f"fork failed: {exc}"})
+            return
+        if pid == 0:
+            self._become_worker(request, storage)
+        self.children.add(pid)
+        self.send({"request_id": request["request_id"], "pid": pid})
+
+    def _storage(self, url: str) -> "RunStorage":
+        """The storage at ``url``, opened (and migrated) once in the factory for every worker.
+
+        Workers inherit the engine with its warm caches; storage drops the pooled connections
+        in a forked child, so each worker connects anew.
+        """
+        storage = self.storages.get(url)
+        if storage is None:
+            from berth.storage import RunStorage
+
+            storage = self.storages[url] = RunStorage.from_url(url)
+            storage.get_run("")  # compiles the run query and opens the pool before any fork
+        return storage
+
+    def _become_worker(self, request: Mapping[str, Any], storage: "RunStorage") -> None:
+        """In the forked child: drop the factory's plumbing, execute the run, never return."""
+        code = 70
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            for fd in (self.request_fd, self.reply_fd, self.wakeup_read, self.wakeup_write):
+                os.close(fd)
+            from berth.execution.worker import execute_run
+
+            code = execute_run(request["run_id"], storage, self.repositories,
+                               request.get("repository_name", ""), request.get("job_name", ""))
+        except BaseException:  # noqa: BLE001 - a forked child must never return into the loop
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+    def _reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                self.children.clear()
+                return
+            if pid == 0:
+                return
+            self.children.discard(pid)
+            self.send({"exited": pid, "returncode": os.waitstatus_to_exitcode(status)})
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _preload_execution() -> None:
+    """Import what every worker needs, so that forked workers start with it in memory."""
+    import berth.execution.engine  # noqa: F401
+    import berth.execution.worker  # noqa: F401
+    import berth.storage  # noqa: F401
+    import sqlalchemy.dialects.sqlite  # noqa: F401
+
+    try:
+        import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
+    except ImportError:  # PostgreSQL support is optional
+        pass
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of ``python -m berth.execution.worker_factory``."""
+    parser = argparse.ArgumentParser(prog="python -m berth.execution.worker_factory")
+    parser.add_argument("--request-fd", type=int, required=True)
+    parser.add_argument("--reply-fd", type=int, required=True)
+    CodeTarget.add_arguments(parser)
+    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    # Ctrl-C in a terminal reaches the whole process group; the code server decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    factory = _Factory(args.request_fd, args.reply_fd, {})
+    try:
+        factory.repositories = CodeTarget.from_namespace(args).load()
+        _preload_execution()
+    except BaseException as exc:  # noqa: BLE001 - report any import failure, then exit
+        factory.send({"load_error": SerializableError.from_exception(exc).to_dict()})
+        return 1
+    factory.send({"ready": True, "pid": os.getpid()})
+    return factory.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

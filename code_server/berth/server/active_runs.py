@@ -1,0 +1,191 @@
+"""The runs this code server's workers are executing, and what happens when a worker ends.
+
+Every worker's end is reported (by the worker factory, or by the thread that waits on a
+subprocess worker). A worker that ended without recording a terminal event — killed, crashed —
+leaves its run STARTED; ``ActiveRuns`` then records an ENGINE_EVENT saying why and marks the run
+FAILURE (CANCELED when it was being canceled), so that no run stays STARTED forever.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import signal
+import threading
+import time
+from typing import Optional
+
+from berth.events import EventType, RunEvent
+from berth.execution.worker import EXIT_OK
+from berth.runs import RunStatus
+from berth.server.storages import RunStorages
+
+__all__ = ["ActiveRun", "ActiveRuns", "describe_exit", "mark_run_ended_by_worker_exit"]
+
+_log = logging.getLogger(__name__)
+
+# How often workers orphaned by a dead worker factory are checked for having ended.
+_ORPHAN_POLL_SECONDS = 0.1
+
+
+@dataclasses.dataclass(frozen=True)
+class ActiveRun:
+    """A run with a live worker process."""
+
+    run_id: str
+    pid: int
+    storage_url: str
+    started_at: float
+
+
+def describe_exit(pid: int, returncode: Optional[int]) -> str:
+    """A sentence about how a worker process ended, for the run's event log."""
+    if returncode is None:
+        return f"The run worker (pid {pid}) is gone; its exit status is unknown."
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"The run worker (pid {pid}) was killed by {name}."
+    return f"The run worker (pid {pid}) exited with code {returncode}."
+
+
+class ActiveRuns:
+    """Run id → worker, with cancel, reaping of ended workers and waiting for idleness."""
+
+    def __init__(self, storages: RunStorages) -> None:
+        self._storages = storages
+        self._changed = threading.Condition()
+        self._by_run: dict[str, ActiveRun] = {}
+        self._by_pid: dict[int, ActiveRun] = {}
+        # Exits reported before the starter registered the worker (a very short run).
+        self._early_exits: dict[int, Optional[int]] = {}
+
+    def add(self, run: ActiveRun) -> None:
+        """Track a worker that was just started."""
+        with self._changed:
+            if run.pid in self._early_exits:
+                returncode = self._early_exits.pop(run.pid)
+            else:
+                self._by_run[run.run_id] = run
+                self._by_pid[run.pid] = run
+                return
+        self._finish(run, returncode)
+
+    def is_active(self, run_id: str) -> bool:
+        """True while the run's worker is alive."""
+        with self._changed:
+            return run_id in self._by_run
+
+    def run_ids(self) -> list[str]:
+        """The ids of the runs with a live worker, oldest first."""
+        with self._changed:
+            return [run.run_id for run in sorted(self._by_run.values(), key=lambda r: r.started_at)]
+
+    def __len__(self) -> int:
+        with self._changed:
+            return len(self._by_run)
+
+    def on_worker_exit(self, pid: int, returncode: Optional[int]) -> None:
+        """A worker ended: stop tracking it and make sure its run is finished in storage."""
+        with self._changed:
+            run = self._by_pid.pop(pid, None)
+            if run is None:
+                self._early_exits[pid] = returncode
+                return
+            self._by_run.pop(run.run_id, None)
+        self._finish(run, returncode)
+
+    def on_workers_lost(self, pids: list[int]) -> None:
+        """The factory of these workers died: watch them ourselves until they end."""
+        threading.Thread(target=self._watch_orphans, args=(set(pids),), name="berth-orphan-workers",
+                         daemon=True).start()
+
+    def cancel(self, run_id: str) -> bool:
+        """Mark the run CANCELING and send its worker SIGTERM; False if no worker runs it."""
+        with self._changed:
+            run = self._by_run.get(run_id)
+        if run is None:
+            return False
+        storage = self._storages.get(run.storage_url)
+        record = storage.get_run(run_id)
+        if record is not None and not record.is_finished and record.status != RunStatus.CANCELING:
+            storage.store_event(RunEvent(run_id, "Sending the run worker a cancel request.",
+                                         EventType.RUN_CANCELING))
+        try:
+            os.kill(run.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass  # it just ended; its exit report finishes the run
+        return True
+
+    def cancel_all(self) -> int:
+        """Cancel every active run; return how many there were."""
+        run_ids = self.run_ids()
+        for run_id in run_ids:
+            self.cancel(run_id)
+        return len(run_ids)
+
+    def wait_until_idle(self, timeout: Optional[float]) -> bool:
+        """Wait until no worker runs; False if some still do after ``timeout`` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._by_run, timeout)
+
+    def _finish(self, run: ActiveRun, returncode: Optional[int]) -> None:
+        try:
+            # Exit code 0: the worker recorded the run's end itself. Not looking saves a query
+            # per run, and keeps storage (SQLAlchemy, ~15 MiB) out of a server that never needs it.
+            if returncode != EXIT_OK:
+                mark_run_ended_by_worker_exit(self._storages, run, returncode)
+        except Exception:  # noqa: BLE001 - a storage hiccup must not kill the reporting thread
+            _log.exception("could not finish run %s after its worker ended", run.run_id)
+        finally:
+            with self._changed:
+                self._changed.notify_all()
+
+    def _watch_orphans(self, pids: set[int]) -> None:
+        while pids:
+            for pid in list(pids):
+                if not _process_alive(pid):
+                    pids.discard(pid)
+                    self.on_worker_exit(pid, None)
+            time.sleep(_ORPHAN_POLL_SECONDS)
+
+
+def mark_run_ended_by_worker_exit(storages: RunStorages, run: ActiveRun, returncode: Optional[int]) -> None:
+    """If the worker ended without finishing its run, record why and finish it."""
+    storage = storages.get(run.storage_url)
+    record = storage.get_run(run.run_id)
+    if record is None or record.is_finished:
+        return
+    why = describe_exit(run.pid, returncode)
+    storage.store_event(RunEvent(run.run_id, f"{why} The run did not finish.", EventType.ENGINE_EVENT,
+                                 level=logging.ERROR, metadata={"worker_pid": run.pid,
+                                                                "returncode": returncode}))
+    if record.status == RunStatus.CANCELING:
+        storage.store_event(RunEvent(run.run_id, "Run canceled: its worker ended.", EventType.RUN_CANCELED))
+    else:
+        storage.store_event(RunEvent(run.run_id, f"Run failed: {why}", EventType.RUN_FAILURE,
+                                     level=logging.ERROR))
+
+
+def _process_alive(pid: int) -> bool:
+    # An orphan may be reparented to us (when we are PID 1 in a container): reap it then.
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

@@ -1,0 +1,224 @@
+"""The code location a server hosts: its loaded code, its run workers, reload and shutdown.
+
+``LocationHost`` is the state behind the gRPC servicer (which only translates messages). It owns
+the current ``CodeGeneration``, the worker factory of that generation, the active runs, the
+health statuses and the watch hub, and it drives shutdown: stop taking runs, let in-flight runs
+finish within the grace period, cancel the rest, then stop serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from typing import Callable, Optional
+
+from grpc_health.v1 import health, health_pb2
+
+from berth.execution.code_target import CodeTarget
+from berth.execution.worker_processes import WorkerFactoryProcess, WorkerStartError, start_subprocess_worker
+from berth.protocol.v1 import code_location_pb2
+from berth.server.active_runs import ActiveRun, ActiveRuns
+from berth.server.generation import CodeGeneration, load_generation
+from berth.server.storages import RunStorages
+from berth.server.watch import Kind, WatchHub
+from berth.version import __version__
+
+__all__ = ["SERVICE_NAME", "LocationHost", "RunNotStarted"]
+
+_log = logging.getLogger(__name__)
+
+SERVICE_NAME = code_location_pb2.DESCRIPTOR.services_by_name["CodeLocation"].full_name
+
+# After the grace period, canceled workers get this long to record CANCELED before we stop anyway.
+_CANCEL_WAIT_SECONDS = 10.0
+# How long StartRun waits for a factory that is still importing the user code.
+_FACTORY_READY_SECONDS = 30.0
+
+
+class RunNotStarted(Exception):
+    """StartRun was refused; the message says why (shown to the user)."""
+
+
+class LocationHost:
+    """One code location's user code and runs, as served by one code-server process."""
+
+    def __init__(self, target: CodeTarget, *, location_name: Optional[str] = None,
+                 storage_url: Optional[str] = None, shutdown_grace: float = 30.0) -> None:
+        self.target = target
+        self.location_name = location_name or target.default_location_name
+        self.shutdown_grace = shutdown_grace
+        self.server_id = str(uuid.uuid4())
+        self.started_at = time.time()
+        self.image = os.environ.get("BERTH_CODE_IMAGE", "")
+        self.storages = RunStorages(storage_url)
+        self.active_runs = ActiveRuns(self.storages)
+        self.watch = WatchHub()
+        self.health = health.HealthServicer()
+        self.shutting_down = threading.Event()
+        self.stopped = threading.Event()
+        self.on_drained: Callable[[], None] = lambda: None
+        self._reload_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._factory: Optional[WorkerFactoryProcess] = None
+        self._retired_factories: list[WorkerFactoryProcess] = []
+        self.generation = CodeGeneration(0, self.location_name, {}, None)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Import the user code (generation 1) and start its worker factory."""
+        with self._reload_lock:
+            self._install(self._load_next())
+
+    def reload(self) -> code_location_pb2.ServerInfo:
+        """Import the user code afresh (a new generation); in-flight runs keep running."""
+        with self._reload_lock:
+            self._install(self._load_next())
+        info = self.server_info()
+        self.watch.publish(Kind.KIND_RELOADED, info)
+        return info
+
+    def _load_next(self) -> tuple[CodeGeneration, Optional[WorkerFactoryProcess]]:
+        # The factory imports the code in its own process while we import it here: two cores.
+        factory = self._spawn_factory()
+        generation = load_generation(self.target, self.generation.number + 1, self.location_name)
+        if generation.load_error is not None and factory is not None:
+            factory.kill()
+            factory = None
+        return generation, factory
+
+    def _install(self, loaded: tuple[CodeGeneration, Optional[WorkerFactoryProcess]]) -> None:
+        generation, factory = loaded
+        old_factory, self._factory = self._factory, factory
+        self.generation = generation
+        if generation.load_error is None:
+            # The webserver asks for the snapshot right after connecting: have it ready.
+            threading.Thread(target=generation.prebuild, name="berth-snapshot-build", daemon=True).start()
+        if old_factory is not None:
+            old_factory.retire()
+            self._retired_factories.append(old_factory)
+        if not self.shutting_down.is_set():
+            status = health_pb2.HealthCheckResponse.SERVING if generation.load_error is None \
+                else health_pb2.HealthCheckResponse.NOT_SERVING
+            # The process itself is live either way; only the location's service reports the error.
+            self.health.set("", health_pb2.HealthCheckResponse.SERVING)
+            self.health.set(SERVICE_NAME, status)
+
+    def _spawn_factory(self) -> Optional[WorkerFactoryProcess]:
+        try:
+            return WorkerFactoryProcess(self.target, self.active_runs.on_worker_exit,
+                                        self.active_runs.on_workers_lost)
+        except OSError:
+            _log.exception("could not start the worker factory; runs will start as subprocesses")
+            return None
+
+    @property
+    def worker_factory(self) -> Optional[WorkerFactoryProcess]:
+        """The worker factory of the current generation (None when the code failed to load)."""
+        return self._factory
+
+    # -- info ----------------------------------------------------------------------------------
+
+    def server_info(self) -> code_location_pb2.ServerInfo:
+        """Who this server is now."""
+        generation = self.generation
+        info = code_location_pb2.ServerInfo(
+            location_name=self.location_name, server_id=self.server_id, berth_version=__version__,
+            image=self.image, generation=generation.number, pid=os.getpid(),
+            started_at=self.started_at, shutting_down=self.shutting_down.is_set())
+        if generation.load_error is not None:
+            error = generation.load_error
+            info.load_error.CopyFrom(code_location_pb2.UserError(
+                message=error.message, stack=error.stack, class_name=error.class_name))
+        return info
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def start_run(self, run_id: str, repository_name: str, job_name: str, storage_url: str) -> int:
+        """Start a worker for a stored run; return its pid or raise ``RunNotStarted``."""
+        generation = self.generation
+        if generation.load_error is not None:
+            raise RunNotStarted(f"code location {self.location_name!r} failed to load: "
+                                f"{generation.load_error.message}")
+        repository_name = _resolve_repository(generation, repository_name)
+        if job_name not in generation.repositories[repository_name].jobs:
+            raise RunNotStarted(f"job {job_name!r} not found in repository {repository_name!r}")
+        url = self.storages.resolve(storage_url)
+        factory = self._factory
+        if factory is not None:
+            # A factory still importing the code is worth waiting for, outside the lock.
+            factory.wait_ready(_FACTORY_READY_SECONDS)
+        with self._start_lock:
+            if self.shutting_down.is_set():
+                raise RunNotStarted("code server is shutting down")
+            if self.active_runs.is_active(run_id):
+                raise RunNotStarted(f"run {run_id} is already running")
+            pid = self._start_worker(run_id, url, repository_name, job_name)
+            self.active_runs.add(ActiveRun(run_id, pid, url, time.time()))
+        return pid
+
+    def _start_worker(self, run_id: str, url: str, repository_name: str, job_name: str) -> int:
+        factory = self._factory
+        if factory is not None and factory.is_alive():
+            try:
+                return factory.start_worker(run_id, url, repository_name, job_name,
+                                            timeout=_FACTORY_READY_SECONDS)
+            except WorkerStartError:
+                _log.warning("worker factory unavailable; starting run %s as a subprocess", run_id)
+        try:
+            return start_subprocess_worker(self.target, run_id, url, repository_name, job_name,
+                                           self.active_runs.on_worker_exit)
+        except WorkerStartError as exc:
+            raise RunNotStarted(str(exc)) from exc
+
+    def cancel_run(self, run_id: str) -> bool:
+        """Cancel an active run (CANCELING, then SIGTERM to its worker); False if not active."""
+        return self.active_runs.cancel(run_id)
+
+    # -- shutdown ------------------------------------------------------------------------------
+
+    def request_shutdown(self) -> int:
+        """Stop taking runs and drain in the background; return the number of active runs."""
+        with self._start_lock:
+            first = not self.shutting_down.is_set()
+            self.shutting_down.set()
+        if first:
+            self.health.enter_graceful_shutdown()
+            self.watch.publish(Kind.KIND_SHUTTING_DOWN, self.server_info())
+            threading.Thread(target=self._drain, name="berth-shutdown-drain", daemon=True).start()
+        return len(self.active_runs)
+
+    def _drain(self) -> None:
+        if not self.active_runs.wait_until_idle(self.shutdown_grace):
+            _log.warning("shutdown grace period over; canceling %d runs", len(self.active_runs))
+            self.active_runs.cancel_all()
+            self.active_runs.wait_until_idle(_CANCEL_WAIT_SECONDS)
+        self.on_drained()
+
+    def close(self, cancel_wait: float = _CANCEL_WAIT_SECONDS) -> None:
+        """Release everything: cancel runs still active, retire factories, close storages."""
+        if self.stopped.is_set():
+            return
+        self.shutting_down.set()
+        self.watch.close()
+        if self.active_runs.cancel_all():
+            self.active_runs.wait_until_idle(cancel_wait)
+        factories = [f for f in [self._factory, *self._retired_factories] if f is not None]
+        for factory in factories:
+            factory.retire()
+        for factory in factories:
+            if factory.wait(cancel_wait) is None:
+                factory.kill()
+        self.storages.dispose()
+        self.stopped.set()
+
+
+def _resolve_repository(generation: CodeGeneration, repository_name: str) -> str:
+    if repository_name in generation.repositories:
+        return repository_name
+    if not repository_name and len(generation.repositories) == 1:
+        return next(iter(generation.repositories))
+    raise RunNotStarted(f"repository {repository_name!r} not found in this code location")

@@ -1,0 +1,56 @@
+"""The run storages a code server writes to, opened once per URL.
+
+A run may name its own storage URL (the webserver's); the server opens each URL on first use and
+keeps it, so that marking a dead worker's run or a cancel request costs no new connection pool.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from berth.storage import RunStorage
+
+__all__ = ["RunStorages"]
+
+
+class RunStorages:
+    """``RunStorage`` objects by URL, opened lazily (storage imports are not needed to serve)."""
+
+    def __init__(self, default_url: Optional[str] = None) -> None:
+        self._default_url = default_url
+        self._lock = threading.Lock()
+        self._opened: dict[str, RunStorage] = {}
+
+    def resolve(self, url: str) -> str:
+        """The URL to use: the given one, or the server's default when empty."""
+        return url or self.default_url
+
+    @property
+    def default_url(self) -> str:
+        """The server's storage: ``--storage``, else BERTH_STORAGE_URL, else under BERTH_HOME."""
+        if self._default_url is None:
+            from berth.storage import default_storage_url
+
+            self._default_url = os.environ.get("BERTH_STORAGE_URL") or default_storage_url()
+        return self._default_url
+
+    def get(self, url: str) -> "RunStorage":
+        """The storage at ``url`` (the default when empty), opened and migrated on first use."""
+        from berth.storage import RunStorage
+
+        url = self.resolve(url)
+        with self._lock:
+            storage = self._opened.get(url)
+            if storage is None:
+                storage = self._opened[url] = RunStorage.from_url(url)
+            return storage
+
+    def dispose(self) -> None:
+        """Close every opened storage."""
+        with self._lock:
+            opened, self._opened = self._opened, {}
+        for storage in opened.values():
+            storage.dispose()
