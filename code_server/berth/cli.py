@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import signal
 import sys
 from types import FrameType
@@ -16,10 +17,12 @@ from typing import Optional, Sequence
 
 from berth.version import __version__
 
-__all__ = ["LISTENING_MESSAGE", "main"]
+__all__ = ["LISTENING_MESSAGE", "SUPERVISOR_PID_ENV", "main"]
 
 # Supervisors (berth dev, tests, scripts) wait for this exact line on stdout.
 LISTENING_MESSAGE = "berth code server listening on {host}:{port}"
+# Set by a supervisor (berth dev) to its pid: the code server shuts down when that parent is gone.
+SUPERVISOR_PID_ENV = "BERTH_SUPERVISOR_PID"
 
 _DELEGATED = {"dev": "dev_main", "webserver": "webserver_main"}
 EXIT_USAGE = 2
@@ -85,10 +88,19 @@ def _serve_code_location(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     server.start()
     print(LISTENING_MESSAGE.format(host=host, port=port), flush=True)
-    # Waiting in short slices keeps the main thread responsive to signals.
+    supervisor_pid = _supervisor_pid()
+    # Waiting in short slices keeps the main thread responsive to signals, and lets a supervised
+    # server notice that its supervisor died (it then shuts down instead of living on as an orphan).
     while server.wait_for_termination(timeout=0.5):
-        pass
+        if supervisor_pid is not None and os.getppid() != supervisor_pid:
+            server.request_shutdown()
+            supervisor_pid = None
     return 0
+
+
+def _supervisor_pid() -> Optional[int]:
+    value = os.environ.get(SUPERVISOR_PID_ENV, "")
+    return int(value) if value.isdigit() else None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 
 from berth.events import EventType, RunEvent, SerializableError
-from berth.execution.errors import (MissingStepOutputError, RunConfigValidationError, RunInterrupted,
+from berth.execution.errors import (RunConfigValidationError, RunInterrupted,
                                     StepSelectionError)
 from berth.execution.io_store import FilesystemIOStore
 from berth.execution.plan import ExecutionPlan, ExecutionStep, build_plan

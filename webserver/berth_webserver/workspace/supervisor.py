@@ -13,11 +13,12 @@ import collections
 import contextlib
 import os
 import re
-import signal
 import socket
 import sys
 import time
 from typing import Callable, Optional
+
+from berth.cli import SUPERVISOR_PID_ENV
 
 from .workspace_file import PYTHON_FILE, LocationOrigin
 
@@ -39,15 +40,6 @@ def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    # Linux only: the kernel sends SIGTERM to the code server when the webserver dies, even by
-    # SIGKILL, so `berth dev` never leaves orphans behind.
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class CodeServerProcess:
@@ -126,11 +118,12 @@ class CodeServerProcess:
 
     async def _launch(self) -> None:
         self._serving = False
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        # No preexec_fn: running Python between fork and exec in this threaded process (gRPC,
+        # SQLAlchemy at-fork hooks) can crash the child; the server watches its parent instead.
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **{SUPERVISOR_PID_ENV: str(os.getpid())})
         self._process = await asyncio.create_subprocess_exec(
             *self.command(), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, cwd=self.origin.working_directory or None, env=env,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             start_new_session=True,  # Ctrl-C reaches the webserver only; it stops servers in order
         )
         process = self._process
