@@ -81,6 +81,16 @@ def test_success_and_failure_events_set_the_end_time(storage: RunStorage) -> Non
         assert run is not None and (run.status, run.start_time, run.end_time) == (status, 20.0, 25.0)
 
 
+def test_a_late_event_does_not_move_a_finished_run_back(storage: RunStorage) -> None:
+    storage.add_run(RunRecord(run_id="r1", job_name="job"))
+    storage.store_event(_event(EventType.RUN_START, 1.0))
+    storage.store_event(_event(EventType.RUN_CANCELED, 2.0))
+    storage.store_event(_event(EventType.RUN_CANCELING, 3.0))  # e.g. a cancel request that arrived late
+    run = storage.get_run("r1")
+    assert run is not None and (run.status, run.end_time) == (RunStatus.CANCELED, 2.0)
+    assert [record.event.event_type for record in storage.get_events("r1")][-1] == EventType.RUN_CANCELING
+
+
 def test_step_and_run_stats_from_events(storage: RunStorage) -> None:
     storage.add_run(RunRecord(run_id="r1", job_name="job"))
     for event in [

@@ -158,6 +158,9 @@ class LocationHost:
                 raise RunNotStarted(f"run {run_id} is already running")
             pid = self._start_worker(run_id, url, repository_name, job_name)
             self.active_runs.add(ActiveRun(run_id, pid, url, time.time()))
+        # Open the run's storage now, off the request path, so that a cancel (which records
+        # CANCELING before it signals the worker) does not wait for the first connection.
+        self.storages.open_in_background(url)
         return pid
 
     def _start_worker(self, run_id: str, url: str, repository_name: str, job_name: str) -> int:

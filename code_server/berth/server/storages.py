@@ -6,6 +6,7 @@ keeps it, so that marking a dead worker's run or a cancel request costs no new c
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import TYPE_CHECKING, Optional
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from berth.storage import RunStorage
 
 __all__ = ["RunStorages"]
+
+_log = logging.getLogger(__name__)
 
 
 class RunStorages:
@@ -47,6 +50,19 @@ class RunStorages:
             if storage is None:
                 storage = self._opened[url] = RunStorage.from_url(url)
             return storage
+
+    def open_in_background(self, url: str) -> None:
+        """Open the storage at ``url`` on a thread of its own unless it is open already."""
+        with self._lock:
+            if self.resolve(url) in self._opened:
+                return
+        threading.Thread(target=self._open_quietly, args=(url,), name="berth-open-storage", daemon=True).start()
+
+    def _open_quietly(self, url: str) -> None:
+        try:
+            self.get(url)
+        except Exception:  # noqa: BLE001 - opening again on first real use reports the error
+            _log.warning("could not open run storage %s ahead of use", url, exc_info=True)
 
     def dispose(self) -> None:
         """Close every opened storage."""

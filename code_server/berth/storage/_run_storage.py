@@ -205,15 +205,17 @@ class RunStorage:
 
     def store_event(self, event: RunEvent) -> EventRecord:
         """Append an event to its run's log; a run event also moves the run's status
-        (``RUN_STATUS_FOR_EVENT``) in the same transaction."""
+        (``RUN_STATUS_FOR_EVENT``) in the same transaction, unless the run already finished."""
 
         def store(connection: sa.Connection) -> int:
             result = connection.execute(sa.insert(event_logs).values(event_values(event)))
             status = RUN_STATUS_FOR_EVENT.get(event.event_type) if event.event_type else None
             if status is not None:
+                # A finished run stays finished: a late event (a CANCELING recorded after the
+                # worker's CANCELED, say) goes into the log but does not move the status back.
                 connection.execute(
                     sa.update(runs)
-                    .where(runs.c.run_id == event.run_id)
+                    .where(runs.c.run_id == event.run_id, runs.c.status.notin_(_FINISHED_VALUES))
                     .values(_status_values(RunStatus(status), event.timestamp))
                 )
             return int(result.inserted_primary_key[0])
@@ -309,6 +311,9 @@ class RunStorage:
                     raise
                 time.sleep(random.uniform(0, 0.05 * 2**number))
         raise AssertionError("unreachable")
+
+
+_FINISHED_VALUES = tuple(sorted(status.value for status in FINISHED_STATUSES))
 
 
 def _status_values(status: RunStatus, at: float) -> dict[str, object]:
