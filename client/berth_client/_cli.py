@@ -18,7 +18,7 @@ import httpx
 
 from ._client import BerthClient
 from ._enums import DagsterRunStatus, ReloadRepositoryLocationStatus, ShutdownRepositoryLocationStatus
-from ._exceptions import DagsterGraphQLClientError
+from ._exceptions import DagsterGraphQLClientError, RunConfigValidationError
 
 __all__ = ["main", "render_table"]
 
@@ -180,6 +180,12 @@ def main(
     try:
         with _client_for(args, transport) as client:
             return _run_command(client, args, out)
+    except RunConfigValidationError as exc:
+        print(f"error: the run config is invalid ({len(exc.errors)} errors):", file=sys.stderr)
+        for error in exc.errors:
+            message = error.get("message") if isinstance(error, dict) else getattr(error, "message", error)
+            print(f"  - {message}", file=sys.stderr)
+        return 1
     except DagsterGraphQLClientError as exc:
         detail = " ".join(str(a) for a in exc.args)
         print(f"error: {detail}", file=sys.stderr)

@@ -71,3 +71,17 @@ def test_reload_shutdown_and_locations(fake) -> None:
         {"name": "hello", "loadStatus": "LOADED", "updateTimestamp": None}]})
     code, text = run_cli(fake, "locations")
     assert code == 0 and text.splitlines()[2].split() == ["hello", "LOADED", "-"]
+
+
+def test_invalid_config_lists_each_validation_error(fake, capsys) -> None:
+    fake.answer("launchPipelineExecution", {
+        "__typename": "RunConfigValidationInvalid", "pipelineName": "hello_job",
+        "errors": [{"__typename": "FieldNotDefinedConfigError", "message": 'Received unexpected config entry "x"',
+                    "path": ["ops"], "reason": "FIELD_NOT_DEFINED"},
+                   {"__typename": "RuntimeMismatchConfigError", "message": "Invalid scalar at path root:a",
+                    "path": ["a"], "reason": "RUNTIME_TYPE_MISMATCH"}]})
+    code, text = run_cli(fake, "launch", "hello_job", "--location", "hello", "--repository", "__repository__")
+    err = capsys.readouterr().err
+    assert (code, text) == (1, "")
+    assert err.splitlines() == ["error: the run config is invalid (2 errors):",
+                                '  - Received unexpected config entry "x"', "  - Invalid scalar at path root:a"]
