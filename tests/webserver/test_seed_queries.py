@@ -9,7 +9,8 @@ import pytest
 from berth.runs import RunStatus
 from test_schema_harness import SchemaHarness, add_run, harness  # noqa: F401 - fixture
 
-SEEDS = pathlib.Path(__file__).parent / "seed_queries"
+# The seed documents are kept once, with the compat suite's documents.
+SEEDS = pathlib.Path(__file__).resolve().parents[1] / "compat" / "documents"
 LAUNCH_VARIABLES = {"repositoryLocationName": "hello", "repositoryName": "__repository__", "jobName": "hello_job"}
 
 
@@ -38,7 +39,7 @@ def runs(harness: SchemaHarness) -> dict[str, list[str]]:  # noqa: F811
     return ids
 
 
-@pytest.mark.parametrize("name", ["000_0_RunsQuery"])
+@pytest.mark.parametrize("name", ["000_RunsQuery"])
 def test_runs_query_lists_runs_with_stats(harness: SchemaHarness, runs: dict, name: str) -> None:  # noqa: F811
     data = harness.execute(seed(name))["runsOrError"]
     assert data["__typename"] == "Runs"
@@ -51,12 +52,12 @@ def test_runs_query_lists_runs_with_stats(harness: SchemaHarness, runs: dict, na
 
 
 def test_paginated_runs_query_with_unknown_cursor_is_empty(harness: SchemaHarness, runs: dict) -> None:  # noqa: F811
-    data = harness.execute(seed("000_1_PaginatedRunsQuery"))["runsOrError"]
+    data = harness.execute(seed("000_PaginatedRunsQuery"))["runsOrError"]
     assert data == {"__typename": "Runs", "results": []}
 
 
 def test_filtered_runs_query_returns_failed_runs_only(harness: SchemaHarness, runs: dict) -> None:  # noqa: F811
-    for name in ("000_2_FilteredRunsQuery", "001_1_FilteredRunsQuery"):
+    for name in ("000_FilteredRunsQuery", "001_FilteredRunsQuery"):
         results = harness.execute(seed(name))["runsOrError"]["results"]
         assert {r["status"] for r in results} == {"FAILURE"}
         assert set(runs["FAILURE"]) <= {r["runId"] for r in results}
@@ -66,7 +67,7 @@ def test_paginated_runs_query_pages_through_every_run(harness: SchemaHarness, ru
     seen: list[str] = []
     cursor = None
     while True:
-        page = harness.execute(seed("001_0_PaginatedRunsQuery"), {"cursor": cursor})["runsOrError"]["results"]
+        page = harness.execute(seed("001_PaginatedRunsQuery"), {"cursor": cursor})["runsOrError"]["results"]
         assert len(page) <= 10
         if not page:
             break
@@ -77,21 +78,21 @@ def test_paginated_runs_query_pages_through_every_run(harness: SchemaHarness, ru
     assert set(runs["SUCCESS"] + runs["FAILURE"]) <= set(seen)
 
 
-@pytest.mark.parametrize("name", ["000_3_RepositoriesQuery", "001_2_RepositoriesQuery"])
+@pytest.mark.parametrize("name", ["000_RepositoriesQuery", "001_RepositoriesQuery"])
 def test_repositories_query_lists_every_repository(harness: SchemaHarness, name: str) -> None:  # noqa: F811
     nodes = harness.execute(seed(name))["repositoriesOrError"]["nodes"]
     assert {(n["location"]["name"], n["name"]) for n in nodes} == {
         ("hello", "__repository__"), ("analytics", "analytics"), ("analytics", "reporting")}
 
 
-@pytest.mark.parametrize("name", ["000_4_JobsQuery", "001_3_JobsQuery"])
+@pytest.mark.parametrize("name", ["000_JobsQuery", "001_JobsQuery"])
 def test_jobs_query_lists_the_jobs_of_a_repository(harness: SchemaHarness, name: str) -> None:  # noqa: F811
     data = harness.execute(seed(name), {"repositoryLocationName": "hello", "repositoryName": "__repository__"})
     assert [j["name"] for j in data["repositoryOrError"]["jobs"]] == [
         "etl_job", "failing_job", "flaky_job", "hello_job", "slow_job"]
 
 
-@pytest.mark.parametrize("name", ["000_5_LaunchRunMutation", "001_4_LaunchRunMutation"])
+@pytest.mark.parametrize("name", ["000_LaunchRunMutation", "001_LaunchRunMutation"])
 def test_launch_run_mutation_launches_a_stored_run(harness: SchemaHarness, name: str) -> None:  # noqa: F811
     data = harness.execute(seed(name), {**LAUNCH_VARIABLES, "runConfigData": {}})["launchRun"]
     assert data["__typename"] == "LaunchRunSuccess"
@@ -100,7 +101,7 @@ def test_launch_run_mutation_launches_a_stored_run(harness: SchemaHarness, name:
     assert run.run_config["ops"] == {"say_hello": {"config": {"name": "world"}}}  # defaults filled
 
 
-@pytest.mark.parametrize("name", ["000_5_LaunchRunMutation", "001_4_LaunchRunMutation"])
+@pytest.mark.parametrize("name", ["000_LaunchRunMutation", "001_LaunchRunMutation"])
 def test_launch_run_mutation_reports_invalid_config(harness: SchemaHarness, name: str) -> None:  # noqa: F811
     config = {"ops": {"say_hello": {"config": {"name": 3, "shout": True}}}}
     data = harness.execute(seed(name), {**LAUNCH_VARIABLES, "runConfigData": config})["launchRun"]
@@ -109,7 +110,7 @@ def test_launch_run_mutation_reports_invalid_config(harness: SchemaHarness, name
     assert all(e["message"] for e in data["errors"])
 
 
-@pytest.mark.parametrize("name", ["000_6_TerminateRun", "001_5_TerminateRun"])
+@pytest.mark.parametrize("name", ["000_TerminateRun", "001_TerminateRun"])
 def test_terminate_run_mutation(harness: SchemaHarness, name: str) -> None:  # noqa: F811
     waiting = add_run(harness.storage)
     data = harness.execute(seed(name), {"runId": waiting.run_id})["terminateRun"]

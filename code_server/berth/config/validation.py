@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Optional
 
-from berth.config.errors import ConfigError, ConfigErrorReason, PathEntry, path_message
+from berth.config.errors import ConfigError, ConfigErrorReason, MapKeyEntry, MapValueEntry, PathEntry, path_message
 from berth.config.snap import ConfigFieldSnap, ConfigTypeKind, ConfigTypeSnap, ScalarKind
 from berth.config.type_printer import print_config_type
 
@@ -68,20 +68,22 @@ class ConfigValidator:
             return self._process_shape(snap, value, path, errors)
         if value is None:
             return self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
-                               f'Value {path_message(path)} must not be None. Expected "{self._print(key)}"')
+                               f'Value {path_message(path)} must not be None. Expected "{self._print(key)}"',
+                               value_rep=repr(value))
         if kind == ConfigTypeKind.SCALAR:
             if not _is_valid_scalar(snap.scalar_kind, value):
                 type_name = snap.given_name or _SCALAR_NAMES.get(snap.scalar_kind, key)  # type: ignore[arg-type]
                 self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
                             f'Invalid scalar {path_message(path)}. Value "{value}" of type "{type(value)}" '
-                            f'is not valid for expected type "{type_name}".')
+                            f'is not valid for expected type "{type_name}".', value_rep=repr(value))
             return value
         if kind == ConfigTypeKind.ENUM:
             return self._process_enum(snap, value, path, errors)
         if kind == ConfigTypeKind.ARRAY:
             if not isinstance(value, list):
                 return self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
-                                   f'Value {path_message(path)} must be list. Expected: "{self._print(key)}"')
+                                   f'Value {path_message(path)} must be list. Expected: "{self._print(key)}"',
+                                   value_rep=repr(value))
             inner = snap.inner_type_key
             return [self.process(inner, item, path + (index,), errors) for index, item in enumerate(value)]
         if kind == ConfigTypeKind.MAP:
@@ -93,7 +95,8 @@ class ConfigValidator:
             value = {}
         if not isinstance(value, dict):
             return self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
-                               f'Value {path_message(path)} must be dict. Expected: "{self._print(snap.key)}".')
+                               f'Value {path_message(path)} must be dict. Expected: "{self._print(snap.key)}".',
+                               value_rep=repr(value))
         info = self._info(snap)
         fields = info.fields
         result: dict[str, Any] = {}
@@ -110,10 +113,12 @@ class ConfigValidator:
         missing = [name for name in info.required if name not in value]
         if len(missing) == 1:
             self._error(errors, path, ConfigErrorReason.MISSING_REQUIRED_FIELD,
-                        f'Missing required config entry "{missing[0]}" {path_message(path)}.')
+                        f'Missing required config entry "{missing[0]}" {path_message(path)}.',
+                        field_names=(missing[0],), fields=(fields[missing[0]],))
         elif missing:
             self._error(errors, path, ConfigErrorReason.MISSING_REQUIRED_FIELDS,
-                        f"Missing required config entries {sorted(missing)} {path_message(path)}.")
+                        f"Missing required config entries {sorted(missing)} {path_message(path)}.",
+                        field_names=tuple(sorted(missing)), fields=tuple(fields[name] for name in sorted(missing)))
         if len(value) - len(undefined) < len(fields):
             for name, field in fields.items():
                 if name not in value and field.default_provided:
@@ -125,11 +130,11 @@ class ConfigValidator:
         if len(undefined) == 1:
             self._error(errors, path, ConfigErrorReason.FIELD_NOT_DEFINED,
                         f'Received unexpected config entry "{undefined[0]}" {path_message(path)}. '
-                        f'Expected: "{self._print(snap.key)}".')
+                        f'Expected: "{self._print(snap.key)}".', field_names=(undefined[0],))
         else:
             self._error(errors, path, ConfigErrorReason.FIELDS_NOT_DEFINED,
                         f'Received unexpected config entries "{sorted(undefined)}" {path_message(path)}. '
-                        f'Expected: "{sorted(snap.field_names)}."')
+                        f'Expected: "{sorted(snap.field_names)}."', field_names=tuple(sorted(undefined)))
 
     def _process_selector(self, snap: ConfigTypeSnap, value: Any, path: Path, errors: list[ConfigError]) -> Any:
         info = self._info(snap)
@@ -137,11 +142,13 @@ class ConfigValidator:
         if value:
             if not isinstance(value, dict):
                 return self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
-                                   f"Value for selector type {path_message(path)} must be a dict")
+                                   f"Value for selector type {path_message(path)} must be a dict",
+                                   value_rep=repr(value))
             if len(value) > 1:
                 return self._error(errors, path, ConfigErrorReason.SELECTOR_FIELD_ERROR,
                                    f"You can only specify a single field {path_message(path)}. You specified "
-                                   f"{sorted(value)}. The available fields are {sorted(fields)}")
+                                   f"{sorted(value)}. The available fields are {sorted(fields)}",
+                                   incoming_fields=tuple(sorted(value)))
             name, item = next(iter(value.items()))
             field = fields.get(name)
             if field is None:
@@ -163,22 +170,25 @@ class ConfigValidator:
     def _process_enum(self, snap: ConfigTypeSnap, value: Any, path: Path, errors: list[ConfigError]) -> Any:
         if not isinstance(value, str):
             return self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
-                               f"Value {path_message(path)} for enum type {snap.given_name} must be a string")
+                               f"Value {path_message(path)} for enum type {snap.given_name} must be a string",
+                               value_rep=repr(value))
         if all(option.value != value for option in snap.enum_values):
             self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
-                        f"Value {path_message(path)} not in enum type {snap.given_name} got {value}")
+                        f"Value {path_message(path)} not in enum type {snap.given_name} got {value}",
+                        value_rep=repr(value))
         return value
 
     def _process_map(self, snap: ConfigTypeSnap, value: Any, path: Path, errors: list[ConfigError]) -> Any:
         if not isinstance(value, dict):
             return self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
-                               f'Value {path_message(path)} must be dict. Expected: "{self._print(snap.key)}"')
+                               f'Value {path_message(path)} must be dict. Expected: "{self._print(snap.key)}"',
+                               value_rep=repr(value))
         key_type, value_type = snap.type_param_keys
         result = {}
         for map_key, item in value.items():
-            item_path = path + (str(map_key),)
-            self.process(key_type, map_key, item_path, errors)
-            result[map_key] = self.process(value_type, item, item_path, errors)
+            # Dagster's stack tells a bad key from a bad value; ``ConfigError.path`` shows both by the key.
+            self.process(key_type, map_key, path + (MapKeyEntry(map_key),), errors)
+            result[map_key] = self.process(value_type, item, path + (MapValueEntry(map_key),), errors)
         return result
 
     def _default(self, type_key: str, info: _FieldsInfo, field: ConfigFieldSnap, path: Path) -> Any:
@@ -200,6 +210,6 @@ class ConfigValidator:
         return print_config_type(self._types, key)
 
     @staticmethod
-    def _error(errors: list[ConfigError], path: Path, reason: str, message: str) -> None:
-        errors.append(ConfigError(message, tuple(str(entry) for entry in path), reason))
+    def _error(errors: list[ConfigError], path: Path, reason: str, message: str, **details: Any) -> None:
+        errors.append(ConfigError.at(path, reason, message, **details))
         return None

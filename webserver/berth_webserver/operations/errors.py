@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Optional, Sequence
 
 __all__ = [
     "ConflictingExecutionParams",
@@ -75,9 +75,12 @@ class InvalidSubset(OperationError):
 class RunConfigInvalid(OperationError):
     """The run config does not conform to the job's config schema."""
 
-    def __init__(self, job_name: str, errors: Sequence[object]) -> None:
+    def __init__(self, job_name: str, errors: Sequence[object], config_types: Optional[Mapping[str, object]] = None
+                 ) -> None:
         self.job_name = job_name
         self.errors = list(errors)  # berth.config.ConfigError records
+        # The schema's types (key -> ConfigTypeSnap): missing-field errors show the fields' types.
+        self.config_types: Mapping[str, object] = dict(config_types or {})
         super().__init__(f"Run config for {job_name} is invalid ({len(self.errors)} errors)")
 
 

@@ -70,7 +70,7 @@ def _validated_config(job_snap: Any, run_config: Any, selected: Optional[list[st
     result = job_snap.config_schema.validate(config)
     errors = [e for e in result.errors if _applies_to(e, selected)]
     if errors:
-        raise RunConfigInvalid(job_snap.name, errors)
+        raise RunConfigInvalid(job_snap.name, errors, job_snap.config_schema.types)
     value = dict(result.value) if result.success else config
     return _config_for_selection(value, selected)
 

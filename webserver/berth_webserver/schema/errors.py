@@ -267,7 +267,7 @@ def graphql_error_for(exc: op_errors.OperationError) -> graphene.ObjectType:
     if isinstance(exc, op_errors.RunConfigInvalid):
         from .config_errors import RunConfigValidationInvalid  # config_errors imports config types
 
-        return RunConfigValidationInvalid.from_errors(exc.job_name, exc.errors)
+        return RunConfigValidationInvalid.from_errors(exc.job_name, exc.errors, exc.config_types)
     if isinstance(exc, op_errors.RunNotFound):
         return RunNotFoundError(message=str(exc), runId=exc.run_id)
     if isinstance(exc, op_errors.LocationNotFound):

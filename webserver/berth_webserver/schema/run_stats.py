@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any, Optional
+
 import graphene
 
 from berth.storage import RunStats, StepStats
 
+from ..operations.step_timeline import RunStepTimelines, StepMarker, StepTimeline
 from .enums import StepEventStatus
 from .errors import PythonError
+from .events import DisplayableEvent, MessageEvent, StepEvent
 
 __all__ = [
+    "ExpectationResult",
+    "MaterializationEvent",
     "PipelineRunStatsSnapshot",
     "PipelineRunStepStats",
     "RunStatsSnapshot",
     "RunStatsSnapshotOrError",
+    "RunMarker",
     "RunStepStats",
 ]
 
@@ -61,6 +68,34 @@ class RunStatsSnapshotOrError(graphene.Union):
         types = (RunStatsSnapshot, PythonError)
 
 
+class MaterializationEvent(graphene.ObjectType):
+    """An asset materialization of a step (berth records none yet, so lists of them are empty)."""
+
+    class Meta:
+        interfaces = (MessageEvent, StepEvent, DisplayableEvent)
+
+
+class ExpectationResult(graphene.ObjectType):
+    """The outcome of a data expectation (berth records none yet, so lists of them are empty)."""
+
+    class Meta:
+        interfaces = (DisplayableEvent,)
+
+    success = graphene.NonNull(graphene.Boolean)
+
+
+class RunMarker(graphene.ObjectType):
+    """A span of time within a step: one attempt, or one marker."""
+
+    startTime = graphene.Float()
+    endTime = graphene.Float()
+
+    @classmethod
+    def from_marker(cls, marker: StepMarker) -> "RunMarker":
+        """Show a ``StepMarker``."""
+        return cls(startTime=marker.start_time, endTime=marker.end_time)
+
+
 class PipelineRunStepStats(graphene.Interface):
     """How one step of a run went."""
 
@@ -69,14 +104,30 @@ class PipelineRunStepStats(graphene.Interface):
     status = graphene.Field(StepEventStatus)
     startTime = graphene.Float()
     endTime = graphene.Float()
+    materializations = graphene.NonNull(graphene.List(graphene.NonNull(MaterializationEvent)))
+    expectationResults = graphene.NonNull(graphene.List(graphene.NonNull(ExpectationResult)))
 
 
 class RunStepStats(graphene.ObjectType):
-    """How one step of a run went."""
+    """How one step of a run went, with each finished attempt and each marker."""
 
     class Meta:
         interfaces = (PipelineRunStepStats,)
 
-    def __init__(self, run_id: str, stats: StepStats) -> None:
+    attempts = graphene.NonNull(graphene.List(graphene.NonNull(RunMarker)))
+    markers = graphene.NonNull(graphene.List(graphene.NonNull(RunMarker)))
+
+    def __init__(self, run_id: str, stats: StepStats, timelines: Optional[RunStepTimelines] = None) -> None:
         super().__init__(runId=run_id, stepKey=stats.step_key, status=stats.status,
-                         startTime=stats.start_time, endTime=stats.end_time)
+                         startTime=stats.start_time, endTime=stats.end_time,
+                         materializations=[], expectationResults=[])
+        self._timelines = timelines
+
+    def _timeline(self) -> StepTimeline:
+        return self._timelines.for_step(self.stepKey) if self._timelines is not None else StepTimeline()
+
+    def resolve_attempts(self, _info: Any) -> list[RunMarker]:
+        return [RunMarker.from_marker(marker) for marker in self._timeline().attempts]
+
+    def resolve_markers(self, _info: Any) -> list[RunMarker]:
+        return [RunMarker.from_marker(marker) for marker in self._timeline().markers]

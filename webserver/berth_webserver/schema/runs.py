@@ -10,6 +10,7 @@ import yaml
 from berth.runs import RunRecord, RunStatus as RunStatusValue
 
 from ..operations import runs as run_ops
+from ..operations.step_timeline import RunStepTimelines
 from .enums import RunStatus
 from .errors import InvalidPipelineRunsFilterError, PythonError, RunNotFoundError
 from .events import EventConnection, graphql_event
@@ -182,7 +183,9 @@ class Run(graphene.ObjectType):
             return PythonError.from_exception(exc)
 
     def resolve_stepStats(self, info: Any) -> list[RunStepStats]:
-        return [RunStepStats(self._record.run_id, s) for s in info.context.storage.get_step_stats(self._record.run_id)]
+        storage, run_id = info.context.storage, self._record.run_id
+        timelines = RunStepTimelines(storage, run_id)  # shared by the steps; reads the log only if asked
+        return [RunStepStats(run_id, stats, timelines) for stats in storage.get_step_stats(run_id)]
 
     def resolve_eventConnection(self, info: Any, afterCursor: Optional[str] = None,
                                 limit: Optional[int] = None) -> EventConnection:
