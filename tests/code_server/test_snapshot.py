@@ -7,7 +7,7 @@ import pathlib
 from berth import Field, job, op
 from berth.definitions.loader import load_code_location
 from berth.protocol.v1 import snapshot_pb2
-from berth.snapshot import JobSnap, build_job_snapshot, compute_snapshot_id
+from berth.snapshot import JobSnap, build_job_snapshot, compute_snapshot_id, job_snapshot_bytes
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
@@ -98,3 +98,73 @@ def test_a_large_repository_snapshots_with_shared_config_types() -> None:
     assert len({snapshot.snapshot_id for snapshot in snapshots}) == 500
     assert {snapshot.ops[0].config_type_key for snapshot in snapshots} == {source.config_field.config_type.key}
     assert all(len(snapshot.ops) == 3 for snapshot in snapshots)
+
+
+def test_snapshot_bytes_are_the_canonical_serialization_of_the_snapshot() -> None:
+    # Snapshots are assembled from pre-serialized parts; the result must be exactly what protobuf
+    # itself writes for the message, or ids would depend on how the snapshot was built.
+    @op(config_schema={"b": Field(str, default_value="x", description="bee"), "a": Field([int], is_required=False)},
+        description="an op with config", tags={"t": "1", "a": "2"})
+    def configured(context):  # type: ignore[no-untyped-def]
+        return 1
+
+    @op
+    def free(unconnected):  # type: ignore[no-untyped-def]
+        return unconnected
+
+    @job(tags={"z": "last", "a": "first"}, description="tricky", config={"ops": {"configured": {"config": {"b": "y"}}}})
+    def tricky():
+        free(configured())
+        free.alias("alone")()
+
+    jobs = [tricky, tricky.get_subset(["alone"])]
+    for path in (EXAMPLES / "hello" / "definitions.py", EXAMPLES / "analytics" / "repository.py"):
+        for repo in load_code_location(python_file=str(path)).repositories.values():
+            jobs += repo.jobs.values()
+    for job_def in jobs:
+        encoded = job_snapshot_bytes(job_def)
+        pb = snapshot_pb2.JobSnapshot.FromString(encoded)
+        assert pb.SerializeToString(deterministic=True) == encoded
+        assert build_job_snapshot(job_def) == pb
+        assert compute_snapshot_id(pb) == pb.snapshot_id
+        schema = job_def.run_config_schema
+        assert list(pb.config_types) == [schema.types[key].to_proto() for key in sorted(schema.types)]
+
+
+def test_snapshot_ids_do_not_change_between_versions() -> None:
+    # Runs store the snapshot id of their job; the same definitions must keep the same id.
+    @op(config_schema={"n": Field(int, default_value=1)})
+    def work(context):  # type: ignore[no-untyped-def]
+        return 1
+
+    @job
+    def job_0000():
+        work()
+
+    assert build_job_snapshot(job_0000).snapshot_id == "0199d0ce038ea9da9112c2f58237bf003c1872d9"
+
+
+def test_jobs_with_the_same_ops_share_their_run_config_type() -> None:
+    @op(config_schema={"n": Field(int, default_value=1)})
+    def first(context):  # type: ignore[no-untyped-def]
+        return 1
+
+    @op
+    def second(value):  # type: ignore[no-untyped-def]
+        return value
+
+    def make(name: str, *, config=None):  # type: ignore[no-untyped-def]
+        def body() -> None:
+            second(first())
+
+        body.__name__ = name
+        return job(body, config=config)
+
+    one, two, other_defaults = make("one"), make("two"), make("three", config={"ops": {"first": {"config": {"n": 2}}}})
+    assert one.run_config_type is two.run_config_type
+    assert other_defaults.run_config_type.key != one.run_config_type.key
+    assert other_defaults.run_config_schema.validate({}).value["ops"]["first"]["config"] == {"n": 2}
+    assert one.run_config_schema.validate({}).value["ops"]["first"]["config"] == {"n": 1}
+    # shared types, distinct snapshots: the job name is part of the content
+    assert build_job_snapshot(one).snapshot_id != build_job_snapshot(two).snapshot_id
+    assert build_job_snapshot(one).config_types == build_job_snapshot(two).config_types

@@ -231,18 +231,18 @@ class _FieldsType(ConfigType):
         return [field.config_type for field in self.fields.values()]
 
     def _compute_key(self) -> str:
-        digest = hashlib.sha1()
-        if self.description:
-            digest.update(f":description: {self.description}".encode())
+        # One sha1 over the joined parts equals the Dagster-style sequence of updates, at a
+        # fraction of the calls (keys of per-job shapes are computed for every job).
+        parts = [f":description: {self.description}"] if self.description else []
         for name in sorted(self.fields):
             field = self.fields[name]
-            digest.update(f":fieldname:{name}".encode())
+            parts.append(f":fieldname:{name}")
             if field.default_provided:
-                digest.update(f":default_value: {field.default_value_json}".encode())
-            digest.update(f":is_required: {field.is_required}:type_key: {field.config_type.key}".encode())
+                parts.append(f":default_value: {field.default_value_json}")
+            parts.append(f":is_required: {field.is_required}:type_key: {field.config_type.key}")
             if field.description:
-                digest.update(f":description: {field.description}".encode())
-        return f"{self.prefix}.{digest.hexdigest()}"
+                parts.append(f":description: {field.description}")
+        return f"{self.prefix}.{hashlib.sha1(''.join(parts).encode()).hexdigest()}"
 
     def _build_snap(self) -> ConfigTypeSnap:
         return ConfigTypeSnap(

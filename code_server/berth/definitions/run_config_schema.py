@@ -51,6 +51,13 @@ EXECUTION_FIELD = Field(
 # reuse its config types (and their keys, snaps and protos)
 _NODE_FIELDS: "weakref.WeakKeyDictionary[OpDefinition, dict[tuple[str, ...], Field]]" = weakref.WeakKeyDictionary()
 
+# Jobs with the same ops under the same names (a job per partition, per customer, ...) share one
+# ops shape and one root type, so its key, closure and snapshot bytes are computed once. Keys hold
+# the ids of the fields (or shape) the value is built from: the value keeps those alive, so an id
+# cannot be reused while its entry exists, and the entry goes when no job uses the type any more.
+_OPS_SHAPES: "weakref.WeakValueDictionary[tuple[tuple[str, int], ...], Shape]" = weakref.WeakValueDictionary()
+_ROOT_TYPES: "weakref.WeakValueDictionary[int, Shape]" = weakref.WeakValueDictionary()
+
 _LOGGERS_FIELD = Field(Permissive(), is_required=False)
 _RESOURCES_FIELD = Field(Permissive(), is_required=False)
 
@@ -64,12 +71,15 @@ def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optio
         for part in parts[:-1]:
             branch = branch.setdefault(part, {})
         branch[parts[-1]] = node
-    root = Shape({
-        "ops": Field(_ops_shape(tree)),
-        "execution": EXECUTION_FIELD,
-        "loggers": _LOGGERS_FIELD,
-        "resources": _RESOURCES_FIELD,
-    })
+    ops_shape = _ops_shape(tree)
+    root = _ROOT_TYPES.get(id(ops_shape))
+    if root is None:
+        root = _ROOT_TYPES[id(ops_shape)] = Shape({
+            "ops": Field(ops_shape),
+            "execution": EXECUTION_FIELD,
+            "loggers": _LOGGERS_FIELD,
+            "resources": _RESOURCES_FIELD,
+        })
     if default_run_config:
         return _with_defaults(root, default_run_config)  # type: ignore[return-value]
     return root
@@ -89,8 +99,23 @@ def _ops_shape(tree: Mapping[str, Any]) -> Shape:
         if isinstance(item, OpNode):
             fields[name] = _op_node_field(item)
         else:
-            fields[name] = Field(Shape({"ops": Field(_ops_shape(item))}))
-    return Shape(fields)
+            fields[name] = _graph_node_field(_ops_shape(item))
+    key = tuple((name, id(field)) for name, field in fields.items())
+    shape = _OPS_SHAPES.get(key)
+    if shape is None:
+        shape = _OPS_SHAPES[key] = Shape(fields)
+    return shape
+
+
+# ops shape of a graph node -> the node's field; the field holds the shape, so the id stays valid
+_GRAPH_NODE_FIELDS: "weakref.WeakValueDictionary[int, Field]" = weakref.WeakValueDictionary()
+
+
+def _graph_node_field(ops_shape: Shape) -> Field:
+    field = _GRAPH_NODE_FIELDS.get(id(ops_shape))
+    if field is None:
+        field = _GRAPH_NODE_FIELDS[id(ops_shape)] = Field(Shape({"ops": Field(ops_shape)}))
+    return field
 
 
 def _op_node_field(node: OpNode) -> Field:
