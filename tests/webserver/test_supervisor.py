@@ -69,3 +69,54 @@ def test_a_server_that_cannot_start_reports_why_and_is_retried_until_stopped(tmp
                 await process.stop()
 
     asyncio.run(scenario())
+
+
+def _code_servers_of(location_name: str) -> list[int]:
+    """Pids of live code server processes started for that location name (read from /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                args = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if b"code-server" in args and location_name.encode() in args and pid_alive(int(entry)):
+            pids.append(int(entry))
+    return pids
+
+
+def test_a_spawned_server_is_the_one_that_start_waits_for(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        origin = origin_for_python_file(str(EXAMPLES / "hello" / "definitions.py"), "hello_spawned_first")
+        process = CodeServerProcess(origin, f"sqlite:///{tmp_path / 'runs.db'}")
+        await process.spawn()
+        await process.spawn()  # a second call changes nothing
+        spawned = _code_servers_of("hello_spawned_first")
+        try:
+            await process.start()
+            assert len(spawned) == 1 and _code_servers_of("hello_spawned_first") == spawned
+            assert process.pid == spawned[0] and process.restarts == 0
+            client = CodeLocationClient(process.host, process.port)
+            try:
+                assert (await client.get_server_info()).pid == spawned[0]
+            finally:
+                await client.close()
+        finally:
+            await process.stop()
+        assert _code_servers_of("hello_spawned_first") == []
+
+    asyncio.run(scenario())
+
+
+def test_a_spawned_server_that_nobody_waited_for_is_stopped(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        origin = origin_for_python_file(str(EXAMPLES / "hello" / "definitions.py"), "hello_never_started")
+        process = CodeServerProcess(origin, f"sqlite:///{tmp_path / 'runs.db'}")
+        await process.spawn()
+        assert len(_code_servers_of("hello_never_started")) == 1
+        await process.stop()
+        assert _code_servers_of("hello_never_started") == []
+
+    asyncio.run(scenario())

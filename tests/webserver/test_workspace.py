@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from berth.protocol.v1 import code_location_pb2 as pb
+from berth.snapshot import JobSnap
 from berth.storage import RunStorage
 from berth_webserver.workspace import (LocationNotFoundError, Workspace, load_workspace_file,
                                        origin_for_python_file)
@@ -115,3 +118,36 @@ def test_unknown_locations_raise_location_not_found(loop: LoopThread, workspace:
     with pytest.raises(LocationNotFoundError):
         loop.run(workspace.shutdown_location("nope"))
     assert workspace.entry("nope") is None
+
+
+def test_jobs_read_from_the_stream_are_the_jobs_of_their_snapshot_messages(loop: LoopThread,
+                                                                           workspace: Workspace) -> None:
+    async def messages() -> list:
+        call = workspace.client("hello").stub.StreamRepositorySnapshot(pb.StreamRepositorySnapshotRequest())
+        return [chunk.job async for chunk in call if chunk.HasField("job")]
+
+    entry = workspace.entry("hello")
+    assert entry is not None
+    jobs = entry.repositories["__repository__"].jobs
+    decoded = loop.run(messages())
+    assert sorted(message.name for message in decoded) == list(jobs)
+    for message in decoded:
+        expected, job = JobSnap.from_proto(message), jobs[message.name]
+        assert isinstance(job, JobSnap)
+        for field in dataclasses.fields(JobSnap):  # every field is set, whatever JobSnap grows
+            assert getattr(job, field.name) == getattr(expected, field.name), field.name
+        assert job.ops == expected.ops and job.op_names == expected.op_names
+        assert job.default_run_config == expected.default_run_config
+        assert job.root_config_type_key == expected.root_config_type_key
+        for run_config in ({}, {"ops": {"nope": {}}}):
+            assert job.config_schema.validate(run_config) == expected.config_schema.validate(run_config)
+
+
+def test_reloading_an_unchanged_location_keeps_each_job_snapshot(loop: LoopThread, workspace: Workspace) -> None:
+    before = workspace.entry("hello")
+    assert before is not None
+    after = loop.run(workspace.reload_location("hello"))
+    assert after.server_info.generation > before.server_info.generation  # type: ignore[union-attr]
+    old_jobs, new_jobs = before.repositories["__repository__"].jobs, after.repositories["__repository__"].jobs
+    assert list(new_jobs) == list(old_jobs)
+    assert all(new_jobs[name] is old_jobs[name] for name in old_jobs)  # one copy, nothing decoded again

@@ -62,19 +62,18 @@ def _origins(files: Sequence[str], modules: Sequence[str], workspaces: Sequence[
     return origins
 
 
+def _default_storage_url() -> str:
+    # Imported only when needed: berth.storage brings SQLAlchemy, which the code servers should
+    # not wait for (they are spawned before the webserver imports it).
+    from berth.storage import default_storage_url
+
+    return default_storage_url()
+
+
 def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int, read_only: bool) -> int:
-    from berth.storage import RunStorage
+    from .startup import run_webserver
 
-    from .app import create_app
-    from .serving import serve
-    from .workspace.workspace import Workspace
-
-    storage = RunStorage.from_url(storage_url)
-    try:
-        workspace = Workspace(origins, storage, storage_url)
-        return serve(create_app(workspace, read_only=read_only), host, port)
-    finally:
-        storage.dispose()
+    return run_webserver(origins, storage_url, host, port, read_only=read_only)
 
 
 def dev_main(argv: Sequence[str]) -> int:
@@ -90,9 +89,7 @@ def dev_main(argv: Sequence[str]) -> int:
     except WorkspaceFileError as exc:
         print(f"berth dev: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from berth.storage import default_storage_url
-
-    return _run(origins, default_storage_url(), args.host, args.port, read_only=False)
+    return _run(origins, _default_storage_url(), args.host, args.port, read_only=False)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -105,7 +102,5 @@ def webserver_main(argv: Sequence[str]) -> int:
     except WorkspaceFileError as exc:
         print(f"berth webserver: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from berth.storage import default_storage_url
-
-    storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or default_storage_url()
+    storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or _default_storage_url()
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only)

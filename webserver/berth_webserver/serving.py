@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import uvicorn
 
-__all__ = ["serve", "SERVING_MESSAGE"]
+__all__ = ["SERVING_MESSAGE", "serve", "serve_async"]
 
 # Scripts and tests wait for this exact line on stdout.
 SERVING_MESSAGE = "berth webserver serving on http://{host}:{port}"
@@ -50,12 +50,18 @@ async def _serve(server: _Server, host: str, port: int, on_ready: Callable[[str]
     return server.started
 
 
-def serve(app: Any, host: str, port: int, *, on_ready: Optional[Callable[[str], None]] = None,
-          log_level: str = "warning") -> int:
-    """Serve until a signal arrives; the app's lifespan starts and stops the workspace. Returns the exit code."""
+async def serve_async(app: Any, host: str, port: int, *, on_ready: Optional[Callable[[str], None]] = None,
+                      log_level: str = "warning") -> int:
+    """Serve in the running event loop until a signal arrives; see ``serve``."""
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
                             ws="websockets-sansio", timeout_graceful_shutdown=5, access_log=False)
     server = _Server(config)
     announce = on_ready or (lambda line: print(line, flush=True))
-    started = asyncio.run(_serve(server, host, port, announce))
+    started = await _serve(server, host, port, announce)
     return 0 if started else 1
+
+
+def serve(app: Any, host: str, port: int, *, on_ready: Optional[Callable[[str], None]] = None,
+          log_level: str = "warning") -> int:
+    """Serve until a signal arrives; the app's lifespan starts and stops the workspace. Returns the exit code."""
+    return asyncio.run(serve_async(app, host, port, on_ready=on_ready, log_level=log_level))

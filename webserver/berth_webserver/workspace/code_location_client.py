@@ -27,6 +27,8 @@ CHANNEL_OPTIONS = (
     ("grpc.max_send_message_length", -1),
     ("grpc.enable_retries", 0),
 )
+_SERVICE = pb.DESCRIPTOR.services_by_name["CodeLocation"]
+_SNAPSHOT_STREAM_METHOD = f"/{_SERVICE.full_name}/{_SERVICE.methods_by_name['StreamRepositorySnapshot'].name}"
 
 
 class CodeLocationClient:
@@ -37,6 +39,7 @@ class CodeLocationClient:
         self.port = port
         self._channel: Optional[grpc.aio.Channel] = None
         self._stub: Optional[pb_grpc.CodeLocationStub] = None
+        self._raw_stream: Optional["grpc.aio.UnaryStreamMultiCallable"] = None
 
     @property
     def address(self) -> str:
@@ -47,7 +50,7 @@ class CodeLocationClient:
         """Point the client at another port (a managed server's port is known once it starts)."""
         if port != self.port:
             self.port = port
-            self._channel, self._stub = None, None
+            self._channel, self._stub, self._raw_stream = None, None, None
 
     @property
     def stub(self) -> pb_grpc.CodeLocationStub:
@@ -67,30 +70,51 @@ class CodeLocationClient:
     ) -> dict[str, RepositorySnap]:
         """Stream every repository snapshot of the location.
 
-        Jobs whose snapshot id did not change since ``previous`` keep their JobSnap object, so a
-        reload of a big, mostly unchanged location does not rebuild every config schema.
+        Messages arrive as bytes: a job whose bytes, or else whose snapshot id, did not change since
+        ``previous`` keeps its JobSnap object, so a reload of a big, mostly unchanged location
+        decodes nothing twice and keeps one copy of each job.
         """
-        from berth.snapshot import JobSnap  # lazily: keeps the webserver's import time small
+        # Imported lazily: keeps the webserver's import time small.
+        from .serialized_job_snap import SerializedJobSnap
 
-        known: dict[tuple[str, str], "JobSnap"] = {}
+        by_wire: dict[bytes, "JobSnap"] = {}
+        by_snapshot_id: dict[tuple[str, str], "JobSnap"] = {}
         for repo in (previous or {}).values():
             for job in repo.jobs.values():
-                known[(repo.name, job.snapshot_id)] = job
+                by_snapshot_id[(repo.name, job.snapshot_id)] = job
+                if isinstance(job, SerializedJobSnap):
+                    by_wire[job.wire] = job
         collected: dict[str, dict[str, "JobSnap"]] = {}
         current: Optional[dict[str, "JobSnap"]] = None
         current_name = ""
-        call = self.stub.StreamRepositorySnapshot(pb.StreamRepositorySnapshotRequest(), timeout=timeout)
-        async for chunk in call:
+        async for wire in self._raw_snapshot_stream(pb.StreamRepositorySnapshotRequest(), timeout=timeout):
+            unchanged = by_wire.get(wire)
+            if unchanged is not None and current is not None:
+                current[unchanged.name] = unchanged
+                continue
+            chunk = pb.RepositorySnapshotChunk.FromString(wire)
             if chunk.HasField("header"):
                 current_name = chunk.header.name
                 current = collected.setdefault(current_name, {})
             elif chunk.HasField("job") and current is not None:
-                reused = known.get((current_name, chunk.job.snapshot_id))
-                current[chunk.job.name] = reused if reused is not None else JobSnap.from_proto(chunk.job)
+                reused = by_snapshot_id.get((current_name, chunk.job.snapshot_id))
+                current[chunk.job.name] = reused if reused is not None else SerializedJobSnap(wire, chunk.job)
         return {
             name: RepositorySnap(name, location_name, dict(sorted(jobs.items())))
             for name, jobs in sorted(collected.items())
         }
+
+    @property
+    def _raw_snapshot_stream(self) -> "grpc.aio.UnaryStreamMultiCallable":
+        # The stub's method decodes every message; this one hands over the bytes.
+        if self._raw_stream is None:
+            self.stub  # noqa: B018 - makes the channel
+            assert self._channel is not None
+            self._raw_stream = self._channel.unary_stream(
+                _SNAPSHOT_STREAM_METHOD,
+                request_serializer=pb.StreamRepositorySnapshotRequest.SerializeToString,
+                response_deserializer=None)
+        return self._raw_stream
 
     async def start_run(self, run_id: str, repository_name: str, job_name: str, storage_url: str,
                         timeout: float = 30.0) -> pb.StartRunReply:
@@ -123,6 +147,6 @@ class CodeLocationClient:
 
     async def close(self) -> None:
         """Close the channel."""
-        channel, self._channel, self._stub = self._channel, None, None
+        channel, self._channel, self._stub, self._raw_stream = self._channel, None, None, None
         if channel is not None:
             await channel.close()

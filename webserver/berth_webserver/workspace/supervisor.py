@@ -58,6 +58,7 @@ class CodeServerProcess:
         self.restarts = 0
         self.output_tail: collections.deque[str] = collections.deque(maxlen=_OUTPUT_TAIL_LINES)
         self._process: Optional[asyncio.subprocess.Process] = None
+        self._spawned: Optional[asyncio.subprocess.Process] = None  # by spawn(), not yet waited for
         self._supervise_task: Optional[asyncio.Task[None]] = None
         self._forward_task: Optional[asyncio.Task[None]] = None
         self._stopping = False
@@ -82,8 +83,17 @@ class CodeServerProcess:
                 "--port", str(self.port), "--storage", self.storage_url,
                 "--shutdown-grace", str(self.shutdown_grace)]
 
+    async def spawn(self) -> None:
+        """Start the process now without waiting for it to listen; start() waits for it later.
+
+        The webserver spawns its code servers first thing, so that they import the user code while
+        it imports and builds everything else.
+        """
+        if self._spawned is None and self._process is None:
+            self._spawned = await self._create_process()
+
     async def start(self) -> None:
-        """Start the server and wait until it listens; then keep it running until stop()."""
+        """Start the server (unless spawn() did) and wait until it listens; keep it running until stop()."""
         self._stopping = False
         try:
             await self._launch()
@@ -101,6 +111,8 @@ class CodeServerProcess:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._spawned is not None:  # spawned, but start() never waited for it
+            self._process, self._spawned = self._spawned, None
         await self._terminate()
 
     async def _terminate(self) -> None:
@@ -116,16 +128,20 @@ class CodeServerProcess:
                 process.kill()
             await process.wait()
 
-    async def _launch(self) -> None:
-        self._serving = False
+    async def _create_process(self) -> asyncio.subprocess.Process:
         # No preexec_fn: running Python between fork and exec in this threaded process (gRPC,
         # SQLAlchemy at-fork hooks) can crash the child; the server watches its parent instead.
         env = dict(os.environ, PYTHONUNBUFFERED="1", **{SUPERVISOR_PID_ENV: str(os.getpid())})
-        self._process = await asyncio.create_subprocess_exec(
+        return await asyncio.create_subprocess_exec(
             *self.command(), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, cwd=self.origin.working_directory or None, env=env,
             start_new_session=True,  # Ctrl-C reaches the webserver only; it stops servers in order
         )
+
+    async def _launch(self) -> None:
+        self._serving = False
+        spawned, self._spawned = self._spawned, None
+        self._process = spawned if spawned is not None else await self._create_process()
         process = self._process
         try:
             await asyncio.wait_for(self._wait_ready(process), timeout=self.startup_timeout)

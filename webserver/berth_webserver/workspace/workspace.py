@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, AsyncIterator, Collection, Optional, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Collection, Mapping, Optional, Sequence
 
 import grpc
 import grpc.aio
@@ -18,6 +18,7 @@ import grpc.aio
 from berth.events import SerializableError
 from berth.protocol.v1 import code_location_pb2 as pb
 
+from ..heap import release_free_memory
 from .code_location_client import CodeLocationClient
 from .entry import LOADED, LOADING, LocationEntry
 from .errors import LocationNotFoundError, LocationUnreachableError
@@ -65,7 +66,9 @@ class Workspace:
 
     def __init__(self, origins: Sequence[LocationOrigin], storage: "RunStorage", storage_url: str, *,
                  code_server_host: str = "127.0.0.1", shutdown_grace: float = 5.0,
-                 watch_retry_interval: float = 0.1) -> None:
+                 watch_retry_interval: float = 0.1,
+                 processes: Optional[Mapping[str, CodeServerProcess]] = None) -> None:
+        """``processes``: supervised servers made (and perhaps spawned) beforehand, by location name."""
         self.storage = storage
         self.storage_url = storage_url
         self.feed = LocationEventFeed()
@@ -74,8 +77,8 @@ class Workspace:
         self._retry = watch_retry_interval
         self._locations: dict[str, _Location] = {}
         for origin in origins:
-            process = None
-            if origin.is_managed:
+            process = (processes or {}).get(origin.location_name)
+            if process is None and origin.is_managed:
                 process = CodeServerProcess(origin, storage_url, host=code_server_host,
                                             shutdown_grace=shutdown_grace)
             host, port = (origin.host, origin.port) if process is None else (process.host, process.port)
@@ -209,6 +212,7 @@ class Workspace:
             except grpc.aio.AioRpcError as exc:
                 return self._mark_unreachable(location, exc.details() or exc.code().name)
             location.entry = entry
+            release_free_memory()  # the stream's messages and the replaced entry's jobs
             return entry
 
     def _mark_unreachable(self, location: _Location, detail: str) -> LocationEntry:

@@ -1,0 +1,72 @@
+"""The start sequence: code servers are spawned first, and none outlives a webserver that fails to start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import graphene
+
+from berth_webserver.heap import limit_malloc_arenas, release_free_memory
+from berth_webserver.lazy_object_types import deferred_object_type_methods
+from webserver_process import EXAMPLES, REPO, pid_alive, write_workspace
+
+
+def _code_servers_of(location_name: str) -> list[int]:
+    """Pids of live code server processes started for that location name (read from /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                args = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if b"code-server" in args and location_name.encode() in args and pid_alive(int(entry)):
+            pids.append(int(entry))
+    return pids
+
+
+def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "a_file"
+    not_a_folder.write_text("the storage folder cannot be made here")
+    workspace = write_workspace(tmp_path, [
+        f"python_file: {{relative_path: {EXAMPLES / 'hello' / 'definitions.py'}, location_name: hello_doomed}}"])
+    process = subprocess.run(
+        [sys.executable, "-m", "berth.cli", "webserver", "-w", str(workspace), "--port", "0",
+         "--storage", f"sqlite:///{not_a_folder / 'runs.db'}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert process.returncode != 0 and "serving on" not in process.stdout
+    assert "runs.db" in process.stderr or "a_file" in process.stderr, process.stderr
+    # The code server was spawned before the storage failed; the webserver stopped it (and waited
+    # for it) on its way out, rather than leaving it to notice its supervisor is gone.
+    assert _code_servers_of("hello_doomed") == []
+
+
+def _object_type(name: str) -> type:
+    return type(name, (graphene.ObjectType,), {
+        "name": graphene.String(), "count": graphene.Int(default_value=3), "__module__": __name__})
+
+
+def test_object_types_with_deferred_methods_behave_like_graphene_ones() -> None:
+    with deferred_object_type_methods():
+        deferred = _object_type("Deferred")
+    eager = _object_type("Eager")
+    for kind in (deferred, eager):
+        value = kind(name="a")
+        assert (value.name, value.count) == ("a", 3)
+        assert kind("b", 4).count == 4
+        assert kind(name="a") == value and kind(name="b") != value
+        assert repr(value) == f"{kind.__name__}(name='a', count=3)"
+    schema = graphene.Schema(query=type("Query", (graphene.ObjectType,), {
+        "thing": graphene.Field(deferred), "resolve_thing": lambda _root, _info: deferred(name="x")}))
+    assert schema.execute("{ thing { name count } }").data == {"thing": {"name": "x", "count": 3}}
+
+
+def test_memory_release_calls_are_safe_to_make_at_any_time() -> None:
+    limit_malloc_arenas(8)
+    release_free_memory()
+    release_free_memory()

@@ -1,0 +1,82 @@
+"""The webserver's start sequence: code servers first, everything else while they start.
+
+A cold start is dominated by the code servers (a Python process each, importing the user code
+and building its snapshots). So the managed servers are spawned before the webserver imports
+SQLAlchemy, gRPC, Starlette and graphene, and before it builds the schema: both sides then work
+at once. The cyclic garbage collector stays off until the webserver serves (start-up makes many
+long-lived objects and no cycles worth collecting), and what exists then is frozen out of the
+collector's sight, so later collections do not walk the modules and the schema again. Threads
+share two malloc arenas, and the memory that start-up freed goes back to the system.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .workspace.supervisor import CodeServerProcess
+    from .workspace.workspace_file import LocationOrigin
+
+__all__ = ["run_webserver"]
+
+
+def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
+                  read_only: bool = False) -> int:
+    """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code."""
+    from .heap import limit_malloc_arenas
+
+    limit_malloc_arenas()
+    gc.disable()
+    try:
+        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only))
+    finally:
+        gc.enable()
+
+
+async def _spawn_code_servers(origins: Sequence["LocationOrigin"],
+                              storage_url: str) -> dict[str, "CodeServerProcess"]:
+    from .workspace.supervisor import CodeServerProcess
+
+    processes = {origin.location_name: CodeServerProcess(origin, storage_url)
+                 for origin in origins if origin.is_managed}
+    for process in processes.values():
+        try:
+            await process.spawn()
+        except OSError:
+            pass  # start() tries again and reports the failure as the location's load error
+    return processes
+
+
+async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int,
+                           read_only: bool) -> int:
+    processes = await _spawn_code_servers(origins, storage_url)
+    storage = None
+    try:
+        # Imported only now: these imports run while the code servers start.
+        from berth.storage import RunStorage
+
+        from .app import create_app
+        from .serving import serve_async
+        from .workspace.workspace import Workspace
+
+        storage = RunStorage.from_url(storage_url)
+        workspace = Workspace(origins, storage, storage_url, processes=processes)
+        return await serve_async(create_app(workspace, read_only=read_only), host, port, on_ready=_announce)
+    finally:
+        # The workspace stopped its servers already, unless it never started (the storage failed,
+        # say); stopping twice is harmless, and no spawned server may outlive the webserver.
+        await asyncio.gather(*(process.stop() for process in processes.values()))
+        if storage is not None:
+            storage.dispose()
+
+
+def _announce(line: str) -> None:
+    from .heap import release_free_memory
+
+    print(line, flush=True)
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+    release_free_memory()  # what start-up needed only for a moment (snapshot streams, imports)
