@@ -2,23 +2,32 @@
 
 A Dagster file that uses only these names runs on berth by changing ``dagster`` to ``berth`` in
 its imports.
+
+The names are imported on first use (PEP 562 module ``__getattr__``): the webserver and the CLI
+import ``berth.…`` submodules and should not pay for the whole definitions API they never touch.
+``from berth import op`` and ``berth.op`` work as usual.
 """
 
 from __future__ import annotations
 
-from berth.config.config_type import (Any, Array, Bool, Enum, EnumValue, Float, Int, Map, Noneable, Permissive,
-                                      Selector, Shape, String)
-from berth.config.field import Field
-from berth.definitions.context import OpExecutionContext, build_op_context
-from berth.definitions.dependency import DependencyDefinition, MultiDependencyDefinition, NodeInvocation
-from berth.definitions.errors import DefinitionError, Failure, InvalidSubsetError
-from berth.definitions.graph import GraphDefinition, graph
-from berth.definitions.io import In, Nothing, Out, Output
-from berth.definitions.job import JobDefinition, job
-from berth.definitions.op import OpDefinition, op
-from berth.definitions.repository import Definitions, RepositoryDefinition, repository
-from berth.definitions.retry import Backoff, Jitter, RetryPolicy
+import importlib
+from typing import TYPE_CHECKING
+
 from berth.version import __version__
+
+if TYPE_CHECKING:
+    from berth.config.config_type import (Any, Array, Bool, Enum, EnumValue, Float, Int, Map, Noneable, Permissive,
+                                          Selector, Shape, String)
+    from berth.config.field import Field
+    from berth.definitions.context import OpExecutionContext, build_op_context
+    from berth.definitions.dependency import DependencyDefinition, MultiDependencyDefinition, NodeInvocation
+    from berth.definitions.errors import DefinitionError, Failure, InvalidSubsetError
+    from berth.definitions.graph import GraphDefinition, graph
+    from berth.definitions.io import In, Nothing, Out, Output
+    from berth.definitions.job import JobDefinition, job
+    from berth.definitions.op import OpDefinition, op
+    from berth.definitions.repository import Definitions, RepositoryDefinition, repository
+    from berth.definitions.retry import Backoff, Jitter, RetryPolicy
 
 __all__ = [
     "Any", "Array", "Backoff", "Bool", "DefinitionError", "Definitions", "DependencyDefinition", "Enum",
@@ -27,3 +36,35 @@ __all__ = [
     "OpDefinition", "OpExecutionContext", "Out", "Output", "Permissive", "RepositoryDefinition", "RetryPolicy",
     "Selector", "Shape", "String", "__version__", "build_op_context", "graph", "job", "op", "repository",
 ]
+
+# Where each public name lives.
+_MODULE_OF_NAME = {
+    **dict.fromkeys(("Any", "Array", "Bool", "Enum", "EnumValue", "Float", "Int", "Map", "Noneable", "Permissive",
+                     "Selector", "Shape", "String"), "berth.config.config_type"),
+    "Field": "berth.config.field",
+    **dict.fromkeys(("OpExecutionContext", "build_op_context"), "berth.definitions.context"),
+    **dict.fromkeys(("DependencyDefinition", "MultiDependencyDefinition", "NodeInvocation"),
+                    "berth.definitions.dependency"),
+    **dict.fromkeys(("DefinitionError", "Failure", "InvalidSubsetError"), "berth.definitions.errors"),
+    **dict.fromkeys(("GraphDefinition", "graph"), "berth.definitions.graph"),
+    **dict.fromkeys(("In", "Nothing", "Out", "Output"), "berth.definitions.io"),
+    **dict.fromkeys(("JobDefinition", "job"), "berth.definitions.job"),
+    **dict.fromkeys(("OpDefinition", "op"), "berth.definitions.op"),
+    **dict.fromkeys(("Definitions", "RepositoryDefinition", "repository"), "berth.definitions.repository"),
+    **dict.fromkeys(("Backoff", "Jitter", "RetryPolicy"), "berth.definitions.retry"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first access and keep it as a module attribute."""
+    module_name = _MODULE_OF_NAME.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'berth' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's attributes, the lazily imported names included."""
+    return sorted(set(globals()) | set(__all__))

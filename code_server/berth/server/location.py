@@ -4,6 +4,11 @@
 the current ``CodeGeneration``, the worker factory of that generation, the active runs, the
 health statuses and the watch hub, and it drives shutdown: stop taking runs, let in-flight runs
 finish within the grace period, cancel the rest, then stop serving.
+
+A generation's worker factory (a process that imports the user code once more) starts only after
+the generation's snapshots are built and a short quiet moment has passed: on a small machine it
+would otherwise compete for the CPU with the snapshot build and with the webserver that is
+reading the snapshot. A StartRun that comes earlier starts the factory itself and waits for it.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ SERVICE_NAME = code_location_pb2.DESCRIPTOR.services_by_name["CodeLocation"].ful
 _CANCEL_WAIT_SECONDS = 10.0
 # How long StartRun waits for a factory that is still importing the user code.
 _FACTORY_READY_SECONDS = 30.0
+# After the snapshots are built, the webserver usually still reads them for a moment: let it.
+_FACTORY_DELAY_SECONDS = 0.5
 
 
 class RunNotStarted(Exception):
@@ -62,14 +69,17 @@ class LocationHost:
         self.on_drained: Callable[[], None] = lambda: None
         self._reload_lock = threading.Lock()
         self._start_lock = threading.Lock()
+        # Guards the generation / factory pair, so that a factory belongs to exactly one generation.
+        self._factory_lock = threading.Lock()
         self._factory: Optional[WorkerFactoryProcess] = None
+        self._factory_generation = 0
         self._retired_factories: list[WorkerFactoryProcess] = []
         self.generation = CodeGeneration(0, self.location_name, {}, None)
 
     # -- loading -------------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Import the user code (generation 1) and start its worker factory."""
+        """Import the user code (generation 1); its worker factory follows once the snapshots are built."""
         with self._reload_lock:
             self._install(self._load_next())
 
@@ -81,31 +91,42 @@ class LocationHost:
         self.watch.publish(Kind.KIND_RELOADED, info)
         return info
 
-    def _load_next(self) -> tuple[CodeGeneration, Optional[WorkerFactoryProcess]]:
-        # The factory imports the code in its own process while we import it here: two cores.
-        factory = self._spawn_factory()
-        generation = load_generation(self.target, self.generation.number + 1, self.location_name)
-        if generation.load_error is not None and factory is not None:
-            factory.kill()
-            factory = None
-        return generation, factory
+    def _load_next(self) -> CodeGeneration:
+        return load_generation(self.target, self.generation.number + 1, self.location_name)
 
-    def _install(self, loaded: tuple[CodeGeneration, Optional[WorkerFactoryProcess]]) -> None:
-        generation, factory = loaded
-        old_factory, self._factory = self._factory, factory
-        self.generation = generation
+    def _install(self, generation: CodeGeneration) -> None:
+        with self._factory_lock:
+            old_factory, self._factory = self._factory, None
+            self.generation = generation
+            if old_factory is not None:
+                old_factory.retire()
+                self._retired_factories.append(old_factory)
         if generation.load_error is None:
             # The webserver asks for the snapshot right after connecting: have it ready.
-            threading.Thread(target=generation.prebuild, name="berth-snapshot-build", daemon=True).start()
-        if old_factory is not None:
-            old_factory.retire()
-            self._retired_factories.append(old_factory)
+            threading.Thread(target=self._prepare, args=(generation,), name="berth-snapshot-build",
+                             daemon=True).start()
         if not self.shutting_down.is_set():
             status = health_pb2.HealthCheckResponse.SERVING if generation.load_error is None \
                 else health_pb2.HealthCheckResponse.NOT_SERVING
             # The process itself is live either way; only the location's service reports the error.
             self.health.set("", health_pb2.HealthCheckResponse.SERVING)
             self.health.set(SERVICE_NAME, status)
+
+    def _prepare(self, generation: CodeGeneration) -> None:
+        generation.prebuild()
+        # Waiting on the stop event (not sleeping) lets a shutdown cut the delay short.
+        if not self.shutting_down.wait(_FACTORY_DELAY_SECONDS):
+            self._factory_of(generation)
+
+    def _factory_of(self, generation: CodeGeneration) -> Optional[WorkerFactoryProcess]:
+        """The generation's worker factory, started now if it has not been (None if it cannot run)."""
+        with self._factory_lock:
+            if generation is not self.generation or generation.load_error is not None:
+                return None
+            if self._factory_generation != generation.number and not self.shutting_down.is_set():
+                self._factory_generation = generation.number
+                self._factory = self._spawn_factory()
+            return self._factory
 
     def _spawn_factory(self) -> Optional[WorkerFactoryProcess]:
         try:
@@ -117,8 +138,11 @@ class LocationHost:
 
     @property
     def worker_factory(self) -> Optional[WorkerFactoryProcess]:
-        """The worker factory of the current generation (None when the code failed to load)."""
-        return self._factory
+        """The worker factory of the current generation, started now if it has not been yet.
+
+        None when the code failed to load, the server is shutting down, or the factory could not start.
+        """
+        return self._factory_of(self.generation)
 
     # -- info ----------------------------------------------------------------------------------
 
@@ -147,7 +171,7 @@ class LocationHost:
         if job_name not in generation.repositories[repository_name].jobs:
             raise RunNotStarted(f"job {job_name!r} not found in repository {repository_name!r}")
         url = self.storages.resolve(storage_url)
-        factory = self._factory
+        factory = self._factory_of(generation)
         if factory is not None:
             # A factory still importing the code is worth waiting for, outside the lock.
             factory.wait_ready(_FACTORY_READY_SECONDS)
@@ -156,15 +180,15 @@ class LocationHost:
                 raise RunNotStarted("code server is shutting down")
             if self.active_runs.is_active(run_id):
                 raise RunNotStarted(f"run {run_id} is already running")
-            pid = self._start_worker(run_id, url, repository_name, job_name)
+            pid = self._start_worker(factory, run_id, url, repository_name, job_name)
             self.active_runs.add(ActiveRun(run_id, pid, url, time.time()))
         # Open the run's storage now, off the request path, so that a cancel (which records
         # CANCELING before it signals the worker) does not wait for the first connection.
         self.storages.open_in_background(url)
         return pid
 
-    def _start_worker(self, run_id: str, url: str, repository_name: str, job_name: str) -> int:
-        factory = self._factory
+    def _start_worker(self, factory: Optional[WorkerFactoryProcess], run_id: str, url: str,
+                      repository_name: str, job_name: str) -> int:
         if factory is not None and factory.is_alive():
             try:
                 return factory.start_worker(run_id, url, repository_name, job_name,
@@ -209,7 +233,8 @@ class LocationHost:
         self.watch.close()
         if self.active_runs.cancel_all():
             self.active_runs.wait_until_idle(cancel_wait)
-        factories = [f for f in [self._factory, *self._retired_factories] if f is not None]
+        with self._factory_lock:  # no factory starts after this (shutting_down is set)
+            factories = [f for f in [self._factory, *self._retired_factories] if f is not None]
         for factory in factories:
             factory.retire()
         for factory in factories:

@@ -11,7 +11,7 @@ from berth.storage import RunStorage
 
 from .errors import RunNotFound
 
-__all__ = ["EventPage", "get_run", "get_runs", "read_events"]
+__all__ = ["EventPage", "check_page_limit", "get_run", "get_runs", "read_events"]
 
 
 def get_run(storage: RunStorage, run_id: str) -> RunRecord:
@@ -25,9 +25,14 @@ def get_run(storage: RunStorage, run_id: str) -> RunRecord:
 def get_runs(storage: RunStorage, filters: Optional[RunsFilter], cursor: Optional[str],
              limit: Optional[int]) -> list[RunRecord]:
     """A page of runs, newest first; ``cursor`` is the id of the last run of the previous page."""
+    check_page_limit(limit)
+    return storage.get_runs(filters, cursor=cursor or None, limit=limit)
+
+
+def check_page_limit(limit: Optional[int]) -> None:
+    """Raise ``ValueError`` for a page limit that ``get_runs`` refuses (also when no runs are read)."""
     if limit is not None and limit < 0:
         raise ValueError(f"limit must not be negative, got {limit}")
-    return storage.get_runs(filters, cursor=cursor or None, limit=limit)
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,17 @@ class _JobFields:
         job._location_name = location_name
         job._repository_name = repository_name
         job._job_snap = job_snap
-        job._graph = JobGraph.from_job_snap(job_snap, op_selection)
+        job._op_selection = op_selection
+        job._built_graph = None
         return job
+
+    @property
+    def _graph(self) -> JobGraph:
+        # Built on first use: listing the names of a big location's jobs must not decode each
+        # job's ops and config types (time, and memory kept by the snapshot's caches).
+        if self._built_graph is None:
+            self._built_graph = JobGraph.from_job_snap(self._job_snap, self._op_selection)
+        return self._built_graph
 
     def resolve_solids(self, _info: Any) -> list[Solid]:
         return [Solid(name, self._graph) for name in self._graph.ops]

@@ -28,6 +28,7 @@ from .locations import (
 from .repositories import PipelineOrError, RepositoriesOrError, Repository, RepositoryConnection, RepositoryOrError
 from .runs import PipelineTagAndValues, Run, RunOrError, Runs, RunsOrError, RunTagKeys, RunTagKeysOrError, RunTags, RunTagsOrError
 from .scalars import RunConfigData
+from .selection import selects_field
 
 __all__ = ["Query"]
 
@@ -36,7 +37,12 @@ def _runs(_root: Any, info: Any, filter: Optional[Mapping[str, Any]] = None, cur
           limit: Optional[int] = None) -> Runs:
     storage = info.context.storage
     filters = runs_filter_from_input(filter)
-    return Runs(ops.get_runs(storage, filters, cursor, limit), lambda: storage.get_runs_count(filters))
+    if selects_field(info, "results"):
+        records = ops.get_runs(storage, filters, cursor, limit)
+    else:  # a query for the count alone must not read every run (there may be 100,000)
+        ops.check_page_limit(limit)
+        records = []
+    return Runs(records, lambda: storage.get_runs_count(filters))
 
 
 def _run(_root: Any, info: Any, runId: str) -> Run:

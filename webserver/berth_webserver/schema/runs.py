@@ -137,31 +137,70 @@ class Run(graphene.ObjectType):
     hasDeletePermission = graphene.NonNull(graphene.Boolean)
 
     def __init__(self, record: RunRecord) -> None:
-        status = RunStatusValue(record.status).value
-        super().__init__(
-            id=record.run_id,
-            runId=record.run_id,
-            pipelineSnapshotId=record.job_snapshot_id,
-            status=status,
-            runStatus=status,
-            pipelineName=record.job_name,
-            jobName=record.job_name,
-            solidSelection=list(record.op_selection) if record.op_selection is not None else None,
-            resolvedOpSelection=list(record.op_selection) if record.op_selection is not None else None,
-            stepKeysToExecute=(list(record.step_keys_to_execute)
-                               if record.step_keys_to_execute is not None else None),
-            runConfig=dict(record.run_config),
-            mode="default",
-            tags=[PipelineTag(key=k, value=v) for k, v in sorted(record.tags.items())],
-            rootRunId=record.root_run_id,
-            parentRunId=record.parent_run_id,
-            canTerminate=RunStatusValue(record.status) in TERMINABLE_STATUSES,
-            creationTime=record.create_timestamp,
-            startTime=record.start_time,
-            endTime=record.end_time,
-            updateTime=record.update_timestamp,
-        )
+        # Each field is read from the record when a query asks for it: a page may hold thousands
+        # of runs, and most queries select a few fields of each.
         self._record = record
+
+    def __repr__(self) -> str:
+        return f"Run({self._record.run_id!r})"
+
+    def resolve_id(self, _info: Any) -> str:
+        return self._record.run_id
+
+    resolve_runId = resolve_id
+
+    def resolve_pipelineSnapshotId(self, _info: Any) -> Optional[str]:
+        return self._record.job_snapshot_id
+
+    def resolve_status(self, _info: Any) -> str:
+        return RunStatusValue(self._record.status).value
+
+    resolve_runStatus = resolve_status
+
+    def resolve_jobName(self, _info: Any) -> str:
+        return self._record.job_name
+
+    resolve_pipelineName = resolve_jobName
+
+    def resolve_solidSelection(self, _info: Any) -> Optional[list[str]]:
+        selection = self._record.op_selection
+        return list(selection) if selection is not None else None
+
+    resolve_resolvedOpSelection = resolve_solidSelection
+
+    def resolve_stepKeysToExecute(self, _info: Any) -> Optional[list[str]]:
+        step_keys = self._record.step_keys_to_execute
+        return list(step_keys) if step_keys is not None else None
+
+    def resolve_runConfig(self, _info: Any) -> dict[str, Any]:
+        return dict(self._record.run_config)
+
+    def resolve_mode(self, _info: Any) -> str:
+        return "default"
+
+    def resolve_tags(self, _info: Any) -> list[PipelineTag]:
+        return [PipelineTag(key=k, value=v) for k, v in sorted(self._record.tags.items())]
+
+    def resolve_rootRunId(self, _info: Any) -> Optional[str]:
+        return self._record.root_run_id
+
+    def resolve_parentRunId(self, _info: Any) -> Optional[str]:
+        return self._record.parent_run_id
+
+    def resolve_canTerminate(self, _info: Any) -> bool:
+        return RunStatusValue(self._record.status) in TERMINABLE_STATUSES
+
+    def resolve_creationTime(self, _info: Any) -> float:
+        return self._record.create_timestamp
+
+    def resolve_startTime(self, _info: Any) -> Optional[float]:
+        return self._record.start_time
+
+    def resolve_endTime(self, _info: Any) -> Optional[float]:
+        return self._record.end_time
+
+    def resolve_updateTime(self, _info: Any) -> Optional[float]:
+        return self._record.update_timestamp
 
     @property
     def record(self) -> RunRecord:
