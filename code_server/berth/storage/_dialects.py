@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import pathlib
 from typing import Protocol, Union
 
@@ -20,19 +19,11 @@ __all__ = [
     "PostgresConfiguration",
     "SqliteConfiguration",
     "configuration_for_url",
-    "default_storage_url",
 ]
 
 _WRITE_OPTION = "berth_write"
 # Any constant will do: it only has to be the same in every process that migrates.
 _MIGRATION_LOCK_KEY = 0x62657274
-
-
-def default_storage_url() -> str:
-    """The SQLite database under ``$BERTH_HOME`` (default ``~/.berth``), creating the folder."""
-    home = pathlib.Path(os.environ.get("BERTH_HOME") or pathlib.Path.home() / ".berth").expanduser()
-    home.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{home.resolve() / 'runs.db'}"
 
 
 class DialectConfiguration(Protocol):

@@ -7,9 +7,11 @@ import logging
 from typing import Any, Callable
 
 from graphql import ExecutionResult, GraphQLError, GraphQLSchema, OperationType
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..heap import release_free_memory
 from .graphiql import graphiql_response
 from .graphql_execution import (GraphQLParams, ParamsError, execute_document, format_errors, format_result,
                                 operation_type, prepare)
@@ -84,7 +86,14 @@ class GraphQLEndpoint:
         if kind == OperationType.SUBSCRIPTION:
             return _error_response("Subscriptions are served over the WebSocket on this endpoint.")
         result = await execute_document(schema, prepared, params, self.make_context(request))
-        return JSONResponse(format_result(result), status_code=_status_for(result))
+        response = JSONResponse(format_result(result), status_code=_status_for(result))
+        if len(response.body) > _LARGE_RESPONSE_BYTES:
+            # Building a large answer left megabytes of freed memory with the allocator.
+            response.background = BackgroundTask(release_free_memory)
+        return response
+
+
+_LARGE_RESPONSE_BYTES = 256 * 1024
 
 
 def _status_for(result: ExecutionResult) -> int:
