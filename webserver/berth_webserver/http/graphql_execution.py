@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import logging
 from typing import Any, AsyncIterator, Mapping, Optional, Union
@@ -46,13 +47,22 @@ class GraphQLParams:
 
 
 def prepare(schema: GraphQLSchema, params: GraphQLParams) -> Union[DocumentNode, list[GraphQLError]]:
-    """Parse and validate the document: the document, or the syntax/validation errors."""
+    """Parse and validate the document: the document, or the syntax/validation errors.
+
+    Clients send the same few documents over and over (with other variables), so the outcome is
+    cached per schema and document text: parsing and validating cost more than most executions.
+    """
+    document, errors = _parsed_and_validated(schema, params.query)
+    return list(errors) if errors else document
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_and_validated(schema: GraphQLSchema, query: str) -> tuple[Optional[DocumentNode], tuple[GraphQLError, ...]]:
     try:
-        document = parse(params.query)
+        document = parse(query)
     except GraphQLError as error:
-        return [error]
-    errors = validate(schema, document)
-    return errors if errors else document
+        return None, (error,)
+    return document, tuple(validate(schema, document))
 
 
 def operation_type(document: DocumentNode, operation_name: Optional[str]) -> Optional[OperationType]:
