@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,21 @@ def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(t
     # The code server was spawned before the storage failed; the webserver stopped it (and waited
     # for it) on its way out, rather than leaving it to notice its supervisor is gone.
     assert _code_servers_of("hello_doomed") == []
+
+
+def test_a_port_in_use_is_a_clear_error_and_starts_no_code_server(tmp_path: Path) -> None:
+    workspace = write_workspace(tmp_path, [
+        f"python_file: {{relative_path: {EXAMPLES / 'hello' / 'definitions.py'}, location_name: hello_portless}}"])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.run(
+            [sys.executable, "-m", "berth.cli", "dev", "-w", str(workspace), "--port", str(port)],
+            cwd=REPO, capture_output=True, text=True, timeout=60, env={**os.environ, "BERTH_HOME": str(tmp_path)})
+    assert process.returncode == 1
+    assert process.stderr.strip() == f"berth: cannot serve on 127.0.0.1:{port}: Address already in use"
+    assert _code_servers_of("hello_portless") == []
 
 
 def _object_type(name: str) -> type:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from typing import TYPE_CHECKING, Sequence
+import socket
+import sys
+from typing import TYPE_CHECKING, Optional, Sequence
 
 if TYPE_CHECKING:
     from .workspace.supervisor import CodeServerProcess
@@ -27,12 +29,30 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code."""
     from .heap import limit_malloc_arenas
 
+    problem = _cannot_listen(host, port)
+    if problem is not None:
+        # Checked before anything starts: no code server is spawned for a webserver that cannot serve.
+        print(f"berth: cannot serve on {host}:{port}: {problem}", file=sys.stderr)
+        return 1
     limit_malloc_arenas()
     gc.disable()
     try:
         return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only))
     finally:
         gc.enable()
+
+
+def _cannot_listen(host: str, port: int) -> Optional[str]:
+    """Why the webserver could not listen on host:port (in use, no such address), or None."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 async def _spawn_code_servers(origins: Sequence["LocationOrigin"],
