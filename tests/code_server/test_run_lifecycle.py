@@ -48,6 +48,22 @@ def location(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Location]:
     server.stop(None).wait(30)
 
 
+@pytest.fixture
+def own_server(tmp_path: pathlib.Path) -> Iterator[tuple[Location, RunStorage]]:
+    """A code server of the hello example for one test alone (tests that kill its factory or reload it)."""
+    storage_url = f"sqlite:///{tmp_path / 'runs.db'}"
+    server, port = create_server("127.0.0.1:0", python_file=str(HELLO), storage_url=storage_url)
+    server.start()
+    storage = RunStorage.from_url(storage_url)
+    served = Location(server, port)
+    try:
+        yield served, storage
+    finally:
+        served.channel.close()
+        server.stop(None).wait(30)
+        storage.dispose()
+
+
 def store_run(storage: RunStorage, job_name: str, run_config: Optional[dict[str, Any]] = None) -> str:
     """Store a run as the webserver does before it asks a code server to start it."""
     run_id = str(uuid.uuid4())
@@ -177,72 +193,48 @@ def test_unknown_jobs_and_repositories_are_refused(location: Location) -> None:
     assert not reply.started and "elsewhere" in reply.error.message
 
 
-def test_runs_start_as_subprocesses_when_the_worker_factory_is_down(tmp_path: pathlib.Path) -> None:
-    storage_url = f"sqlite:///{tmp_path / 'runs.db'}"
-    server, port = create_server("127.0.0.1:0", python_file=str(HELLO), storage_url=storage_url)
-    server.start()
-    storage = RunStorage.from_url(storage_url)
-    served = Location(server, port)
-    try:
-        factory = server.host.worker_factory
-        assert factory is not None
-        os.kill(factory.pid, signal.SIGKILL)
-        factory.wait(30)
-        run_id = store_run(storage, "hello_job")
-        start(served, "", run_id, "hello_job")
-        assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
-    finally:
-        served.channel.close()
-        server.stop(None).wait(30)
-        storage.dispose()
+def test_runs_start_as_subprocesses_when_the_worker_factory_is_down(own_server: tuple[Location, RunStorage]) -> None:
+    served, storage = own_server
+    server = served.server
+    factory = server.host.worker_factory
+    assert factory is not None
+    os.kill(factory.pid, signal.SIGKILL)
+    factory.wait(30)
+    run_id = store_run(storage, "hello_job")
+    start(served, "", run_id, "hello_job")
+    assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
 
 
-def test_reload_keeps_in_flight_runs(tmp_path: pathlib.Path) -> None:
-    storage_url = f"sqlite:///{tmp_path / 'runs.db'}"
-    server, port = create_server("127.0.0.1:0", python_file=str(HELLO), storage_url=storage_url)
-    server.start()
-    storage = RunStorage.from_url(storage_url)
-    served = Location(server, port)
-    try:
-        old_factory = server.host.worker_factory
-        assert old_factory is not None
-        run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
-        start(served, "", run_id, "slow_job")
-        wait_until_step_started(storage, run_id)
-        assert served.stub.Reload(pb.ReloadRequest(), timeout=60).info.generation == 2
-        assert run_id in served.stub.ListActiveRuns(pb.ListActiveRunsRequest(), timeout=10).run_ids
-        assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
-        wait_until_inactive(served, run_id)
-        # The old generation's factory leaves once its last worker is done.
-        assert old_factory.wait(30) == 0
-        second = store_run(storage, "hello_job")
-        start(served, "", second, "hello_job")
-        assert wait_until_finished(storage, second).status == RunStatus.SUCCESS
-    finally:
-        served.channel.close()
-        server.stop(None).wait(30)
-        storage.dispose()
+def test_reload_keeps_in_flight_runs(own_server: tuple[Location, RunStorage]) -> None:
+    served, storage = own_server
+    server = served.server
+    old_factory = server.host.worker_factory
+    assert old_factory is not None
+    run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
+    start(served, "", run_id, "slow_job")
+    wait_until_step_started(storage, run_id)
+    assert served.stub.Reload(pb.ReloadRequest(), timeout=60).info.generation == 2
+    assert run_id in served.stub.ListActiveRuns(pb.ListActiveRunsRequest(), timeout=10).run_ids
+    assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
+    wait_until_inactive(served, run_id)
+    # The old generation's factory leaves once its last worker is done.
+    assert old_factory.wait(30) == 0
+    second = store_run(storage, "hello_job")
+    start(served, "", second, "hello_job")
+    assert wait_until_finished(storage, second).status == RunStatus.SUCCESS
 
 
-def test_runs_survive_the_death_of_their_worker_factory(tmp_path: pathlib.Path) -> None:
-    storage_url = f"sqlite:///{tmp_path / 'runs.db'}"
-    server, port = create_server("127.0.0.1:0", python_file=str(HELLO), storage_url=storage_url)
-    server.start()
-    storage = RunStorage.from_url(storage_url)
-    served = Location(server, port)
-    try:
-        run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
-        start(served, "", run_id, "slow_job")
-        wait_until_step_started(storage, run_id)
-        factory = server.host.worker_factory
-        assert factory is not None
-        os.kill(factory.pid, signal.SIGKILL)
-        assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
-        wait_until_inactive(served, run_id)
-    finally:
-        served.channel.close()
-        server.stop(None).wait(30)
-        storage.dispose()
+def test_runs_survive_the_death_of_their_worker_factory(own_server: tuple[Location, RunStorage]) -> None:
+    served, storage = own_server
+    server = served.server
+    run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
+    start(served, "", run_id, "slow_job")
+    wait_until_step_started(storage, run_id)
+    factory = server.host.worker_factory
+    assert factory is not None
+    os.kill(factory.pid, signal.SIGKILL)
+    assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
+    wait_until_inactive(served, run_id)
 
 
 def test_a_module_location_runs_jobs(tmp_path: pathlib.Path) -> None:

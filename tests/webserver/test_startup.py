@@ -12,23 +12,8 @@ import graphene
 
 from berth_webserver.heap import limit_malloc_arenas, release_free_memory
 from berth_webserver.lazy_object_types import deferred_object_type_methods
-from webserver_process import EXAMPLES, REPO, pid_alive, write_workspace
+from webserver_process import EXAMPLES, REPO, code_servers_of, write_workspace
 
-
-def _code_servers_of(location_name: str) -> list[int]:
-    """Pids of live code server processes started for that location name (read from /proc)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                args = handle.read().split(b"\0")
-        except OSError:
-            continue
-        if b"code-server" in args and location_name.encode() in args and pid_alive(int(entry)):
-            pids.append(int(entry))
-    return pids
 
 
 def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(tmp_path: Path) -> None:
@@ -44,7 +29,7 @@ def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(t
     assert "runs.db" in process.stderr or "a_file" in process.stderr, process.stderr
     # The code server was spawned before the storage failed; the webserver stopped it (and waited
     # for it) on its way out, rather than leaving it to notice its supervisor is gone.
-    assert _code_servers_of("hello_doomed") == []
+    assert code_servers_of("hello_doomed") == []
 
 
 def test_a_port_in_use_is_a_clear_error_and_starts_no_code_server(tmp_path: Path) -> None:
@@ -59,7 +44,7 @@ def test_a_port_in_use_is_a_clear_error_and_starts_no_code_server(tmp_path: Path
             cwd=REPO, capture_output=True, text=True, timeout=60, env={**os.environ, "BERTH_HOME": str(tmp_path)})
     assert process.returncode == 1
     assert process.stderr.strip() == f"berth: cannot serve on 127.0.0.1:{port}: Address already in use"
-    assert _code_servers_of("hello_portless") == []
+    assert code_servers_of("hello_portless") == []
 
 
 def _object_type(name: str) -> type:

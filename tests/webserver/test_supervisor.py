@@ -14,7 +14,7 @@ import pytest
 from berth_webserver.workspace import origin_for_python_file
 from berth_webserver.workspace.code_location_client import CodeLocationClient
 from berth_webserver.workspace.supervisor import CodeServerProcess, CodeServerStartError
-from webserver_process import EXAMPLES, pid_alive
+from webserver_process import EXAMPLES, code_servers_of, pid_alive
 
 
 async def _wait_for_new_pid(process: CodeServerProcess, old_pid: int, timeout: float = 30.0) -> int:
@@ -71,21 +71,6 @@ def test_a_server_that_cannot_start_reports_why_and_is_retried_until_stopped(tmp
     asyncio.run(scenario())
 
 
-def _code_servers_of(location_name: str) -> list[int]:
-    """Pids of live code server processes started for that location name (read from /proc)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                args = handle.read().split(b"\0")
-        except OSError:
-            continue
-        if b"code-server" in args and location_name.encode() in args and pid_alive(int(entry)):
-            pids.append(int(entry))
-    return pids
-
 
 def test_a_spawned_server_is_the_one_that_start_waits_for(tmp_path: Path) -> None:
     async def scenario() -> None:
@@ -93,10 +78,10 @@ def test_a_spawned_server_is_the_one_that_start_waits_for(tmp_path: Path) -> Non
         process = CodeServerProcess(origin, f"sqlite:///{tmp_path / 'runs.db'}")
         await process.spawn()
         await process.spawn()  # a second call changes nothing
-        spawned = _code_servers_of("hello_spawned_first")
+        spawned = code_servers_of("hello_spawned_first")
         try:
             await process.start()
-            assert len(spawned) == 1 and _code_servers_of("hello_spawned_first") == spawned
+            assert len(spawned) == 1 and code_servers_of("hello_spawned_first") == spawned
             assert process.pid == spawned[0] and process.restarts == 0
             client = CodeLocationClient(process.host, process.port)
             try:
@@ -105,7 +90,7 @@ def test_a_spawned_server_is_the_one_that_start_waits_for(tmp_path: Path) -> Non
                 await client.close()
         finally:
             await process.stop()
-        assert _code_servers_of("hello_spawned_first") == []
+        assert code_servers_of("hello_spawned_first") == []
 
     asyncio.run(scenario())
 
@@ -115,8 +100,8 @@ def test_a_spawned_server_that_nobody_waited_for_is_stopped(tmp_path: Path) -> N
         origin = origin_for_python_file(str(EXAMPLES / "hello" / "definitions.py"), "hello_never_started")
         process = CodeServerProcess(origin, f"sqlite:///{tmp_path / 'runs.db'}")
         await process.spawn()
-        assert len(_code_servers_of("hello_never_started")) == 1
+        assert len(code_servers_of("hello_never_started")) == 1
         await process.stop()
-        assert _code_servers_of("hello_never_started") == []
+        assert code_servers_of("hello_never_started") == []
 
     asyncio.run(scenario())

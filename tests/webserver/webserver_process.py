@@ -118,6 +118,22 @@ def wait_until(predicate: Any, timeout: float = 20.0, interval: float = 0.05) ->
     raise AssertionError(f"condition not met in {timeout} s (last value: {last!r})")
 
 
+def code_servers_of(location_name: str) -> list[int]:
+    """Pids of live code server processes started for that location name (read from /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                args = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if b"code-server" in args and location_name.encode() in args and pid_alive(int(entry)):
+            pids.append(int(entry))
+    return pids
+
+
 def pid_alive(pid: int) -> bool:
     """True while a process with that pid exists (zombies count as gone)."""
     try:
