@@ -8,7 +8,8 @@ import grpc
 
 from berth.protocol.v1 import code_location_pb2, code_location_pb2_grpc
 from berth.server.generation import CodeGeneration
-from berth.server.location import LocationHost, RunNotStarted
+from berth.server.location import LocationHost
+from berth.server.start_run_errors import StartRunRefused
 
 __all__ = ["CodeLocationServicer", "user_error"]
 
@@ -66,15 +67,18 @@ class CodeLocationServicer(code_location_pb2_grpc.CodeLocationServicer):
 
     def StartRun(self, request: code_location_pb2.StartRunRequest,
                  context: grpc.ServicerContext) -> code_location_pb2.StartRunReply:
-        """Start a worker for a stored run."""
+        """Start a worker for a stored run; a refusal is a gRPC status with the reason."""
+        from berth.definitions.lookup import JobLookupError
+
         if not request.run_id:
-            return code_location_pb2.StartRunReply(started=False, error=user_error("run_id is required"))
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "run_id is required")
         try:
-            pid = self.host.start_run(request.run_id, request.repository_name, request.job_name,
-                                      request.storage_url)
-        except RunNotStarted as exc:
-            return code_location_pb2.StartRunReply(started=False, error=user_error(str(exc)))
-        return code_location_pb2.StartRunReply(started=True, worker_pid=pid)
+            pid = self.host.start_run(request.run_id, request.repository_name, request.job_name)
+        except StartRunRefused as exc:
+            context.abort(exc.status, str(exc))
+        except JobLookupError as exc:
+            context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        return code_location_pb2.StartRunReply(worker_pid=pid)
 
     def CancelRun(self, request: code_location_pb2.CancelRunRequest,
                   context: grpc.ServicerContext) -> code_location_pb2.CancelRunReply:
