@@ -20,11 +20,13 @@ from .http.info import health, server_info
 from .http.security import SecurityHeadersMiddleware
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
+from .workspace.run_monitor import RunMonitor
 
 if TYPE_CHECKING:
     import graphene
     from graphql import GraphQLSchema
 
+    from .async_storage import AsyncRunStorage
     from .workspace.workspace import Workspace
 
 __all__ = ["create_app", "LazySchema", "STATIC_DIR"]
@@ -55,15 +57,17 @@ class LazySchema:
         return self._schema.graphql_schema
 
 
-def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Optional[RunLauncher] = None,
+def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only: bool = False,
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
                keep_alive_interval: float = 15.0) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace."""
     lazy_schema = LazySchema(schema)
-    launcher = launcher or RunLauncher(workspace)
+    launcher = RunLauncher(workspace.client)
+    workspace.run_monitor = RunMonitor(storage, lambda: launcher.launching)
+    context = RequestContext(workspace, storage, launcher, read_only)
 
     def make_context(connection: Any) -> RequestContext:
-        return RequestContext(workspace, workspace.storage, launcher, read_only)
+        return context
 
     graphql_http = GraphQLEndpoint(lazy_schema, make_context)
     graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context,

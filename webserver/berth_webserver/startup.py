@@ -78,12 +78,14 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         from berth.storage import RunStorage
 
         from .app import create_app
+        from .async_storage import AsyncRunStorage
         from .serving import serve_async
         from .workspace.workspace import Workspace
 
-        storage = RunStorage.from_url(storage_url)
-        workspace = Workspace(origins, storage, storage_url, processes=processes)
-        return await serve_async(create_app(workspace, read_only=read_only), host, port, on_ready=_announce)
+        storage = AsyncRunStorage(RunStorage.from_url(storage_url))
+        workspace = Workspace(origins, storage_url, processes=processes)
+        return await serve_async(create_app(workspace, storage, read_only=read_only), host, port,
+                                 on_ready=_announce)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,
         # say); stopping twice is harmless, and no spawned server may outlive the webserver.

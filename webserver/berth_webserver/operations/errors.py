@@ -7,10 +7,14 @@
     ├── InvalidSubset              an op selection names an unknown op
     ├── RunConfigInvalid           run config failed validation (carries the ConfigErrors)
     ├── RunNotFound                no run with that id
-    ├── LocationNotFound           no such code location
     ├── ConflictingExecutionParams re-execution given contradicting params
     ├── InvalidStep                step keys that name no step of the job
+    ├── ModeNotFound               a mode other than "default" (berth jobs have one mode)
+    ├── PresetNotFound             a preset (berth jobs have none)
     └── RunLaunchFailed            the launcher could not start the run (run is marked FAILURE)
+
+The workspace's ``LocationNotFound`` (no such code location) is raised through operations as is.
+``schema/errors.py`` maps each error to its GraphQL type in one table.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ __all__ = [
     "InvalidStep",
     "InvalidSubset",
     "JobNotFound",
-    "LocationNotFound",
+    "ModeNotFound",
     "OperationError",
+    "PresetNotFound",
     "RepositoryNotFound",
     "RunConfigInvalid",
     "RunLaunchFailed",
     "RunNotFound",
     "UnauthorizedOperation",
+    "check_mode",
 ]
 
 
@@ -92,14 +98,6 @@ class RunNotFound(OperationError):
         super().__init__(f"Run {run_id} could not be found.")
 
 
-class LocationNotFound(OperationError):
-    """No code location with that name in the workspace."""
-
-    def __init__(self, location_name: str) -> None:
-        self.location_name = location_name
-        super().__init__(f"Location {location_name} does not exist.")
-
-
 class ConflictingExecutionParams(OperationError):
     """Re-execution params contradict each other (e.g. neither form given)."""
 
@@ -110,6 +108,30 @@ class InvalidStep(OperationError):
     def __init__(self, step_key: str) -> None:
         self.step_key = step_key
         super().__init__(f"Step {step_key} does not exist in the job.")
+
+
+class ModeNotFound(OperationError):
+    """A mode other than "default": berth jobs have exactly one mode."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        super().__init__(f"Mode {mode} not found: berth jobs have one mode, default.")
+
+
+class PresetNotFound(OperationError):
+    """A preset name: berth jobs have no presets."""
+
+    def __init__(self, preset: str) -> None:
+        self.preset = preset
+        super().__init__(f"Preset {preset} not found: berth jobs have no presets.")
+
+
+def check_mode(mode: Optional[str], preset: Optional[str] = None) -> None:
+    """Raise ``PresetNotFound`` for any preset and ``ModeNotFound`` for a mode but "default"."""
+    if preset:
+        raise PresetNotFound(preset)
+    if mode not in (None, "default"):
+        raise ModeNotFound(mode)
 
 
 class RunLaunchFailed(OperationError):

@@ -17,6 +17,7 @@ from graphql import GraphQLNonNull, GraphQLUnionType
 from berth.events import SerializableError
 
 from ..operations import errors as op_errors
+from ..workspace.errors import LocationNotFound
 
 __all__ = [
     "ConflictingExecutionParamsError",
@@ -25,7 +26,7 @@ __all__ = [
     "InvalidOutputError",
     "InvalidPipelineRunsFilterError",
     "InvalidStepError",
-    "InvalidSubsetError",
+    "GrapheneInvalidSubsetError",
     "ModeNotFoundError",
     "NoModeProvidedError",
     "PipelineNotFoundError",
@@ -39,6 +40,7 @@ __all__ = [
     "RunConflict",
     "RunNotFoundError",
     "UnauthorizedError",
+    "GRAPHQL_ERROR_TYPES",
     "graphql_error_for",
     "root_field",
 ]
@@ -146,10 +148,11 @@ class RepositoryNotFoundError(graphene.ObjectType):
     repositoryLocationName = graphene.NonNull(graphene.String)
 
 
-class InvalidSubsetError(graphene.ObjectType):
+class GrapheneInvalidSubsetError(graphene.ObjectType):
     """An op selection that names ops the job does not have."""
 
     class Meta:
+        name = "InvalidSubsetError"
         interfaces = (Error,)
 
     pipeline = graphene.NonNull(lambda: _pipeline_type())
@@ -252,29 +255,41 @@ class ReloadNotSupported(graphene.ObjectType):
         interfaces = (Error,)
 
 
-def graphql_error_for(exc: op_errors.OperationError) -> graphene.ObjectType:
-    """The Dagster error object that reports an expected operation failure."""
-    if isinstance(exc, op_errors.UnauthorizedOperation):
-        return UnauthorizedError(message=str(exc))
-    if isinstance(exc, op_errors.RepositoryNotFound):
-        return RepositoryNotFoundError(message=str(exc), repositoryName=exc.repository_name,
-                                       repositoryLocationName=exc.location_name)
-    if isinstance(exc, op_errors.JobNotFound):
-        return PipelineNotFoundError(message=str(exc), pipelineName=exc.job_name,
-                                     repositoryName=exc.repository_name, repositoryLocationName=exc.location_name)
-    if isinstance(exc, op_errors.InvalidSubset):
-        return InvalidSubsetError(str(exc), exc.location_name, exc.repository_name, exc.job_name)
-    if isinstance(exc, op_errors.RunConfigInvalid):
-        from .config_errors import RunConfigValidationInvalid  # config_errors imports config types
+def _config_invalid(exc: op_errors.RunConfigInvalid) -> graphene.ObjectType:
+    from .config_errors import RunConfigValidationInvalid  # config_errors imports config types
 
-        return RunConfigValidationInvalid.from_errors(exc.job_name, exc.errors, exc.config_types)
-    if isinstance(exc, op_errors.RunNotFound):
-        return RunNotFoundError(message=str(exc), runId=exc.run_id)
-    if isinstance(exc, op_errors.LocationNotFound):
-        return RepositoryLocationNotFound(message=str(exc))
-    if isinstance(exc, op_errors.ConflictingExecutionParams):
-        return ConflictingExecutionParamsError(message=str(exc))
-    return PythonError.from_message(str(exc), type(exc).__name__)
+    return RunConfigValidationInvalid.from_errors(exc.job_name, exc.errors, exc.config_types)
+
+
+# Each domain error and the GraphQL error type that reports it. An error not in the table (or
+# whose type is not a member of the field's union) is answered as PythonError, by design: e.g.
+# RunLaunchFailed and LocationUnreachableError, for which Dagster's unions have no member.
+# tests/webserver/test_schema_error_table.py checks the table against every root field's union.
+GRAPHQL_ERROR_TYPES: dict[type[Exception], Callable[[Any], graphene.ObjectType]] = {
+    op_errors.UnauthorizedOperation: lambda e: UnauthorizedError(message=str(e)),
+    op_errors.RepositoryNotFound: lambda e: RepositoryNotFoundError(
+        message=str(e), repositoryName=e.repository_name, repositoryLocationName=e.location_name),
+    op_errors.JobNotFound: lambda e: PipelineNotFoundError(
+        message=str(e), pipelineName=e.job_name, repositoryName=e.repository_name,
+        repositoryLocationName=e.location_name),
+    op_errors.InvalidSubset: lambda e: GrapheneInvalidSubsetError(str(e), e.location_name, e.repository_name, e.job_name),
+    op_errors.RunConfigInvalid: _config_invalid,
+    op_errors.RunNotFound: lambda e: RunNotFoundError(message=str(e), runId=e.run_id),
+    LocationNotFound: lambda e: RepositoryLocationNotFound(message=str(e)),
+    op_errors.ConflictingExecutionParams: lambda e: ConflictingExecutionParamsError(message=str(e)),
+    op_errors.InvalidStep: lambda e: InvalidStepError(invalidStepKey=e.step_key),
+    op_errors.ModeNotFound: lambda e: ModeNotFoundError(message=str(e), mode=e.mode),
+    op_errors.PresetNotFound: lambda e: PresetNotFoundError(message=str(e), preset=e.preset),
+}
+
+
+def graphql_error_for(exc: Exception) -> Optional[graphene.ObjectType]:
+    """The Dagster error object that reports a domain error, or None when the table has none."""
+    for cls in type(exc).__mro__:
+        make = GRAPHQL_ERROR_TYPES.get(cls)
+        if make is not None:
+            return make(exc)
+    return None
 
 
 def _fits_result_type(result: Any, info: Any) -> bool:
@@ -289,7 +304,7 @@ def _fits_result_type(result: Any, info: Any) -> bool:
 
 
 def _as_result(exc: Exception, info: Any) -> Any:
-    result = graphql_error_for(exc) if isinstance(exc, op_errors.OperationError) else PythonError.from_exception(exc)
+    result = graphql_error_for(exc) or PythonError.from_exception(exc)
     if not _fits_result_type(result, info):
         # e.g. RunNotFound inside a re-execution: Dagster's union has no RunNotFoundError.
         return PythonError.from_message(str(exc), type(exc).__name__)

@@ -19,7 +19,7 @@ __all__ = [
     "EventConnectionOrError",
     "MessageEvent",
     "MetadataEntry",
-    "RunEvent",
+    "GrapheneRunEvent",
     "StepEvent",
     "graphql_event",
 ]
@@ -72,8 +72,11 @@ class MarkerEvent(graphene.Interface):
     markerEnd = graphene.String()
 
 
-class RunEvent(graphene.Interface):
+class GrapheneRunEvent(graphene.Interface):
     """An event of the run as a whole."""
+
+    class Meta:
+        name = "RunEvent"
 
     pipelineName = graphene.NonNull(graphene.String)
 
@@ -86,8 +89,8 @@ def _event_type(name: str, interfaces: tuple[type, ...], doc: str, **fields: Any
 
 _STEP = (MessageEvent, StepEvent)
 _STEP_ERROR = (MessageEvent, StepEvent, ErrorEvent)
-_RUN = (MessageEvent, RunEvent)
-_RUN_ERROR = (MessageEvent, RunEvent, ErrorEvent)
+_RUN = (MessageEvent, GrapheneRunEvent)
+_RUN_ERROR = (MessageEvent, GrapheneRunEvent, ErrorEvent)
 
 ExecutionStepStartEvent = _event_type("ExecutionStepStartEvent", _STEP, "A step started.")
 ExecutionStepSuccessEvent = _event_type("ExecutionStepSuccessEvent", _STEP, "A step succeeded.")
@@ -160,7 +163,7 @@ def graphql_event(record: EventRecord, job_name: str) -> graphene.ObjectType:
     interfaces = event_class._meta.interfaces
     if ErrorEvent in interfaces:
         fields["error"] = PythonError(event.error) if event.error is not None else None
-    if RunEvent in interfaces:
+    if GrapheneRunEvent in interfaces:
         fields["pipelineName"] = job_name
     if DisplayableEvent in interfaces:
         fields["metadataEntries"] = []

@@ -8,7 +8,8 @@ import graphene
 
 from berth.runs import RunsFilter as RunsFilterRecord
 
-from .runs import PipelineTag, Run
+from ..context import ResolveInfo
+from .runs import GrapheneRun, PipelineTag
 from .solids import JobGraph, Solid, SolidHandle
 
 __all__ = ["IPipelineSnapshot", "Job", "Logger", "Mode", "Pipeline", "Resource", "SolidContainer"]
@@ -63,7 +64,7 @@ class IPipelineSnapshot(graphene.Interface):
                                   parentHandleID=graphene.String())
     solidHandle = graphene.Field(SolidHandle, handleID=graphene.NonNull(graphene.String))
     tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTag)))
-    runs = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(Run))),
+    runs = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(GrapheneRun))),
                           cursor=graphene.String(), limit=graphene.Int())
     graphName = graphene.NonNull(graphene.String)
 
@@ -117,9 +118,10 @@ class _JobFields:
     def resolve_solidHandle(self, _info: Any, handleID: str) -> Optional[SolidHandle]:
         return SolidHandle(handleID, self._graph) if handleID in self._graph.ops else None
 
-    def resolve_runs(self, info: Any, cursor: Optional[str] = None, limit: Optional[int] = None) -> list[Run]:
+    async def resolve_runs(self, info: ResolveInfo, cursor: Optional[str] = None,
+                           limit: Optional[int] = None) -> list[GrapheneRun]:
         filters = RunsFilterRecord(job_name=self._job_snap.name, location_name=self._location_name)
-        return [Run(r) for r in info.context.storage.get_runs(filters, cursor=cursor, limit=limit)]
+        return [GrapheneRun(r) for r in await info.context.storage.get_runs(filters, cursor=cursor, limit=limit)]
 
     def resolve_repository(self, info: Any) -> Any:
         from .repositories import Repository  # repositories lists jobs: import at call time

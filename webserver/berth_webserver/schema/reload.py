@@ -8,7 +8,7 @@ import graphene
 
 from ..operations import reload_location, reload_workspace, shutdown_location
 from .errors import PythonError, ReloadNotSupported, RepositoryLocationNotFound, UnauthorizedError, root_field
-from .locations import Workspace, WorkspaceLocationEntry
+from .locations import GrapheneWorkspace, WorkspaceLocationEntry
 
 __all__ = [
     "ReloadRepositoryLocationMutationResult",
@@ -31,7 +31,7 @@ class ReloadWorkspaceMutationResult(graphene.Union):
     """The reloaded workspace, or an error."""
 
     class Meta:
-        types = (Workspace, UnauthorizedError, PythonError)
+        types = (GrapheneWorkspace, UnauthorizedError, PythonError)
 
 
 class ShutdownRepositoryLocationSuccess(graphene.ObjectType):
@@ -64,7 +64,7 @@ class LocationMutations(graphene.ObjectType):
     @staticmethod
     @root_field(mutation=True)
     async def resolve_reloadWorkspace(_root: Any, info: Any) -> Any:
-        return Workspace.of(await reload_workspace(info.context.workspace))
+        return GrapheneWorkspace.of(await reload_workspace(info.context.workspace))
 
     @staticmethod
     @root_field(mutation=True)

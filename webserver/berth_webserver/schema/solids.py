@@ -20,10 +20,10 @@ __all__ = [
     "DagsterType",
     "ISolidDefinition",
     "Input",
-    "InputDefinition",
+    "GrapheneInputDefinition",
     "JobGraph",
-    "Output",
-    "OutputDefinition",
+    "GrapheneOutput",
+    "GrapheneOutputDefinition",
     "RegularDagsterType",
     "Solid",
     "SolidDefinition",
@@ -83,22 +83,28 @@ class RegularDagsterType(graphene.ObjectType):
                    isBuiltin=name in _BUILTIN_TYPE_NAMES, isNothing=is_nothing or name == "Nothing", innerTypes=[])
 
 
-class InputDefinition(graphene.ObjectType):
+class GrapheneInputDefinition(graphene.ObjectType):
     """An input an op declares."""
+
+    class Meta:
+        name = "InputDefinition"
 
     name = graphene.NonNull(graphene.String)
     description = graphene.String()
     type = graphene.NonNull(DagsterType)
 
     @classmethod
-    def of(cls, pb: snapshot_pb2.InputSnapshot) -> "InputDefinition":
+    def of(cls, pb: snapshot_pb2.InputSnapshot) -> "GrapheneInputDefinition":
         """Show an input snapshot."""
         return cls(name=pb.name, description=pb.description or None,
                    type=RegularDagsterType.named(pb.type_name, pb.is_nothing))
 
 
-class OutputDefinition(graphene.ObjectType):
+class GrapheneOutputDefinition(graphene.ObjectType):
     """An output an op declares."""
+
+    class Meta:
+        name = "OutputDefinition"
 
     name = graphene.NonNull(graphene.String)
     description = graphene.String()
@@ -106,7 +112,7 @@ class OutputDefinition(graphene.ObjectType):
     type = graphene.NonNull(DagsterType)
 
     @classmethod
-    def of(cls, pb: snapshot_pb2.OutputSnapshot) -> "OutputDefinition":
+    def of(cls, pb: snapshot_pb2.OutputSnapshot) -> "GrapheneOutputDefinition":
         """Show an output snapshot."""
         return cls(name=pb.name, description=pb.description or None, isDynamic=False,
                    type=RegularDagsterType.named(pb.type_name))
@@ -117,8 +123,8 @@ class ISolidDefinition(graphene.Interface):
 
     name = graphene.NonNull(graphene.String)
     description = graphene.String()
-    inputDefinitions = graphene.NonNull(graphene.List(graphene.NonNull(InputDefinition)))
-    outputDefinitions = graphene.NonNull(graphene.List(graphene.NonNull(OutputDefinition)))
+    inputDefinitions = graphene.NonNull(graphene.List(graphene.NonNull(GrapheneInputDefinition)))
+    outputDefinitions = graphene.NonNull(graphene.List(graphene.NonNull(GrapheneOutputDefinition)))
 
 
 def _requires_config(type_key: str, types: Mapping[str, Any]) -> bool:
@@ -138,8 +144,8 @@ class SolidDefinition(graphene.ObjectType):
 
     def __init__(self, pb: snapshot_pb2.OpSnapshot, graph: JobGraph) -> None:
         super().__init__(name=pb.definition_name or pb.name, description=pb.description or None,
-                         inputDefinitions=[InputDefinition.of(i) for i in pb.inputs],
-                         outputDefinitions=[OutputDefinition.of(o) for o in pb.outputs])
+                         inputDefinitions=[GrapheneInputDefinition.of(i) for i in pb.inputs],
+                         outputDefinitions=[GrapheneOutputDefinition.of(o) for o in pb.outputs])
         self._pb = pb
         self._graph = graph
 
@@ -157,7 +163,7 @@ class Solid(graphene.ObjectType):
     name = graphene.NonNull(graphene.String)
     definition = graphene.NonNull(ISolidDefinition)
     inputs = graphene.NonNull(graphene.List(graphene.NonNull(lambda: Input)))
-    outputs = graphene.NonNull(graphene.List(graphene.NonNull(lambda: Output)))
+    outputs = graphene.NonNull(graphene.List(graphene.NonNull(lambda: GrapheneOutput)))
     isDynamicMapped = graphene.NonNull(graphene.Boolean)
 
     def __init__(self, op_name: str, graph: JobGraph) -> None:
@@ -171,16 +177,16 @@ class Solid(graphene.ObjectType):
     def resolve_inputs(self, _info: Any) -> list["Input"]:
         return [Input(self._pb.name, i.name, self._graph) for i in self._pb.inputs]
 
-    def resolve_outputs(self, _info: Any) -> list["Output"]:
-        return [Output(self._pb.name, o.name, self._graph) for o in self._pb.outputs]
+    def resolve_outputs(self, _info: Any) -> list["GrapheneOutput"]:
+        return [GrapheneOutput(self._pb.name, o.name, self._graph) for o in self._pb.outputs]
 
 
 class Input(graphene.ObjectType):
     """One input of an op invocation, with the outputs that feed it."""
 
     solid = graphene.NonNull(Solid)
-    definition = graphene.NonNull(InputDefinition)
-    dependsOn = graphene.NonNull(graphene.List(graphene.NonNull(lambda: Output)))
+    definition = graphene.NonNull(GrapheneInputDefinition)
+    dependsOn = graphene.NonNull(graphene.List(graphene.NonNull(lambda: GrapheneOutput)))
     isDynamicCollect = graphene.NonNull(graphene.Boolean)
 
     def __init__(self, op_name: str, input_name: str, graph: JobGraph) -> None:
@@ -192,18 +198,21 @@ class Input(graphene.ObjectType):
     def resolve_solid(self, _info: Any) -> Solid:
         return Solid(self._op_name, self._graph)
 
-    def resolve_definition(self, _info: Any) -> InputDefinition:
-        return InputDefinition.of(self._pb)
+    def resolve_definition(self, _info: Any) -> GrapheneInputDefinition:
+        return GrapheneInputDefinition.of(self._pb)
 
-    def resolve_dependsOn(self, _info: Any) -> list["Output"]:
-        return [Output(h.op_name, h.output_name, self._graph) for h in self._pb.upstream if h.op_name in self._graph.ops]
+    def resolve_dependsOn(self, _info: Any) -> list["GrapheneOutput"]:
+        return [GrapheneOutput(h.op_name, h.output_name, self._graph) for h in self._pb.upstream if h.op_name in self._graph.ops]
 
 
-class Output(graphene.ObjectType):
+class GrapheneOutput(graphene.ObjectType):
     """One output of an op invocation, with the inputs it feeds."""
 
+    class Meta:
+        name = "Output"
+
     solid = graphene.NonNull(Solid)
-    definition = graphene.NonNull(OutputDefinition)
+    definition = graphene.NonNull(GrapheneOutputDefinition)
     dependedBy = graphene.NonNull(graphene.List(graphene.NonNull(Input)))
 
     def __init__(self, op_name: str, output_name: str, graph: JobGraph) -> None:
@@ -215,11 +224,11 @@ class Output(graphene.ObjectType):
     def resolve_solid(self, _info: Any) -> Solid:
         return Solid(self._op_name, self._graph)
 
-    def resolve_definition(self, _info: Any) -> OutputDefinition:
+    def resolve_definition(self, _info: Any) -> GrapheneOutputDefinition:
         pb = next((o for o in self._graph.ops[self._op_name].outputs if o.name == self._output_name), None)
         if pb is None:  # an upstream handle to an output the op snapshot does not list
-            return OutputDefinition(name=self._output_name, type=RegularDagsterType.named("Any"), isDynamic=False)
-        return OutputDefinition.of(pb)
+            return GrapheneOutputDefinition(name=self._output_name, type=RegularDagsterType.named("Any"), isDynamic=False)
+        return GrapheneOutputDefinition.of(pb)
 
     def resolve_dependedBy(self, _info: Any) -> list[Input]:
         return [Input(op, name, self._graph)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .entry import LOADED, LOADING, LocationEntry, RepositorySnap
-    from .errors import LocationNotFoundError, LocationUnreachableError, WorkspaceError, WorkspaceFileError
+    from .errors import LocationNotFound, LocationUnreachableError, WorkspaceError, WorkspaceFileError
     from .location_events import (LOCATION_DISCONNECTED, LOCATION_ERROR, LOCATION_RECONNECTED, LOCATION_UPDATED,
                                   LocationStateEvent)
     from .workspace import Workspace
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # Exported name -> the module of this package that defines it.
 _MODULE_OF = {
     "LOADED": "entry", "LOADING": "entry", "LocationEntry": "entry", "RepositorySnap": "entry",
-    "LocationNotFoundError": "errors", "LocationUnreachableError": "errors", "WorkspaceError": "errors",
+    "LocationNotFound": "errors", "LocationUnreachableError": "errors", "WorkspaceError": "errors",
     "WorkspaceFileError": "errors",
     "LOCATION_DISCONNECTED": "location_events", "LOCATION_ERROR": "location_events",
     "LOCATION_RECONNECTED": "location_events", "LOCATION_UPDATED": "location_events",
@@ -32,7 +32,7 @@ _MODULE_OF = {
 
 __all__ = [
     "LOADED", "LOADING", "LOCATION_DISCONNECTED", "LOCATION_ERROR", "LOCATION_RECONNECTED", "LOCATION_UPDATED",
-    "LocationEntry", "LocationNotFoundError", "LocationOrigin", "LocationStateEvent", "LocationUnreachableError",
+    "LocationEntry", "LocationNotFound", "LocationOrigin", "LocationStateEvent", "LocationUnreachableError",
     "RepositorySnap", "Workspace", "WorkspaceError", "WorkspaceFileError", "load_workspace_file",
     "origin_for_module", "origin_for_python_file",
 ]

@@ -116,11 +116,10 @@ class CodeLocationClient:
                 response_deserializer=None)
         return self._raw_stream
 
-    async def start_run(self, run_id: str, repository_name: str, job_name: str, storage_url: str,
+    async def start_run(self, run_id: str, repository_name: str, job_name: str,
                         timeout: float = 30.0) -> pb.StartRunReply:
-        """Ask the server to start a worker for a stored run."""
-        request = pb.StartRunRequest(run_id=run_id, repository_name=repository_name,
-                                     job_name=job_name, storage_url=storage_url)
+        """Ask the server to start a worker for a stored run (a refusal raises ``AioRpcError``)."""
+        request = pb.StartRunRequest(run_id=run_id, repository_name=repository_name, job_name=job_name)
         return await self.stub.StartRun(request, timeout=timeout)
 
     async def cancel_run(self, run_id: str, timeout: float = 10.0) -> pb.CancelRunReply:

@@ -80,8 +80,7 @@ class CodeServerProcess:
             target += ["-d", self.origin.working_directory]
         return [sys.executable, "-m", "berth.cli", "code-server", "start", *target,
                 "--location-name", self.origin.location_name, "--host", self.host,
-                "--port", str(self.port), "--storage", self.storage_url,
-                "--shutdown-grace", str(self.shutdown_grace)]
+                "--port", str(self.port), "--shutdown-grace", str(self.shutdown_grace)]
 
     async def spawn(self) -> None:
         """Start the process now without waiting for it to listen; start() waits for it later.
@@ -131,7 +130,9 @@ class CodeServerProcess:
     async def _create_process(self) -> asyncio.subprocess.Process:
         # No preexec_fn: running Python between fork and exec in this threaded process (gRPC,
         # SQLAlchemy at-fork hooks) can crash the child; the server watches its parent instead.
-        env = dict(os.environ, PYTHONUNBUFFERED="1", **{SUPERVISOR_PID_ENV: str(os.getpid())})
+        # The storage URL goes in the environment, not the command line, where `ps` would show its password.
+        env = dict(os.environ, PYTHONUNBUFFERED="1", BERTH_STORAGE_URL=self.storage_url,
+                   **{SUPERVISOR_PID_ENV: str(os.getpid())})
         return await asyncio.create_subprocess_exec(
             *self.command(), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, cwd=self.origin.working_directory or None, env=env,

@@ -21,7 +21,7 @@ from berth.protocol.v1 import code_location_pb2 as pb
 from ..heap import release_free_memory
 from .code_location_client import CodeLocationClient
 from .entry import LOADED, LOADING, LocationEntry
-from .errors import LocationNotFoundError, LocationUnreachableError
+from .errors import LocationNotFound, LocationUnreachableError
 from .location_events import (LOCATION_DISCONNECTED, LOCATION_ERROR, LOCATION_RECONNECTED, LOCATION_UPDATED,
                               LocationEventFeed, LocationStateEvent)
 from .location_watcher import LocationWatcher
@@ -31,7 +31,6 @@ from .workspace_file import LocationOrigin
 
 if TYPE_CHECKING:
     from berth.snapshot import JobSnap
-    from berth.storage import RunStorage
 
 __all__ = ["Workspace"]
 
@@ -64,16 +63,17 @@ class _Location:
 class Workspace:
     """The code locations of one webserver; start() loads them, stop() releases them."""
 
-    def __init__(self, origins: Sequence[LocationOrigin], storage: "RunStorage", storage_url: str, *,
+    def __init__(self, origins: Sequence[LocationOrigin], storage_url: str, *,
                  code_server_host: str = "127.0.0.1", shutdown_grace: float = 5.0,
                  watch_retry_interval: float = 0.1,
                  processes: Optional[Mapping[str, CodeServerProcess]] = None) -> None:
-        """``processes``: supervised servers made (and perhaps spawned) beforehand, by location name."""
-        self.storage = storage
-        self.storage_url = storage_url
+        """``storage_url``: what supervised code servers are started with (they open it themselves).
+
+        ``processes``: supervised servers made (and perhaps spawned) beforehand, by location name.
+        """
         self.feed = LocationEventFeed()
-        self.launching: set[str] = set()  # run ids between storage write and StartRun
-        self.monitor = RunMonitor(storage, lambda: self.launching)
+        # Set by the app: finishes the runs a (re)connected server no longer runs.
+        self.run_monitor: Optional[RunMonitor] = None
         self._retry = watch_retry_interval
         self._locations: dict[str, _Location] = {}
         for origin in origins:
@@ -144,7 +144,7 @@ class Workspace:
         return repo.jobs.get(job) if repo is not None else None
 
     def client(self, name: str) -> CodeLocationClient:
-        """The gRPC client of a location (for the run launcher); raises LocationNotFoundError."""
+        """The gRPC client of a location (for the run launcher); raises LocationNotFound."""
         return self._location(name).client
 
     def process(self, name: str) -> Optional[CodeServerProcess]:
@@ -187,7 +187,7 @@ class Workspace:
     def _location(self, name: str) -> _Location:
         location = self._locations.get(name)
         if location is None:
-            raise LocationNotFoundError(name)
+            raise LocationNotFound(name)
         return location
 
     async def _load(self, location: _Location, info: Optional[pb.ServerInfo] = None) -> LocationEntry:
@@ -261,13 +261,15 @@ class Workspace:
                                              entry.load_error.message if entry.load_error else detail, None))
 
     async def _sweep_runs(self, location: _Location) -> None:
+        if self.run_monitor is None:
+            return
         try:
             active: Collection[str] = await location.client.list_active_runs()
         except grpc.aio.AioRpcError:
             location.swept_server_id = None  # try again on the next connection
             return
         try:
-            await self.monitor.sweep(location.origin.location_name, active)
+            await self.run_monitor.sweep(location.origin.location_name, active)
         except Exception:  # storage trouble must not stop the watcher; the next connection retries
             location.swept_server_id = None
             _log.exception("Checking the runs of location %s failed", location.origin.location_name)
