@@ -9,6 +9,7 @@
     ├── RunNotFound                no run with that id
     ├── ConflictingExecutionParams re-execution given contradicting params
     ├── InvalidStep                step keys that name no step of the job
+    ├── InvalidRunsFilter          a runs query the storage cannot answer (a negative limit)
     ├── ModeNotFound               a mode other than "default" (berth jobs have one mode)
     ├── PresetNotFound             a preset (berth jobs have none)
     └── RunLaunchFailed            the launcher could not start the run (run is marked FAILURE)
@@ -23,6 +24,7 @@ from typing import Mapping, Optional, Sequence
 
 __all__ = [
     "ConflictingExecutionParams",
+    "InvalidRunsFilter",
     "InvalidStep",
     "InvalidSubset",
     "JobNotFound",
@@ -108,6 +110,10 @@ class InvalidStep(OperationError):
     def __init__(self, step_key: str) -> None:
         self.step_key = step_key
         super().__init__(f"Step {step_key} does not exist in the job.")
+
+
+class InvalidRunsFilter(OperationError):
+    """A runs query that cannot be answered (e.g. a negative limit)."""
 
 
 class ModeNotFound(OperationError):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from berth.events import EventRecord
 from berth.runs import RunRecord, RunsFilter
 
-from .errors import RunNotFound
+from .errors import InvalidRunsFilter, RunNotFound
 
 if TYPE_CHECKING:
     from ..async_storage import AsyncRunStorage
@@ -34,9 +34,9 @@ async def get_runs(storage: "AsyncRunStorage", filters: Optional[RunsFilter], cu
 
 
 def check_page_limit(limit: Optional[int]) -> None:
-    """Raise ``ValueError`` for a page limit that ``get_runs`` refuses (also when no runs are read)."""
+    """Raise ``InvalidRunsFilter`` for a page limit that ``get_runs`` refuses (also when no runs are read)."""
     if limit is not None and limit < 0:
-        raise ValueError(f"limit must not be negative, got {limit}")
+        raise InvalidRunsFilter(f"limit must not be negative, got {limit}")
 
 
 @dataclass(frozen=True)

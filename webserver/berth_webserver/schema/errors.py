@@ -278,6 +278,7 @@ GRAPHQL_ERROR_TYPES: dict[type[Exception], Callable[[Any], graphene.ObjectType]]
     LocationNotFound: lambda e: RepositoryLocationNotFound(message=str(e)),
     op_errors.ConflictingExecutionParams: lambda e: ConflictingExecutionParamsError(message=str(e)),
     op_errors.InvalidStep: lambda e: InvalidStepError(invalidStepKey=e.step_key),
+    op_errors.InvalidRunsFilter: lambda e: InvalidPipelineRunsFilterError(message=str(e)),
     op_errors.ModeNotFound: lambda e: ModeNotFoundError(message=str(e), mode=e.mode),
     op_errors.PresetNotFound: lambda e: PresetNotFoundError(message=str(e), preset=e.preset),
 }
@@ -314,11 +315,14 @@ def _as_result(exc: Exception, info: Any) -> Any:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
+def root_field(fn: Optional[F] = None, *, mutation: bool = False, raises: tuple[type[Exception], ...] = ()) -> Any:
     """Decorate a root resolver: expected failures become error data, others ``PythonError``.
 
-    With ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only.
+    ``raises`` names the domain errors the field's operation reports as members of its union
+    (``GRAPHQL_ERROR_TYPES`` gives each one's type); a test checks them against the union. With
+    ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only.
     """
+    declared = (op_errors.UnauthorizedOperation, *raises) if mutation else raises
 
     def decorate(resolver: F) -> F:
         if inspect.iscoroutinefunction(resolver):
@@ -332,6 +336,7 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
                 except Exception as exc:  # noqa: BLE001 - failures are data in this API
                     return _as_result(exc, info)
 
+            async_wrapper.berth_raises = declared  # type: ignore[attr-defined]
             return async_wrapper  # type: ignore[return-value]
 
         @functools.wraps(resolver)
@@ -343,6 +348,7 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
             except Exception as exc:  # noqa: BLE001 - failures are data in this API
                 return _as_result(exc, info)
 
+        wrapper.berth_raises = declared  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate(fn) if fn is not None else decorate

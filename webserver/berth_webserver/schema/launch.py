@@ -8,7 +8,8 @@ import graphene
 
 from ..operations import LaunchRequest, launch_run, reexecute_run
 from ..context import ResolveInfo
-from ..operations.errors import ConflictingExecutionParams, check_mode
+from ..operations.errors import (ConflictingExecutionParams, InvalidStep, InvalidSubset, JobNotFound, PresetNotFound,
+                                 RunConfigInvalid, check_mode)
 from .config_errors import RunConfigValidationInvalid
 from .errors import (
     ConflictingExecutionParamsError,
@@ -111,6 +112,11 @@ async def _reexecute(info: ResolveInfo, executionParams: Optional[Mapping[str, A
     return LaunchRunSuccess(run=GrapheneRun(run))
 
 
+# What a launch reports as a member of its result union (a launch failure is a PythonError).
+_LAUNCH_ERRORS = (JobNotFound, InvalidSubset, InvalidStep, RunConfigInvalid, ConflictingExecutionParams,
+                  PresetNotFound)
+
+
 class LaunchRunMutations(graphene.ObjectType):
     """The launch and re-execution root fields of ``Mutation``."""
 
@@ -123,15 +129,15 @@ class LaunchRunMutations(graphene.ObjectType):
     launchRunReexecution = graphene.Field(graphene.NonNull(LaunchRunReexecutionResult),
                                           executionParams=ExecutionParams(), reexecutionParams=ReexecutionParams())
 
-    resolve_launchPipelineExecution = staticmethod(root_field(_launch, mutation=True))
-    resolve_launchRun = staticmethod(root_field(_launch, mutation=True))
+    resolve_launchPipelineExecution = staticmethod(root_field(_launch, mutation=True, raises=_LAUNCH_ERRORS))
+    resolve_launchRun = staticmethod(root_field(_launch, mutation=True, raises=_LAUNCH_ERRORS))
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=_LAUNCH_ERRORS)
     async def resolve_launchPipelineReexecution(_root: Any, info: Any, **kwargs: Any) -> Any:
         return await _reexecute(info, **kwargs)
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=_LAUNCH_ERRORS)
     async def resolve_launchRunReexecution(_root: Any, info: Any, **kwargs: Any) -> Any:
         return await _reexecute(info, **kwargs)

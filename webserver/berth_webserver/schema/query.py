@@ -10,7 +10,8 @@ from berth.version import __version__
 
 from .. import operations as ops
 from ..context import ResolveInfo
-from ..operations.errors import check_mode
+from ..operations.errors import (InvalidRunsFilter, InvalidSubset, JobNotFound, ModeNotFound, RepositoryNotFound,
+                                 RunConfigInvalid, RunNotFound, check_mode)
 from ..operations.op_selection import resolve_op_selection
 from .config_errors import PipelineConfigValidationResult
 from .config_schema import RunConfigSchema, RunConfigSchemaOrError, validate_config_result
@@ -111,7 +112,7 @@ class Query(graphene.ObjectType):
         return RepositoryConnection(nodes=[Repository(entry, repo) for entry, repo in found])
 
     @staticmethod
-    @root_field
+    @root_field(raises=(RepositoryNotFound,))
     def resolve_repositoryOrError(_root: Any, info: Any, repositorySelector: Mapping[str, Any]) -> Any:
         entry, repo = ops.find_repository(info.context.workspace, repositorySelector["repositoryLocationName"],
                                           repositorySelector["repositoryName"])
@@ -135,15 +136,15 @@ class Query(graphene.ObjectType):
         return WorkspaceLocationEntry(entry) if entry is not None else None
 
     @staticmethod
-    @root_field
+    @root_field(raises=(JobNotFound, InvalidSubset))
     def resolve_pipelineOrError(_root: Any, info: Any, params: Mapping[str, Any]) -> Any:
         job_snap, op_names = _selected(info, params)
         return Pipeline.of(params["repositoryLocationName"], params["repositoryName"], job_snap, op_names)
 
-    resolve_runsOrError = staticmethod(root_field(_runs))
-    resolve_pipelineRunsOrError = staticmethod(root_field(_runs))
-    resolve_runOrError = staticmethod(root_field(_run))
-    resolve_pipelineRunOrError = staticmethod(root_field(_run))
+    resolve_runsOrError = staticmethod(root_field(_runs, raises=(InvalidRunsFilter,)))
+    resolve_pipelineRunsOrError = staticmethod(root_field(_runs, raises=(InvalidRunsFilter,)))
+    resolve_runOrError = staticmethod(root_field(_run, raises=(RunNotFound,)))
+    resolve_pipelineRunOrError = staticmethod(root_field(_run, raises=(RunNotFound,)))
 
     @staticmethod
     @root_field
@@ -158,13 +159,13 @@ class Query(graphene.ObjectType):
         return RunTags(tags=[PipelineTagAndValues(key=key, values=list(values)) for key, values in tags])
 
     @staticmethod
-    @root_field
+    @root_field(raises=(JobNotFound, InvalidSubset, RunConfigInvalid))
     def resolve_isPipelineConfigValid(_root: Any, info: Any, pipeline: Mapping[str, Any], mode: str,
                                       runConfigData: Any = None) -> Any:
         return validate_config_result(info, *_job_in(pipeline), pipeline.get("solidSelection"), runConfigData)
 
     @staticmethod
-    @root_field
+    @root_field(raises=(JobNotFound, InvalidSubset, ModeNotFound))
     def resolve_runConfigSchemaOrError(_root: Any, info: Any, selector: Mapping[str, Any],
                                        mode: Optional[str] = None) -> Any:
         check_mode(mode)
@@ -176,7 +177,7 @@ class Query(graphene.ObjectType):
         return Instance.current()
 
     @staticmethod
-    @root_field
+    @root_field(raises=(RunNotFound,))
     async def resolve_logsForRun(_root: Any, info: ResolveInfo, runId: str, afterCursor: Optional[str] = None,
                                  limit: Optional[int] = None) -> Any:
         run = await ops.get_run(info.context.storage, runId)

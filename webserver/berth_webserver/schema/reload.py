@@ -6,6 +6,7 @@ from typing import Any
 
 import graphene
 
+from ..workspace.errors import LocationNotFound
 from ..operations import reload_location, reload_workspace, shutdown_location
 from .errors import PythonError, ReloadNotSupported, RepositoryLocationNotFound, UnauthorizedError, root_field
 from .locations import GrapheneWorkspace, WorkspaceLocationEntry
@@ -57,7 +58,7 @@ class LocationMutations(graphene.ObjectType):
                                                 repositoryLocationName=graphene.NonNull(graphene.String))
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=(LocationNotFound,))
     async def resolve_reloadRepositoryLocation(_root: Any, info: Any, repositoryLocationName: str) -> Any:
         return WorkspaceLocationEntry(await reload_location(info.context.workspace, repositoryLocationName))
 
@@ -67,7 +68,7 @@ class LocationMutations(graphene.ObjectType):
         return GrapheneWorkspace.of(await reload_workspace(info.context.workspace))
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=(LocationNotFound,))
     async def resolve_shutdownRepositoryLocation(_root: Any, info: Any, repositoryLocationName: str) -> Any:
         await shutdown_location(info.context.workspace, repositoryLocationName)
         return ShutdownRepositoryLocationSuccess(repositoryLocationName=repositoryLocationName)

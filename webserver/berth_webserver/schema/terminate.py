@@ -8,7 +8,7 @@ import graphene
 
 from ..context import ResolveInfo
 from ..operations import TerminateOutcome, delete_run, terminate_run, terminate_runs
-from ..operations.errors import OperationError
+from ..operations.errors import OperationError, RunNotFound, UnauthorizedOperation
 from .enums import TerminateRunPolicy
 from .errors import PythonError, RunNotFoundError, UnauthorizedError, graphql_error_for, root_field
 from .runs import GrapheneRun
@@ -123,14 +123,18 @@ class TerminateRunMutations(graphene.ObjectType):
                                        runId=graphene.NonNull(graphene.String))
     deleteRun = graphene.Field(graphene.NonNull(DeletePipelineRunResult), runId=graphene.NonNull(graphene.String))
 
-    resolve_terminatePipelineExecution = staticmethod(root_field(_terminate, mutation=True))
-    resolve_terminateRun = staticmethod(root_field(_terminate, mutation=True))
-    resolve_deletePipelineRun = staticmethod(root_field(_delete, mutation=True))
-    resolve_deleteRun = staticmethod(root_field(_delete, mutation=True))
+    resolve_terminatePipelineExecution = staticmethod(root_field(_terminate, mutation=True, raises=(RunNotFound,)))
+    resolve_terminateRun = staticmethod(root_field(_terminate, mutation=True, raises=(RunNotFound,)))
+    resolve_deletePipelineRun = staticmethod(root_field(_delete, mutation=True, raises=(RunNotFound,)))
+    resolve_deleteRun = staticmethod(root_field(_delete, mutation=True, raises=(RunNotFound,)))
 
     @staticmethod
-    @root_field(mutation=True)
-    async def resolve_terminateRuns(_root: Any, info: Any, runIds: list[str],
+    @root_field
+    async def resolve_terminateRuns(_root: Any, info: ResolveInfo, runIds: list[str],
                                     terminatePolicy: Optional[Any] = None) -> Any:
+        if info.context.read_only:
+            # The union has no UnauthorizedError: as Dagster, each run's result says it.
+            refused = UnauthorizedOperation()
+            return TerminateRunsResult(terminateRunResults=[_terminate_result(refused) for _ in runIds])
         outcomes = await terminate_runs(info.context, runIds, _policy(terminatePolicy))
         return TerminateRunsResult(terminateRunResults=[_terminate_result(o) for o in outcomes])
