@@ -8,12 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import graphene
-
-from berth_webserver.heap import limit_malloc_arenas, release_free_memory
-from berth_webserver.lazy_object_types import deferred_object_type_methods
 from webserver_process import EXAMPLES, REPO, code_servers_of, write_workspace
 
+from berth_webserver.heap import limit_malloc_arenas, release_free_memory
 
 
 def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(tmp_path: Path) -> None:
@@ -45,26 +42,6 @@ def test_a_port_in_use_is_a_clear_error_and_starts_no_code_server(tmp_path: Path
     assert process.returncode == 1
     assert process.stderr.strip() == f"berth: cannot serve on 127.0.0.1:{port}: Address already in use"
     assert code_servers_of("hello_portless") == []
-
-
-def _object_type(name: str) -> type:
-    return type(name, (graphene.ObjectType,), {
-        "name": graphene.String(), "count": graphene.Int(default_value=3), "__module__": __name__})
-
-
-def test_object_types_with_deferred_methods_behave_like_graphene_ones() -> None:
-    with deferred_object_type_methods():
-        deferred = _object_type("Deferred")
-    eager = _object_type("Eager")
-    for kind in (deferred, eager):
-        value = kind(name="a")
-        assert (value.name, value.count) == ("a", 3)
-        assert kind("b", 4).count == 4
-        assert kind(name="a") == value and kind(name="b") != value
-        assert repr(value) == f"{kind.__name__}(name='a', count=3)"
-    schema = graphene.Schema(query=type("Query", (graphene.ObjectType,), {
-        "thing": graphene.Field(deferred), "resolve_thing": lambda _root, _info: deferred(name="x")}))
-    assert schema.execute("{ thing { name count } }").data == {"thing": {"name": "x", "count": 3}}
 
 
 def test_memory_release_calls_are_safe_to_make_at_any_time() -> None:

@@ -10,30 +10,26 @@ import functools
 
 import graphene
 
-from ..lazy_object_types import deferred_object_type_methods
-
-# graphene would compile dataclass methods for each of the ~100 types now; they come on first use.
-with deferred_object_type_methods():
-    from .config_errors import (
-        FieldNotDefinedConfigError,
-        FieldsNotDefinedConfigError,
-        MissingFieldConfigError,
-        MissingFieldsConfigError,
-        RuntimeMismatchConfigError,
-        SelectorTypeConfigError,
-    )
-    from .config_types import (
-        ArrayConfigType,
-        CompositeConfigType,
-        EnumConfigType,
-        MapConfigType,
-        NullableConfigType,
-        RegularConfigType,
-    )
-    from .mutation import Mutation
-    from .query import Query
-    from .solids import RegularDagsterType, SolidDefinition
-    from .subscriptions import Subscription
+from .config_errors import (
+    FieldNotDefinedConfigError,
+    FieldsNotDefinedConfigError,
+    MissingFieldConfigError,
+    MissingFieldsConfigError,
+    RuntimeMismatchConfigError,
+    SelectorTypeConfigError,
+)
+from .config_types import (
+    ArrayConfigType,
+    CompositeConfigType,
+    EnumConfigType,
+    MapConfigType,
+    NullableConfigType,
+    RegularConfigType,
+)
+from .mutation import Mutation
+from .query import Query
+from .solids import RegularDagsterType, SolidDefinition
+from .subscriptions import Subscription
 
 __all__ = ["create_schema"]
 
