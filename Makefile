@@ -33,6 +33,7 @@ dev: install
 
 test: install system-deps compat-env
 	$(BIN)/python scripts/gen_protos.py --check
+	$(BIN)/python scripts/schema_contract.py changes
 	BERTH_COMPAT_PYTHON=$(CURDIR)/$(COMPAT_VENV)/bin/python $(BIN)/pytest
 
 # The fast tests again, on the lowest dependency versions the packages' floors allow (CI runs it).
