@@ -211,7 +211,7 @@ def test_unknown_jobs_and_repositories_are_refused(location: Location) -> None:
 def test_runs_start_as_subprocesses_when_the_worker_factory_is_down(own_server: tuple[Location, RunStorage]) -> None:
     served, storage = own_server
     server = served.server
-    factory = server.host.worker_factory
+    factory = server.location.worker_factory
     assert factory is not None
     os.kill(factory.pid, signal.SIGKILL)
     factory.wait(30)
@@ -223,7 +223,7 @@ def test_runs_start_as_subprocesses_when_the_worker_factory_is_down(own_server: 
 def test_reload_keeps_in_flight_runs(own_server: tuple[Location, RunStorage]) -> None:
     served, storage = own_server
     server = served.server
-    old_factory = server.host.worker_factory
+    old_factory = server.location.worker_factory
     assert old_factory is not None
     run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
     start(served, run_id, "slow_job")
@@ -245,7 +245,7 @@ def test_runs_survive_the_death_of_their_worker_factory(own_server: tuple[Locati
     run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
     start(served, run_id, "slow_job")
     wait_until_step_started(storage, run_id)
-    factory = server.host.worker_factory
+    factory = server.location.worker_factory
     assert factory is not None
     os.kill(factory.pid, signal.SIGKILL)
     assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS

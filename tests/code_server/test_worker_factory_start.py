@@ -145,7 +145,7 @@ def test_a_location_that_fails_to_load_starts_no_factory(tmp_path: pathlib.Path)
     try:
         info = location.stub.GetServerInfo(pb.GetServerInfoRequest(), timeout=DEADLINE_SECONDS)
         assert "broken on purpose" in info.load_error.message
-        assert location.server.host.worker_factory is None
+        assert location.server.location.worker_factory is None
         assert location.factory_processes() == []
     finally:
         location.close()

@@ -24,6 +24,7 @@ from grpc_health.v1 import health, health_pb2
 
 from berth.execution.code_target import CodeTarget
 from berth.execution.worker_processes import WorkerFactoryProcess, WorkerStartError, start_subprocess_worker
+from berth.protocol.user_errors import error_to_proto
 from berth.protocol.v1 import code_location_pb2
 from berth.server.active_runs import ActiveRun, ActiveRuns
 from berth.server.generation import CodeGeneration, load_generation
@@ -155,9 +156,7 @@ class LocationHost:
             image=self.image, generation=generation.number, pid=os.getpid(),
             started_at=self.started_at, shutting_down=self.shutting_down.is_set())
         if generation.load_error is not None:
-            error = generation.load_error
-            info.load_error.CopyFrom(code_location_pb2.UserError(
-                message=error.message, stack=error.stack, class_name=error.class_name))
+            info.load_error.CopyFrom(error_to_proto(generation.load_error))
         return info
 
     # -- runs ----------------------------------------------------------------------------------

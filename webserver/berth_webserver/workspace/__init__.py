@@ -6,8 +6,9 @@ servers before it pays for gRPC, protobuf and the rest of the workspace.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from berth.lazy_imports import lazy_attributes
 
 if TYPE_CHECKING:
     from .entry import LOADED, LOADING, LocationEntry, RepositorySnap
@@ -38,14 +39,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, {name: f".{module}" for name, module in _MODULE_OF.items()},
+                                      __all__)

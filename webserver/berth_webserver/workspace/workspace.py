@@ -16,6 +16,7 @@ import grpc
 import grpc.aio
 
 from berth.events import SerializableError
+from berth.protocol.user_errors import error_from_proto
 from berth.protocol.v1 import code_location_pb2 as pb
 
 from ..heap import release_free_memory
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["Workspace"]
 
 _log = logging.getLogger(__name__)
-
-
-def _error_from_proto(error: pb.UserError) -> SerializableError:
-    return SerializableError(error.message, error.stack, error.class_name)
 
 
 def _unreachable_error(name: str, detail: str) -> SerializableError:
@@ -203,7 +200,7 @@ class Workspace:
                 if info is None:
                     info = await location.client.get_server_info()
                 if info.HasField("load_error") and info.load_error.message:
-                    entry = LocationEntry(name, LOADED, _error_from_proto(info.load_error), info, {},
+                    entry = LocationEntry(name, LOADED, error_from_proto(info.load_error), info, {},
                                           time.time(), location.origin.as_dict())
                 else:
                     repositories = await location.client.fetch_repositories(name, location.entry.repositories)
@@ -238,7 +235,7 @@ class Workspace:
                 self._publish_load(entry, kind, f"Location {'reconnected' if was_unreachable else 'updated'}"
                                                 f" (server {info.server_id}).")
         elif was_unreachable:
-            error = _error_from_proto(info.load_error) if info.load_error.message else None
+            error = error_from_proto(info.load_error) if info.load_error.message else None
             location.entry = entry.with_changes(reachable=True, load_error=error, updated_at=time.time())
             self.feed.publish(LocationStateEvent(entry.name, LOCATION_RECONNECTED, "Location reconnected.",
                                                  info.server_id))
