@@ -14,6 +14,7 @@ from ..lazy_object_types import deferred_object_type_methods
 
 # graphene would compile dataclass methods for each of the ~100 types now; they come on first use.
 with deferred_object_type_methods():
+    from .composites import CompositeSolidDefinition
     from .config_errors import (
         FieldNotDefinedConfigError,
         FieldsNotDefinedConfigError,
@@ -42,6 +43,7 @@ _INTERFACE_MEMBERS = [
     ArrayConfigType, CompositeConfigType, EnumConfigType, MapConfigType, NullableConfigType, RegularConfigType,
     FieldNotDefinedConfigError, FieldsNotDefinedConfigError, MissingFieldConfigError, MissingFieldsConfigError,
     RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition,
+    CompositeSolidDefinition,
 ]
 
 
