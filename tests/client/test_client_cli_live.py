@@ -169,3 +169,16 @@ def test_hostile_arguments_are_usage_errors_before_any_request(live, tmp_path) -
     assert both.returncode == 2 and "not allowed with" in both.stderr
     for done in (bad_since, bad_tag, missing, not_a_mapping, both):
         assert "Traceback" not in done.stderr
+
+
+def test_launch_wait_gives_up_after_the_timeout_and_the_run_goes_on(live, client) -> None:
+    config = {"ops": {"sleep_for": {"config": {"seconds": 60.0}}}}
+    config_file = live.scratch_file.with_name("slow.json")
+    config_file.write_text(json.dumps(config))
+    done = cli(live, "launch", "slow_job", *HELLO, "--config", str(config_file), "--wait", "--wait-timeout", "1")
+    assert done.returncode == 1 and "did not finish within 1.0s" in done.stderr
+    run_id = done.stdout.split()[0]
+    try:
+        assert not client.get_run_status(run_id).is_finished
+    finally:
+        client.terminate_run(run_id, force=True)

@@ -22,7 +22,8 @@ def _add_run_waiting(parser: argparse.ArgumentParser) -> None:
                      help="wait for the run to finish, showing progress on stderr; exit 0 only on SUCCESS")
     how.add_argument("--follow", action="store_true",
                      help="stream the run's events until it finishes; exit 0 only on SUCCESS")
-    parser.add_argument("--wait-timeout", type=float, metavar="SECONDS", help="give up waiting after SECONDS (exit 1)")
+    parser.add_argument("--wait-timeout", type=float, metavar="SECONDS",
+                        help="with --wait: give up waiting after SECONDS (exit 1; the run goes on)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -92,7 +92,9 @@ class JobGraph:
 
     def _level(self, nodes: Sequence[snapshot_pb2.NodeInvocationSnapshot], prefix: str,
                keep: Optional[set[str]]) -> Level:
-        present = [n for n in nodes if keep is None or _holds(prefix + n.name, n.is_graph, keep)]
+        # A graph node whose definition the snapshot lacks cannot be shown: it is left out.
+        present = [n for n in nodes if (keep is None or _holds(prefix + n.name, n.is_graph, keep))
+                   and (not n.is_graph or n.definition_name in self.graph_defs)]
         names = {n.name for n in present}
         views = {}
         for node in present:
@@ -103,15 +105,17 @@ class JobGraph:
             views[node.name] = NodeView(node.name, node.definition_name, node.is_graph, upstream, op)
         return Level(views)
 
-    def _index(self, level: Level, prefix: str, parent_id: Optional[str], keep: Optional[set[str]]) -> None:
+    def _index(self, level: Level, prefix: str, parent_id: Optional[str], keep: Optional[set[str]],
+               enclosing: frozenset[str] = frozenset()) -> None:
         for node in level.nodes.values():
             handle = prefix + node.name
             self.handles[handle] = HandleEntry(level, node.name, parent_id)
-            if node.is_graph and node.definition_name in self.graph_defs:
+            # A graph that contains itself cannot come from definitions; a snapshot saying so stops here.
+            if node.is_graph and node.definition_name not in enclosing:
                 inner = self._level(self.graph_defs[node.definition_name].nodes, handle + ".", keep)
                 # A definition's own level (for CompositeSolidDefinition) is the first one reached.
                 self._graph_levels.setdefault(node.definition_name, inner)
-                self._index(inner, handle + ".", handle, keep)
+                self._index(inner, handle + ".", handle, keep, enclosing | {node.definition_name})
 
 
 def _holds(handle: str, is_graph: bool, keep: set[str]) -> bool:
