@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from nested_graph_harness import NESTED_GRAPHS_FILE, NESTED_JOB, nested_harness  # noqa: F401 - fixture
-from test_schema_harness import SchemaHarness
+from test_schema_harness import SchemaHarness, wait_for
+
+from berth.runs import RunStatus
 
 QUERY = NESTED_GRAPHS_FILE.with_suffix(".graphql").read_text()
 
@@ -89,3 +91,44 @@ def test_an_op_subset_keeps_only_the_graphs_that_hold_selected_ops(nested_harnes
                 "solidHandles { handleID } } } }")
     handles = nested_harness.execute(document, {"s": selector})["pipelineOrError"]["solidHandles"]
     assert [h["handleID"] for h in handles] == ["twice", "twice.second", "twice.second.double"]
+
+
+STEP_STATS = """
+query StepStats($selector: PipelineSelector!, $handle: String!) {
+  pipelineOrError(params: $selector) {
+    ... on Pipeline {
+      solidHandle(handleID: $handle) {
+        stepStats(limit: 5) {
+          __typename
+          ... on SolidStepStatsConnection { nodes { runId stepKey status } }
+          ... on SolidStepStatusUnavailableError { message }
+        }
+      }
+    }
+  }
+}
+"""
+LAUNCH = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) { __typename ... on LaunchRunSuccess { run { runId } } }
+}
+"""
+
+
+def test_an_op_handle_shows_its_step_in_each_run_and_a_graph_handle_says_it_has_none(
+        nested_harness: SchemaHarness) -> None:  # noqa: F811
+    selector = {key: NESTED_JOB[key] for key in ("repositoryLocationName", "repositoryName")}
+    launched = nested_harness.execute(LAUNCH, {"params": {"selector": {**selector, "jobName": "nested_job"}}})
+    run_id = launched["launchRun"]["run"]["runId"]
+    wait_for(lambda: (run := nested_harness.storage.get_run(run_id)) is not None and run.status == RunStatus.SUCCESS,
+             timeout=60)
+
+    def stats(handle: str) -> dict[str, Any]:
+        data = nested_harness.execute(STEP_STATS, {"selector": NESTED_JOB, "handle": handle})
+        return data["pipelineOrError"]["solidHandle"]["stepStats"]
+
+    op_stats = stats("twice.second.double")
+    assert op_stats["__typename"] == "SolidStepStatsConnection"
+    assert {"runId": run_id, "stepKey": "twice.second.double", "status": "SUCCESS"} in op_stats["nodes"]
+    assert stats("twice.second") == {"__typename": "SolidStepStatusUnavailableError",
+                                     "message": "Step stats are not available for composite solids / subgraphs"}

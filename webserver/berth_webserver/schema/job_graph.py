@@ -59,6 +59,7 @@ class JobGraph:
     def __init__(self, pb: snapshot_pb2.JobSnapshot, config_types: Mapping[str, Any],
                  op_names: Optional[Sequence[str]] = None) -> None:
         keep = set(op_names) if op_names is not None else None
+        self.job_name = pb.name
         self.snapshot_id = pb.snapshot_id
         self.config_types = config_types
         self.ops: dict[str, snapshot_pb2.OpSnapshot] = {

@@ -233,6 +233,7 @@ class SolidHandle(graphene.ObjectType):
     handleID = graphene.NonNull(graphene.String)
     solid = graphene.NonNull(Solid)
     parent = graphene.Field(lambda: SolidHandle)
+    stepStats = graphene.Field(lambda: _step_stats_type(), limit=graphene.Int())
 
     def __init__(self, handle_id: str, graph: JobGraph) -> None:
         super().__init__(handleID=handle_id)
@@ -246,6 +247,18 @@ class SolidHandle(graphene.ObjectType):
         parent = self._entry.parent_id
         return SolidHandle(parent, self._graph) if parent is not None else None
 
+    def resolve_stepStats(self, info: Any, limit: Optional[int] = None) -> Any:
+        from ..operations.step_history import step_history
+        from .run_stats import RunStepStats
+        from .solid_step_stats import SolidStepStatsConnection, SolidStepStatusUnavailableError
+
+        node = self._entry.level.nodes[self._entry.node_name]
+        if node.is_graph:
+            return SolidStepStatusUnavailableError(
+                message="Step stats are not available for composite solids / subgraphs")
+        history = step_history(info.context.storage, self._graph.job_name, self.handleID, limit)
+        return SolidStepStatsConnection(nodes=[RunStepStats(run_id, stats) for run_id, stats in history])
+
     @classmethod
     def listed(cls, graph: JobGraph, parent_id: Optional[str]) -> list["SolidHandle"]:
         """``solidHandles(parentHandleID)`` as Dagster answers it: every handle when None, the top
@@ -256,3 +269,9 @@ class SolidHandle(graphene.ObjectType):
     def find(cls, graph: JobGraph, handle_id: str) -> Optional["SolidHandle"]:
         """``solidHandle(handleID)``: the handle, or None when the job has no such node."""
         return cls(handle_id, graph) if handle_id in graph.handles else None
+
+
+def _step_stats_type() -> type:
+    from .solid_step_stats import SolidStepStatsOrError  # run_stats reaches events: import on first use
+
+    return SolidStepStatsOrError
