@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from typing import Any, Optional, Sequence
 
-__all__ = ["UsageError", "header_pairs", "key_value", "load_config", "point_in_time"]
+__all__ = ["UsageError", "header_pairs", "key_value", "load_config", "point_in_time", "positive_int", "positive_seconds"]
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -90,3 +90,25 @@ def point_in_time(text: str) -> float:
     if seconds != seconds or seconds in (float("inf"), float("-inf")):
         raise argparse.ArgumentTypeError(f"expected a finite time, got {text!r}")
     return seconds
+
+
+def positive_seconds(text: str) -> float:
+    """A number of seconds greater than zero (argparse ``type``)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
+
+
+def positive_int(text: str) -> int:
+    """A whole number greater than zero (argparse ``type``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {text!r}")
+    return value

@@ -49,8 +49,15 @@ def command_name(args: argparse.Namespace) -> str:
 def _client_for(args: argparse.Namespace, transport: Optional[httpx.BaseTransport]) -> BerthClient:
     headers = header_pairs(args.header)
     if args.url:
-        return BerthClient(args.url, timeout=args.timeout, headers=headers, transport=transport)
-    return BerthClient(args.host, args.port, timeout=args.timeout, headers=headers, transport=transport)
+        client = BerthClient(args.url, timeout=args.timeout, headers=headers, transport=transport)
+    else:
+        client = BerthClient(args.host, args.port, timeout=args.timeout, headers=headers, transport=transport)
+    try:
+        httpx.URL(client.url)
+    except httpx.InvalidURL as exc:
+        client.close()
+        raise UsageError(f"not a webserver URL: {client.url} ({exc})") from exc
+    return client
 
 
 def main(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from .._enums import DagsterRunStatus
-from ._inputs import key_value, point_in_time
+from ._inputs import key_value, point_in_time, positive_int, positive_seconds
 
 __all__ = ["SHELLS", "build_parser"]
 
@@ -22,7 +22,7 @@ def _add_run_waiting(parser: argparse.ArgumentParser) -> None:
                      help="wait for the run to finish, showing progress on stderr; exit 0 only on SUCCESS")
     how.add_argument("--follow", action="store_true",
                      help="stream the run's events until it finishes; exit 0 only on SUCCESS")
-    parser.add_argument("--wait-timeout", type=float, metavar="SECONDS",
+    parser.add_argument("--wait-timeout", type=positive_seconds, metavar="SECONDS",
                         help="with --wait: give up waiting after SECONDS (exit 1; the run goes on)")
 
 
@@ -30,10 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``berth-client``."""
     parser = argparse.ArgumentParser(prog="berth-client", description="Drive a berth (or Dagster) webserver.")
     parser.add_argument("--host", default="localhost", help="webserver host, may include a path prefix")
-    parser.add_argument("--port", type=int, default=3000, help="webserver port (default 3000)")
+    parser.add_argument("--port", type=positive_int, default=3000, help="webserver port (default 3000)")
     parser.add_argument("--url", help="full webserver URL, e.g. https://berth.example.com/prod (overrides --host/--port)")
     parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra HTTP header")
-    parser.add_argument("--timeout", type=float, default=60, help="request timeout in seconds")
+    parser.add_argument("--timeout", type=positive_seconds, default=60, help="request timeout in seconds")
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--json", action="store_true", help="print JSON")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     runs_list.add_argument("--since", type=point_in_time, metavar="WHEN",
                            help="only runs created since WHEN: 2h, 7d, 2024-05-01, 2024-05-01T12:00 or POSIX seconds")
     runs_list.add_argument("--cursor", metavar="RUN_ID", help="start after this run (the next page of a listing)")
-    runs_list.add_argument("--limit", type=int, default=20)
+    runs_list.add_argument("--limit", type=positive_int, default=20)
 
     launch = commands.add_parser("launch", parents=[output], help="launch a run of a job")
     launch.add_argument("job")
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (("status", "print a run's status"), ("wait", "wait for a run to finish")):
         commands.add_parser(name, parents=[output], help=text).add_argument("run_id")
-    commands.choices["wait"].add_argument("--timeout", dest="wait_timeout", type=float, default=None)
+    commands.choices["wait"].add_argument("--timeout", dest="wait_timeout", type=positive_seconds, default=None)
     logs = commands.add_parser("logs", parents=[output], help="print a run's events (JSON Lines with --json)")
     logs.add_argument("run_id")
     logs.add_argument("--follow", action="store_true", help="stream new events until the run finishes")

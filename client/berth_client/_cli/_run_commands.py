@@ -23,7 +23,7 @@ _PAGE_LIMIT = 100
 def runs_list(inv: Invocation) -> int:
     """``runs list``: runs matching the filters, newest first, ``--limit`` of them after ``--cursor``."""
     args = inv.args
-    limit = max(args.limit, 1)
+    limit = args.limit
     found = inv.client.iter_runs(statuses=args.status, job_name=args.job, tags=dict(args.tag) or None,
                                  created_after=args.since, page_size=min(limit, _PAGE_LIMIT), cursor=args.cursor)
     runs = list(itertools.islice(found, limit))
