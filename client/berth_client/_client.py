@@ -10,7 +10,7 @@ import httpx
 from . import _flows as flows
 from ._enums import DagsterRunStatus
 from ._exceptions import InvalidResponseError
-from ._models import LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
+from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
 from ._stream import stream_run_events
 from ._transport import GraphQLTransport, build_graphql_url, websocket_url
 
@@ -128,16 +128,39 @@ class BerthClient:
         updated_after: flows.Timestamp = None,
         run_ids: Optional[Sequence[str]] = None,
         page_size: int = 100,
+        cursor: Optional[str] = None,
     ) -> Iterator[Run]:
-        """Every run matching all the given criteria, newest first, fetched page by page."""
+        """Every run matching all the given criteria, newest first, fetched page by page.
+
+        ``cursor`` is a run id: the runs listed start after it (the next page of an earlier listing).
+        """
         filters = flows.runs_filter(statuses, job_name, tags, created_after, created_before, updated_after, run_ids)
-        yield from drive_steps(flows.iter_runs(filters, page_size), self._perform)
+        yield from drive_steps(flows.iter_runs(filters, page_size, cursor), self._perform)
 
     def wait_for_run(
         self, run_id: str, timeout: Optional[float] = None, poll_interval: float = 0.5
     ) -> DagsterRunStatus:
         """Wait until a run finishes and return its final status; ``RunWaitTimeout`` after ``timeout``."""
         return self._run(flows.wait_for_run(run_id, timeout, poll_interval))
+
+    def watch_run(self, run_id: str, timeout: Optional[float] = None, poll_interval: float = 0.5) -> Iterator[Run]:
+        """Yield the run whenever its status or a step's status changes; the last one is finished.
+
+        ``RunWaitTimeout`` after ``timeout`` seconds.
+        """
+        yield from drive_steps(flows.watch_run(run_id, timeout, poll_interval), self._perform)
+
+    def reexecute_run(self, run_id: str, from_failure: bool = False) -> str:
+        """Launch a re-execution of a run (all steps, or ``from_failure``) and return the new run id."""
+        return self._run(flows.reexecute_run(run_id, from_failure))
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run and its event log; ``NotFoundError`` when there is no such run."""
+        self._run(flows.delete_run(run_id))
+
+    def get_jobs(self, location_name: Optional[str] = None) -> list[JobSummary]:
+        """Every job of every loaded location (or of one), with its description."""
+        return self._run(flows.get_jobs(location_name))
 
     def get_run_events(self, run_id: str, after_cursor: Optional[str] = None) -> list[RunEvent]:
         """Every stored event of a run, oldest first (all pages of ``logsForRun``)."""

@@ -96,7 +96,7 @@ class _TransportSettings:
         """Seconds to wait before retry number ``attempt`` (1-based): exponential backoff."""
         return self.backoff * (2 ** (attempt - 1))
 
-    def map_transport_error(self, exc: httpx.HTTPError) -> DagsterGraphQLClientError:
+    def map_transport_error(self, exc: Exception) -> DagsterGraphQLClientError:
         """The client error for a failed exchange; a connection error names the URL."""
         if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
             return RequestTimeout(f"Timed out after {self.timeout}s waiting for {self.url}: {exc}")
@@ -150,7 +150,7 @@ class GraphQLTransport(_TransportSettings):
                 if attempt + 1 < attempts:
                     continue
                 raise self.map_transport_error(exc) from exc
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a hostname httpx cannot parse
                 raise self.map_transport_error(exc) from exc
             return self.read_response(response)
         raise AssertionError("unreachable")  # the loop returns or raises
@@ -182,7 +182,7 @@ class AsyncGraphQLTransport(_TransportSettings):
                 if attempt + 1 < attempts:
                     continue
                 raise self.map_transport_error(exc) from exc
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a hostname httpx cannot parse
                 raise self.map_transport_error(exc) from exc
             return self.read_response(response)
         raise AssertionError("unreachable")  # the loop returns or raises

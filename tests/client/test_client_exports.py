@@ -14,7 +14,7 @@ DOCUMENTED = {
     "DagsterRunStatus", "LocationLoadStatus", "ReloadRepositoryLocationStatus",
     "ShutdownRepositoryLocationStatus", "StepEventStatus", "TerminateRunPolicy",
     # results
-    "ConfigValidationError", "InvalidOutputErrorInfo", "JobHandle", "LocationStatus",
+    "ConfigValidationError", "InvalidOutputErrorInfo", "JobHandle", "JobSummary", "LocationStatus",
     "ReloadRepositoryLocationInfo", "Run", "RunEvent", "ShutdownRepositoryLocationInfo", "StepStats",
     # errors
     "DagsterGraphQLClientError", "TransportError", "ConnectError", "RequestTimeout", "HTTPStatusError",

@@ -10,6 +10,7 @@ import functools
 
 import graphene
 
+from .composites import CompositeSolidDefinition
 from .config_errors import (
     FieldNotDefinedConfigError,
     FieldsNotDefinedConfigError,
@@ -38,6 +39,7 @@ _INTERFACE_MEMBERS = [
     ArrayConfigType, CompositeConfigType, EnumConfigType, MapConfigType, NullableConfigType, RegularConfigType,
     FieldNotDefinedConfigError, FieldsNotDefinedConfigError, MissingFieldConfigError, MissingFieldsConfigError,
     RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition,
+    CompositeSolidDefinition,
 ]
 
 

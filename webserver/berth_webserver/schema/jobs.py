@@ -105,18 +105,17 @@ class _JobFields:
         return self._built_graph
 
     def resolve_solids(self, _info: Any) -> list[Solid]:
-        return [Solid(name, self._graph) for name in self._graph.ops]
+        top = self._graph.top
+        return [Solid(top, name, self._graph) for name in sorted(top.nodes)]
 
     def resolve_nodeNames(self, _info: Any) -> list[str]:
-        return list(self._graph.ops)
+        return sorted(self._graph.top.nodes)  # Dagster's: the job's own nodes, by name
 
     def resolve_solidHandles(self, _info: Any, parentHandleID: Optional[str] = None) -> list[SolidHandle]:
-        if parentHandleID:  # berth jobs are flat: no op has children
-            return []
-        return [SolidHandle(name, self._graph) for name in self._graph.ops]
+        return SolidHandle.listed(self._graph, parentHandleID)
 
     def resolve_solidHandle(self, _info: Any, handleID: str) -> Optional[SolidHandle]:
-        return SolidHandle(handleID, self._graph) if handleID in self._graph.ops else None
+        return SolidHandle.find(self._graph, handleID)
 
     async def resolve_runs(self, info: ResolveInfo, cursor: Optional[str] = None,
                            limit: Optional[int] = None) -> list[GrapheneRun]:

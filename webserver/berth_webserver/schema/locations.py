@@ -134,7 +134,7 @@ class GrapheneWorkspace(graphene.ObjectType):
     @classmethod
     def of(cls, entries: list[LocationEntry]) -> "GrapheneWorkspace":
         """Show these entries."""
-        return cls(id="GrapheneWorkspace", locationEntries=[WorkspaceLocationEntry(e) for e in entries])
+        return cls(id="Workspace", locationEntries=[WorkspaceLocationEntry(e) for e in entries])
 
 
 class WorkspaceOrError(graphene.Union):
