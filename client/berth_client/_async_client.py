@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, AsyncIterator, Iterable, Mapping, Optional, Sequence, TypeVar, Union
 
 import httpx
 
@@ -14,6 +14,8 @@ from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, R
 from ._stream import async_stream_run_events
 from ._transport import AsyncGraphQLTransport, build_graphql_url, websocket_url
 
+
+T = TypeVar("T")
 __all__ = ["AsyncBerthClient"]
 
 
@@ -71,15 +73,15 @@ class AsyncBerthClient:
             else:
                 sent = await self._transport.execute(step.document, step.variables)
 
-    async def _run(self, flow: flows.Flow[Any]) -> Any:
-        result: dict[str, Any] = {}
+    async def _run(self, flow: flows.Flow[T]) -> T:
+        result: list[T] = []
 
-        def keep_result() -> flows.Flow[Any]:
-            result["value"] = yield from flow
+        def keep_result() -> flows.Flow[None]:
+            result.append((yield from flow))
 
         async for _ in self._iterate(keep_result()):
             pass
-        return result.get("value")
+        return result[0]
 
     async def submit_job_execution(
         self,

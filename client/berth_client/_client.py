@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Generator, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 import httpx
 
@@ -14,10 +14,12 @@ from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, R
 from ._stream import stream_run_events
 from ._transport import GraphQLTransport, build_graphql_url, websocket_url
 
+
+T = TypeVar("T")
 __all__ = ["BerthClient", "DagsterGraphQLClient"]
 
 
-def drive_steps(flow: flows.Flow[Any], perform: Any) -> Iterator[Any]:
+def drive_steps(flow: flows.Flow[T], perform: Any) -> Generator[Any, None, T]:
     """Run a flow with ``perform(step)`` for requests and sleeps; yield what it emits.
 
     The flow's return value is the ``StopIteration`` value of this generator.
@@ -30,7 +32,8 @@ def drive_steps(flow: flows.Flow[Any], perform: Any) -> Iterator[Any]:
             # A response without the fields the documents select: never leak a KeyError.
             raise InvalidResponseError(f"Unexpected response shape: {type(exc).__name__}: {exc}") from exc
         except StopIteration as stop:
-            return stop.value
+            value: T = stop.value
+            return value
         if isinstance(step, flows.Emit):
             sent = None
             yield step.value
@@ -84,13 +87,14 @@ class BerthClient:
             return None
         return self._transport.execute(step.document, step.variables)
 
-    def _run(self, flow: flows.Flow[Any]) -> Any:
+    def _run(self, flow: flows.Flow[T]) -> T:
         steps = drive_steps(flow, self._perform)
         while True:
             try:
                 next(steps)
             except StopIteration as stop:
-                return stop.value
+                value: T = stop.value
+                return value
 
     def submit_job_execution(
         self,

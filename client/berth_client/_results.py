@@ -99,7 +99,7 @@ def deleted_run_id(data: Mapping[str, Any]) -> str:
     """The id of the run ``deleteRun`` deleted, or its error as an exception."""
     result = result_of(data, "deleteRun")
     if result["__typename"] == "DeletePipelineRunSuccess":
-        return result["runId"]
+        return str(result["runId"])
     raise_union_error(result)
     raise AssertionError("unreachable")
 
@@ -109,7 +109,7 @@ def launched_run_id(data: Mapping[str, Any], field: str = "launchPipelineExecuti
     result = result_of(data, field)
     typename = result["__typename"]
     if typename in ("LaunchRunSuccess", "LaunchPipelineRunSuccess"):
-        return result["run"]["runId"]
+        return str(result["run"]["runId"])
     if typename == "InvalidStepError":
         raise DagsterGraphQLClientError(typename, result.get("invalidStepKey"))
     if typename == "InvalidOutputError":

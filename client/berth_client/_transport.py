@@ -94,7 +94,7 @@ class _TransportSettings:
 
     def delay_before(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt`` (1-based): exponential backoff."""
-        return self.backoff * (2 ** (attempt - 1))
+        return float(self.backoff * (2 ** (attempt - 1)))
 
     def map_transport_error(self, exc: Exception) -> DagsterGraphQLClientError:
         """The client error for a failed exchange; a connection error names the URL."""
@@ -127,7 +127,8 @@ class _TransportSettings:
             )
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
             raise InvalidResponseError(f"Not a GraphQL response from {self.url}: {response.text[:500]}")
-        return payload["data"]
+        data: dict[str, Any] = payload["data"]
+        return data
 
 
 class GraphQLTransport(_TransportSettings):

@@ -36,7 +36,10 @@ class CodeServer(grpc.Server):
         self.location = location
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
-        location.on_drained = lambda: self.stop(_STOP_GRACE_SECONDS)
+        location.on_drained = self._stop_after_drain
+
+    def _stop_after_drain(self) -> None:
+        self.stop(_STOP_GRACE_SECONDS)
 
     def add_generic_rpc_handlers(self, generic_rpc_handlers: Any) -> None:
         """See ``grpc.Server``."""

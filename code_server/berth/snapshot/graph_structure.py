@@ -16,6 +16,7 @@ from berth.protocol.v1 import snapshot_pb2
 if TYPE_CHECKING:
     from berth.definitions.composition import NodeEntry
     from berth.definitions.graph import GraphDefinition
+    from berth.definitions.op import InputDefinition
 
 __all__ = ["graph_structure", "has_nested_graphs"]
 
@@ -106,7 +107,7 @@ def _graph_input(definition: "GraphDefinition", name: str) -> snapshot_pb2.Input
                                       description=op_input.description or "")
 
 
-def _mapped_op_input(definition: "GraphDefinition", name: str) -> Optional[object]:
+def _mapped_op_input(definition: "GraphDefinition", name: str) -> Optional["InputDefinition"]:
     from berth.definitions.graph import GraphDefinition
 
     targets = definition.input_mappings.get(name) or []

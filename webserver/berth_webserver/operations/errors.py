@@ -20,7 +20,10 @@ The workspace's ``LocationNotFound`` (no such code location) is raised through o
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+
+if TYPE_CHECKING:
+    from berth.config import ConfigError, ConfigTypeSnap
 
 __all__ = [
     "ConflictingExecutionParams",
@@ -83,12 +86,12 @@ class InvalidSubset(OperationError):
 class RunConfigInvalid(OperationError):
     """The run config does not conform to the job's config schema."""
 
-    def __init__(self, job_name: str, errors: Sequence[object], config_types: Optional[Mapping[str, object]] = None
-                 ) -> None:
+    def __init__(self, job_name: str, errors: Sequence["ConfigError"],
+                 config_types: Optional[Mapping[str, "ConfigTypeSnap"]] = None) -> None:
         self.job_name = job_name
-        self.errors = list(errors)  # berth.config.ConfigError records
-        # The schema's types (key -> ConfigTypeSnap): missing-field errors show the fields' types.
-        self.config_types: Mapping[str, object] = dict(config_types or {})
+        self.errors = list(errors)
+        # The schema's types: missing-field errors show the fields' types.
+        self.config_types: Mapping[str, ConfigTypeSnap] = dict(config_types or {})
         super().__init__(f"Run config for {job_name} is invalid ({len(self.errors)} errors)")
 
 

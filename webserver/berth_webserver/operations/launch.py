@@ -60,7 +60,7 @@ def _applies_to(error: "ConfigError", selected: Optional[list[str]]) -> bool:
     return path[1] in selected
 
 
-def _validated_config(job_snap: "JobSnap", run_config: Any, selected: Optional[list[str]]) -> dict:
+def _validated_config(job_snap: "JobSnap", run_config: Any, selected: Optional[list[str]]) -> dict[str, Any]:
     config = merge_config(dict(job_snap.default_run_config or {}), run_config or {})
     result = job_snap.config_schema.validate(config)
     errors = [e for e in result.errors if _applies_to(e, selected)]
@@ -70,7 +70,7 @@ def _validated_config(job_snap: "JobSnap", run_config: Any, selected: Optional[l
     return _config_for_selection(value, selected)
 
 
-def _config_for_selection(config: dict, selected: Optional[list[str]]) -> dict:
+def _config_for_selection(config: dict[str, Any], selected: Optional[list[str]]) -> dict[str, Any]:
     # The run executes the subset job, whose schema has no entries for unselected ops: keep
     # only the config of selected nodes (a nested graph "g" stays when "g.op" is selected).
     ops = config.get("ops")

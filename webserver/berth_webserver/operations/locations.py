@@ -30,7 +30,7 @@ def _serves_repositories(entry: LocationEntry) -> bool:
 def list_repositories(workspace: "Workspace", location_name: Optional[str] = None,
                       repository_name: Optional[str] = None) -> list[tuple[LocationEntry, RepositorySnap]]:
     """Every loaded repository (of one location / with one name when given), in workspace order."""
-    found = []
+    found: list[tuple[LocationEntry, RepositorySnap]] = []
     for entry in workspace.entries():
         if not _serves_repositories(entry) or location_name not in (None, entry.name):
             continue
@@ -43,7 +43,7 @@ def find_repository(workspace: "Workspace", location_name: str, repository_name:
     """The entry and repository a selector names; raises ``RepositoryNotFound``."""
     entry = workspace.entry(location_name)
     repo = entry.repositories.get(repository_name) if entry is not None and _serves_repositories(entry) else None
-    if repo is None:
+    if entry is None or repo is None:
         raise RepositoryNotFound(location_name, repository_name)
     return entry, repo
 

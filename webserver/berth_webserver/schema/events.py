@@ -160,7 +160,7 @@ def graphql_event(record: EventRecord, job_name: str) -> graphene.ObjectType:
         "solidHandleID": event.step_key,
         "eventType": event.event_type.value if event.event_type is not None else None,
     }
-    interfaces = event_class._meta.interfaces
+    interfaces = event_class._meta.interfaces  # type: ignore[attr-defined]
     if ErrorEvent in interfaces:
         fields["error"] = PythonError(event.error) if event.error is not None else None
     if GrapheneRunEvent in interfaces:

@@ -72,6 +72,12 @@ class IPipelineSnapshot(graphene.Interface):
 class _JobFields:
     """What ``Pipeline`` and ``Job`` share: both show one job snapshot of one repository."""
 
+    _location_name: str
+    _repository_name: str
+    _job_snap: Any
+    _op_selection: Optional[Sequence[str]]
+    _built_graph: Optional[JobGraph]
+
     @classmethod
     def of(cls, location_name: str, repository_name: str, job_snap: Any,
            op_selection: Optional[Sequence[str]] = None) -> Any:

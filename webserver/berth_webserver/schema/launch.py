@@ -101,6 +101,7 @@ async def _reexecute(info: ResolveInfo, executionParams: Optional[Mapping[str, A
         if not metadata.get("parentRunId"):
             raise ConflictingExecutionParams("A re-execution needs executionMetadata.parentRunId.")
         return await _launch(None, info, executionParams)
+    assert reexecutionParams is not None
     strategy = reexecutionParams["strategy"]
     run = await reexecute_run(
         info.context,
