@@ -1,8 +1,9 @@
 """The ``berth`` command.
 
 ``berth code-server start (-f FILE | -m MODULE)`` serves a code location until SIGTERM, SIGINT or
-the Shutdown RPC, then drains its runs and exits 0. ``berth dev`` and ``berth webserver`` belong to
-the webserver package and are passed through to it untouched.
+the Shutdown RPC, then drains its runs and exits 0. ``berth storage upgrade|current`` migrates run
+storage or shows its schema revision. ``berth dev`` and ``berth webserver`` belong to the webserver
+package and are passed through to it untouched.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from types import FrameType
 from typing import Optional, Sequence
 
+from berth._storage_command import add_storage_commands, run_storage_command
 from berth.version import __version__
 
 __all__ = ["LISTENING_MESSAGE", "SUPERVISOR_PID_ENV", "main"]
@@ -47,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="how long in-flight runs may finish on shutdown before they are canceled")
     start.add_argument("--storage", metavar="URL",
                        help="run storage URL (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
+    add_storage_commands(commands)
     for name in _DELEGATED:
         commands.add_parser(name, help=f"see berth {name} --help (berth-webserver)", add_help=False)
     return parser
@@ -111,6 +114,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "code-server":
         return _serve_code_location(args)
+    if args.command == "storage":
+        return run_storage_command(args)
     return EXIT_USAGE
 
 

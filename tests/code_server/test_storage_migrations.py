@@ -1,61 +1,211 @@
-"""Opening storage: URLs, the default location, and migrations applied once and only once."""
+"""Opening storage: URLs, the default location, and Alembic migrations applied once and only once.
+
+The database that berth's hand-rolled migrations wrote (``berth_schema_version`` 2) is rebuilt here
+from its DDL, frozen in this file, to check that today's berth takes it over with its data.
+"""
 
 from __future__ import annotations
 
+import json
 import pathlib
+from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
-from berth.runs import RunRecord
-from berth.storage import RunStorage, default_storage_url
+from berth.events import EventType
+from berth.runs import RunRecord, RunsFilter, RunStatus
+from berth.storage import RunStorage, StorageSchemaError, default_storage_url
+from berth.storage import _schema
 from berth.storage._dialects import configuration_for_url
-from berth.storage._migrations import MIGRATIONS
-from berth.storage._schema import schema_version
+from berth.storage.migrations import HEAD_REVISION
+from berth.storage.migrations._runner import known_revisions
 
 
-def _version_rows(storage: RunStorage) -> list[int]:
+def _table_names(url: str) -> set[str]:
+    parsed, configuration = configuration_for_url(url)
+    engine = configuration.create_engine(parsed)
+    try:
+        with engine.connect() as connection:
+            return set(sa.inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _schema_differences(storage: RunStorage) -> list[object]:
     with storage.engine.connect() as connection:
-        return list(connection.execute(sa.select(schema_version.c.version).order_by("version")).scalars())
+        return list(compare_metadata(MigrationContext.configure(connection), _schema.metadata))
 
 
-def test_a_new_database_is_migrated_to_the_newest_version(storage: RunStorage) -> None:
-    assert storage.schema_version == MIGRATIONS[-1].version
-    assert _version_rows(storage) == [migration.version for migration in MIGRATIONS]
+def test_head_revision_is_the_scripts_head() -> None:
+    assert known_revisions()[0] == HEAD_REVISION
+
+
+def test_a_new_database_is_migrated_to_the_head_revision(storage: RunStorage) -> None:
+    assert storage.schema_revision == HEAD_REVISION
+    assert _schema_differences(storage) == []
 
 
 def test_reopening_keeps_data_and_applies_nothing_again(storage_url: str) -> None:
     first = RunStorage.from_url(storage_url)
     first.add_run(RunRecord(run_id="r1", job_name="job", tags={"a": "b"}))
-    rows = _version_rows(first)
     first.dispose()
     for _ in range(2):
         again = RunStorage.from_url(storage_url)
-        assert _version_rows(again) == rows
+        assert again.schema_revision == HEAD_REVISION
         assert again.get_run("r1") is not None and dict(again.get_run("r1").tags) == {"a": "b"}  # type: ignore[union-attr]
         again.dispose()
 
 
-def test_an_old_database_is_migrated_forward(storage_url: str) -> None:
+# -- a database written by berth before Alembic (hand-rolled migrations, version 2) --------------
+
+_legacy = sa.MetaData()
+_legacy_runs = sa.Table(
+    "runs", _legacy,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("job_name", sa.String(255), nullable=False),
+    sa.Column("repository_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("location_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("status", sa.String(63), nullable=False),
+    sa.Column("run_config", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("tags", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("op_selection", sa.Text, nullable=True),
+    sa.Column("step_keys_to_execute", sa.Text, nullable=True),
+    sa.Column("parent_run_id", sa.String(255), nullable=True),
+    sa.Column("root_run_id", sa.String(255), nullable=True),
+    sa.Column("job_snapshot_id", sa.String(255), nullable=True),
+    sa.Column("create_timestamp", sa.Float, nullable=False),
+    sa.Column("update_timestamp", sa.Float, nullable=False),
+    sa.Column("start_time", sa.Float, nullable=True),
+    sa.Column("end_time", sa.Float, nullable=True),
+)
+_legacy_run_tags = sa.Table(
+    "run_tags", _legacy,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(255), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("run_storage_id", sa.Integer, nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+)
+_legacy_event_logs = sa.Table(
+    "event_logs", _legacy,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.Column("event_type", sa.String(63), nullable=True),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("step_key", sa.String(255), nullable=True),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+)
+_legacy_version = sa.Table(
+    "berth_schema_version", _legacy,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("applied_at", sa.Float, nullable=False),
+)
+sa.Index("uq_run_tags_run_id_key", _legacy_run_tags.c.run_id, _legacy_run_tags.c.key, unique=True)
+sa.Index("ix_run_tags_key_value_run", _legacy_run_tags.c.key, _legacy_run_tags.c.value,
+         _legacy_run_tags.c.run_storage_id)
+sa.Index("ix_run_tags_run_key_value", _legacy_run_tags.c.run_storage_id, _legacy_run_tags.c.key,
+         _legacy_run_tags.c.value)
+sa.Index("ix_event_logs_run_id_id", _legacy_event_logs.c.run_id, _legacy_event_logs.c.id)
+sa.Index("ix_runs_status_id", _legacy_runs.c.status, _legacy_runs.c.id)
+sa.Index("ix_runs_job_name_id", _legacy_runs.c.job_name, _legacy_runs.c.id)
+sa.Index("ix_runs_location_name_id", _legacy_runs.c.location_name, _legacy_runs.c.id)
+sa.Index("ix_runs_create_timestamp", _legacy_runs.c.create_timestamp)
+sa.Index("ix_runs_update_timestamp", _legacy_runs.c.update_timestamp)
+
+
+@pytest.fixture
+def engine(storage_url: str) -> Iterator[sa.Engine]:
+    """A plain engine on the fresh database, for writing it as berth before Alembic did."""
     parsed, configuration = configuration_for_url(storage_url)
-    engine = configuration.create_engine(parsed)
-    with configuration.begin_write(engine) as connection:
-        connection.execute(sa.schema.CreateTable(schema_version))
-        MIGRATIONS[0].apply(connection)
-        connection.execute(sa.insert(schema_version).values(version=1, name=MIGRATIONS[0].name, applied_at=0.0))
-    with engine.connect() as connection:
-        assert "ix_runs_status_id" not in {ix["name"] for ix in sa.inspect(connection).get_indexes("runs")}
-    engine.dispose()
+    created = configuration.create_engine(parsed)
+    try:
+        yield created
+    finally:
+        created.dispose()
+
+
+def _write_legacy_database(engine: sa.Engine, versions: tuple[int, ...] = (1, 2)) -> None:
+    """Tables, indexes, version rows, and one finished run with tags and events."""
+    with engine.begin() as connection:
+        _legacy.create_all(connection)
+        for version in versions:
+            connection.execute(sa.insert(_legacy_version).values(version=version, name=f"step {version}",
+                                                                 applied_at=1.0))
+        tags = {"team": "data", "berth/priority": "5"}
+        result = connection.execute(sa.insert(_legacy_runs).values(
+            run_id="old-run", job_name="etl", repository_name="__repository__", location_name="loc",
+            status="SUCCESS", run_config=json.dumps({"ops": {"a": {"config": {"n": 1}}}}),
+            tags=json.dumps(tags), op_selection=json.dumps(["a"]), create_timestamp=100.0,
+            update_timestamp=130.0, start_time=110.0, end_time=130.0,
+        ))
+        storage_id = result.inserted_primary_key[0]
+        for key, value in tags.items():
+            connection.execute(sa.insert(_legacy_run_tags).values(run_id="old-run", run_storage_id=storage_id,
+                                                                  key=key, value=value))
+        for offset, (kind, step) in enumerate(
+            [("PIPELINE_START", None), ("STEP_START", "a"), ("STEP_SUCCESS", "a"), ("PIPELINE_SUCCESS", None)]
+        ):
+            connection.execute(sa.insert(_legacy_event_logs).values(
+                run_id="old-run", timestamp=110.0 + offset, event_type=kind, level=20, step_key=step,
+                message=f"{kind.lower()}", metadata="{}",
+            ))
+
+
+def test_a_database_from_before_alembic_is_taken_over_with_its_data(storage_url: str, engine: sa.Engine) -> None:
+    _write_legacy_database(engine)
 
     storage = RunStorage.from_url(storage_url)
     try:
-        assert storage.schema_version == MIGRATIONS[-1].version
-        with storage.engine.connect() as connection:
-            indexes = {ix["name"] for ix in sa.inspect(connection).get_indexes("runs")}
-        assert {"ix_runs_status_id", "ix_runs_job_name_id"} <= indexes
+        assert storage.schema_revision == HEAD_REVISION
+        assert "berth_schema_version" not in _table_names(storage_url)
+        assert _schema_differences(storage) == []
+        run = storage.get_run("old-run")
+        assert run is not None
+        assert (run.job_name, run.location_name, run.status) == ("etl", "loc", RunStatus.SUCCESS)
+        assert dict(run.run_config) == {"ops": {"a": {"config": {"n": 1}}}}
+        assert dict(run.tags) == {"team": "data", "berth/priority": "5"}
+        assert [run.run_id for run in storage.get_runs(RunsFilter(tags={"team": "data"}))] == ["old-run"]
+        events = storage.get_events("old-run")
+        assert [record.event.event_type for record in events] == [
+            EventType.RUN_START, EventType.STEP_START, EventType.STEP_SUCCESS, EventType.RUN_SUCCESS]
+        assert [(stats.step_key, stats.attempts) for stats in storage.get_step_stats("old-run")] == [("a", 1)]
+        # New rows go on after the old ones.
+        storage.add_run(RunRecord(run_id="new-run", job_name="etl", tags={"team": "data"}))
+        assert [run.run_id for run in storage.get_runs(RunsFilter(tags={"team": "data"}))] == ["new-run", "old-run"]
     finally:
         storage.dispose()
 
+
+def test_an_unfinished_database_from_before_alembic_is_refused(storage_url: str, engine: sa.Engine) -> None:
+    _write_legacy_database(engine, versions=(1,))
+    with pytest.raises(StorageSchemaError, match="berth schema version 1, from before Alembic"):
+        RunStorage.from_url(storage_url)
+    assert "berth_schema_version" in _table_names(storage_url)
+
+
+def test_a_database_newer_than_berth_is_refused(storage_url: str) -> None:
+    storage = RunStorage.from_url(storage_url)
+    storage.add_run(RunRecord(run_id="r1", job_name="job"))
+    with storage.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    storage.dispose()
+
+    with pytest.raises(StorageSchemaError) as refused:
+        RunStorage.from_url(storage_url)
+    message = str(refused.value)
+    assert "'0099_from_the_future'" in message and repr(HEAD_REVISION) in message
+    assert "Upgrade berth" in message
+
+
+# -- URLs and the default location ---------------------------------------------------------------
 
 def test_plain_postgres_scheme_is_accepted(storage_url: str) -> None:
     # "postgres://" (as Heroku-style URLs spell it) maps to the psycopg 3 driver like "postgresql://".
