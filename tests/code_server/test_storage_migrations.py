@@ -1,14 +1,12 @@
 """Opening storage: URLs, the default location, and Alembic migrations applied once and only once.
 
-The database that berth's hand-rolled migrations wrote (``berth_schema_version`` 2) is rebuilt here
-from its DDL, frozen in this file, to check that today's berth takes it over with its data.
+The database that berth's hand-rolled migrations wrote (``berth_schema_version`` 2) is rebuilt from
+its DDL, frozen in ``legacy_storage.py``, to check that today's berth takes it over with its data.
 """
 
 from __future__ import annotations
 
-import json
 import pathlib
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +20,7 @@ from berth.storage import _schema
 from berth.storage._dialects import configuration_for_url
 from berth.storage.migrations import HEAD_REVISION
 from berth.storage.migrations._runner import known_revisions
+from legacy_storage import write_legacy_database
 
 
 def _table_names(url: str) -> set[str]:
@@ -61,106 +60,8 @@ def test_reopening_keeps_data_and_applies_nothing_again(storage_url: str) -> Non
 
 # -- a database written by berth before Alembic (hand-rolled migrations, version 2) --------------
 
-_legacy = sa.MetaData()
-_legacy_runs = sa.Table(
-    "runs", _legacy,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(255), nullable=False, unique=True),
-    sa.Column("job_name", sa.String(255), nullable=False),
-    sa.Column("repository_name", sa.String(255), nullable=False, server_default=""),
-    sa.Column("location_name", sa.String(255), nullable=False, server_default=""),
-    sa.Column("status", sa.String(63), nullable=False),
-    sa.Column("run_config", sa.Text, nullable=False, server_default="{}"),
-    sa.Column("tags", sa.Text, nullable=False, server_default="{}"),
-    sa.Column("op_selection", sa.Text, nullable=True),
-    sa.Column("step_keys_to_execute", sa.Text, nullable=True),
-    sa.Column("parent_run_id", sa.String(255), nullable=True),
-    sa.Column("root_run_id", sa.String(255), nullable=True),
-    sa.Column("job_snapshot_id", sa.String(255), nullable=True),
-    sa.Column("create_timestamp", sa.Float, nullable=False),
-    sa.Column("update_timestamp", sa.Float, nullable=False),
-    sa.Column("start_time", sa.Float, nullable=True),
-    sa.Column("end_time", sa.Float, nullable=True),
-)
-_legacy_run_tags = sa.Table(
-    "run_tags", _legacy,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(255), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
-    sa.Column("run_storage_id", sa.Integer, nullable=False),
-    sa.Column("key", sa.String(255), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
-)
-_legacy_event_logs = sa.Table(
-    "event_logs", _legacy,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float, nullable=False),
-    sa.Column("event_type", sa.String(63), nullable=True),
-    sa.Column("level", sa.Integer, nullable=False),
-    sa.Column("step_key", sa.String(255), nullable=True),
-    sa.Column("message", sa.Text, nullable=False),
-    sa.Column("error", sa.Text, nullable=True),
-    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
-)
-_legacy_version = sa.Table(
-    "berth_schema_version", _legacy,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("applied_at", sa.Float, nullable=False),
-)
-sa.Index("uq_run_tags_run_id_key", _legacy_run_tags.c.run_id, _legacy_run_tags.c.key, unique=True)
-sa.Index("ix_run_tags_key_value_run", _legacy_run_tags.c.key, _legacy_run_tags.c.value,
-         _legacy_run_tags.c.run_storage_id)
-sa.Index("ix_run_tags_run_key_value", _legacy_run_tags.c.run_storage_id, _legacy_run_tags.c.key,
-         _legacy_run_tags.c.value)
-sa.Index("ix_event_logs_run_id_id", _legacy_event_logs.c.run_id, _legacy_event_logs.c.id)
-sa.Index("ix_runs_status_id", _legacy_runs.c.status, _legacy_runs.c.id)
-sa.Index("ix_runs_job_name_id", _legacy_runs.c.job_name, _legacy_runs.c.id)
-sa.Index("ix_runs_location_name_id", _legacy_runs.c.location_name, _legacy_runs.c.id)
-sa.Index("ix_runs_create_timestamp", _legacy_runs.c.create_timestamp)
-sa.Index("ix_runs_update_timestamp", _legacy_runs.c.update_timestamp)
-
-
-@pytest.fixture
-def engine(storage_url: str) -> Iterator[sa.Engine]:
-    """A plain engine on the fresh database, for writing it as berth before Alembic did."""
-    parsed, configuration = configuration_for_url(storage_url)
-    created = configuration.create_engine(parsed)
-    try:
-        yield created
-    finally:
-        created.dispose()
-
-
-def _write_legacy_database(engine: sa.Engine, versions: tuple[int, ...] = (1, 2)) -> None:
-    """Tables, indexes, version rows, and one finished run with tags and events."""
-    with engine.begin() as connection:
-        _legacy.create_all(connection)
-        for version in versions:
-            connection.execute(sa.insert(_legacy_version).values(version=version, name=f"step {version}",
-                                                                 applied_at=1.0))
-        tags = {"team": "data", "berth/priority": "5"}
-        result = connection.execute(sa.insert(_legacy_runs).values(
-            run_id="old-run", job_name="etl", repository_name="__repository__", location_name="loc",
-            status="SUCCESS", run_config=json.dumps({"ops": {"a": {"config": {"n": 1}}}}),
-            tags=json.dumps(tags), op_selection=json.dumps(["a"]), create_timestamp=100.0,
-            update_timestamp=130.0, start_time=110.0, end_time=130.0,
-        ))
-        storage_id = result.inserted_primary_key[0]
-        for key, value in tags.items():
-            connection.execute(sa.insert(_legacy_run_tags).values(run_id="old-run", run_storage_id=storage_id,
-                                                                  key=key, value=value))
-        for offset, (kind, step) in enumerate(
-            [("PIPELINE_START", None), ("STEP_START", "a"), ("STEP_SUCCESS", "a"), ("PIPELINE_SUCCESS", None)]
-        ):
-            connection.execute(sa.insert(_legacy_event_logs).values(
-                run_id="old-run", timestamp=110.0 + offset, event_type=kind, level=20, step_key=step,
-                message=f"{kind.lower()}", metadata="{}",
-            ))
-
-
-def test_a_database_from_before_alembic_is_taken_over_with_its_data(storage_url: str, engine: sa.Engine) -> None:
-    _write_legacy_database(engine)
+def test_a_database_from_before_alembic_is_taken_over_with_its_data(storage_url: str) -> None:
+    write_legacy_database(storage_url)
 
     storage = RunStorage.from_url(storage_url)
     try:
@@ -184,8 +85,8 @@ def test_a_database_from_before_alembic_is_taken_over_with_its_data(storage_url:
         storage.dispose()
 
 
-def test_an_unfinished_database_from_before_alembic_is_refused(storage_url: str, engine: sa.Engine) -> None:
-    _write_legacy_database(engine, versions=(1,))
+def test_an_unfinished_database_from_before_alembic_is_refused(storage_url: str) -> None:
+    write_legacy_database(storage_url, versions=(1,))
     with pytest.raises(StorageSchemaError, match="berth schema version 1, from before Alembic"):
         RunStorage.from_url(storage_url)
     assert "berth_schema_version" in _table_names(storage_url)
