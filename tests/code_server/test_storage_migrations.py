@@ -15,8 +15,7 @@ from alembic.runtime.migration import MigrationContext
 
 from berth.events import EventType
 from berth.runs import RunRecord, RunsFilter, RunStatus
-from berth.storage import RunStorage, StorageSchemaError, default_storage_url
-from berth.storage import _schema
+from berth.storage import RunStorage, StorageSchemaError, _schema, default_storage_url
 from berth.storage._dialects import configuration_for_url
 from berth.storage.migrations import HEAD_REVISION
 from berth.storage.migrations._runner import known_revisions

@@ -96,9 +96,8 @@ class SqliteConfiguration:
         the busy timeout, while a migration that copies a large table may take longer; waiting
         on the file lock has no timeout (the lock goes with its holder's process).
         """
-        with _file_lock(_migration_lock_path(engine.url)):
-            with self.begin_write(engine) as connection:
-                yield connection
+        with _file_lock(_migration_lock_path(engine.url)), self.begin_write(engine) as connection:
+            yield connection
 
     def is_transient(self, error: sa.exc.DBAPIError) -> bool:
         """A lock that outlasted the busy timeout (or a busy WAL recovery) is worth a retry."""

@@ -7,10 +7,10 @@
 How to add a revision (say, for an audit log table):
 
 1. Write ``versions/0002_audit_log.py`` by copying the newest revision's layout, or let Alembic
-   write the file from ``script.py.mako``::
+   write it from ``script.py.mako``::
 
-       python -c 'from alembic import command; from berth.storage.migrations._runner import alembic_config; \\
-           command.revision(alembic_config(), "audit log", rev_id="0002_audit_log")'
+       python -c 'from alembic import command; from berth.storage.migrations._runner import alembic_config
+       command.revision(alembic_config(), "Audit log table", rev_id="0002_audit_log")'
 
    Revision ids are numbered and readable (``NNNN_words``, at most 32 characters: the width of
    ``alembic_version.version_num``); ``down_revision`` names the previous head.

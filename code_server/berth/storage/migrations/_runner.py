@@ -31,6 +31,8 @@ def alembic_config(connection: Optional[sa.Connection] = None) -> Config:
     """Alembic's configuration for run storage, without an ini file; ``connection`` for ``env.py``."""
     config = Config()
     config.set_main_option("script_location", str(_SCRIPT_LOCATION))
+    # New revision files are named by their id alone ("%%" is ConfigParser's escaped "%").
+    config.set_main_option("file_template", "%%(rev)s")
     if connection is not None:
         config.attributes["connection"] = connection
     return config
