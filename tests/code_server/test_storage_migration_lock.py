@@ -114,9 +114,11 @@ def _holding_the_migration_lock(storage_url: str) -> Iterator[Callable[[int], bo
         connection.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK_KEY,))
 
         def waits_on_the_advisory_lock(_pid: int) -> bool:
-            # The waiting backend's pid is not the process's pid; one database, one waiter.
+            # The waiting backend's pid is not the process's: look for any waiter on this key here.
             row = connection.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                "SELECT count(*) FROM pg_locks JOIN pg_database ON pg_database.oid = pg_locks.database"
+                " WHERE locktype = 'advisory' AND NOT granted AND objid = %s AND datname = current_database()",
+                (_MIGRATION_LOCK_KEY,),
             ).fetchone()
             return row is not None and row[0] > 0
 
