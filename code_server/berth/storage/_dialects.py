@@ -157,7 +157,8 @@ def _file_lock(path: Optional[pathlib.Path]) -> Iterator[None]:
     if path is None:
         yield
         return
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Read-only is enough for flock, and lets another user's process share a lock file it did not make.
+    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
