@@ -1,7 +1,8 @@
 """The ``berth`` command.
 
 ``berth code-server start (-f FILE | -m MODULE)`` serves a code location until SIGTERM, SIGINT or
-the Shutdown RPC, then drains its runs and exits 0.
+the Shutdown RPC, then drains its runs and exits 0. ``berth storage upgrade|current`` migrates run
+storage or shows its schema revision.
 
 Other packages add commands through the ``berth.commands`` entry point group (a name and a
 ``main(argv) -> int``): ``berth dev`` and ``berth webserver`` come from berth-webserver that way,
@@ -17,6 +18,7 @@ import sys
 from types import FrameType
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from berth._storage_command import add_storage_commands, run_storage_command
 from berth.version import __version__
 
 if TYPE_CHECKING:
@@ -53,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="how long in-flight runs may finish on shutdown before they are canceled")
     start.add_argument("--storage", metavar="URL",
                        help="run storage URL (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
+    add_storage_commands(commands)
     for entry_point in _plugin_commands():
         commands.add_parser(entry_point.name, help=f"see berth {entry_point.name} --help", add_help=False)
     return parser
@@ -130,6 +133,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "code-server":
         return _serve_code_location(args)
+    if args.command == "storage":
+        return run_storage_command(args)
     return EXIT_USAGE
 
 

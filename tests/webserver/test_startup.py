@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from webserver_process import EXAMPLES, REPO, code_servers_of, write_workspace
+import sqlalchemy as sa
 
+from berth.storage import RunStorage
 from berth_webserver.heap import limit_malloc_arenas, release_free_memory
+from webserver_process import EXAMPLES, REPO, code_servers_of, write_workspace
 
 
 def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(tmp_path: Path) -> None:
@@ -27,6 +29,24 @@ def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(t
     # The code server was spawned before the storage failed; the webserver stopped it (and waited
     # for it) on its way out, rather than leaving it to notice its supervisor is gone.
     assert code_servers_of("hello_doomed") == []
+
+
+def test_a_database_from_a_newer_berth_is_one_clear_line_and_starts_no_code_server(tmp_path: Path) -> None:
+    database = tmp_path / "runs.db"
+    storage = RunStorage.from_url(f"sqlite:///{database}")
+    with storage.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    storage.dispose()
+    workspace = write_workspace(tmp_path, [
+        f"python_file: {{relative_path: {EXAMPLES / 'hello' / 'definitions.py'}, location_name: hello_too_old}}"])
+    process = subprocess.run(
+        [sys.executable, "-m", "berth.cli", "webserver", "-w", str(workspace), "--port", "0",
+         "--storage", f"sqlite:///{database}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 1 and "Traceback" not in process.stderr, process.stderr
+    assert process.stderr.startswith("berth: the run storage database is at schema revision '0099_from_the_future'")
+    assert "Upgrade berth" in process.stderr
+    assert code_servers_of("hello_too_old") == []
 
 
 def test_a_port_in_use_is_a_clear_error_and_starts_no_code_server(tmp_path: Path) -> None:

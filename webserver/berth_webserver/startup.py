@@ -75,14 +75,18 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
     storage = None
     try:
         # Imported only now: these imports run while the code servers start.
-        from berth.storage import RunStorage
+        from berth.storage import RunStorage, StorageSchemaError
 
         from .app import create_app
         from .async_storage import AsyncRunStorage
         from .serving import serve_async
         from .workspace.workspace import Workspace
 
-        storage = AsyncRunStorage(RunStorage.from_url(storage_url))
+        try:
+            storage = AsyncRunStorage(RunStorage.from_url(storage_url))
+        except StorageSchemaError as exc:  # a newer berth migrated the database: say so, no traceback
+            print(f"berth: {exc}", file=sys.stderr)
+            return 1
         workspace = Workspace(origins, storage_url, processes=processes)
         return await serve_async(create_app(workspace, storage, read_only=read_only), host, port,
                                  on_ready=_announce)

@@ -18,6 +18,7 @@ from ._home import default_storage_url
 
 if TYPE_CHECKING:
     from ._dialects import PostgresConfiguration, SqliteConfiguration
+    from ._migrations import StorageSchemaError
     from ._run_storage import RunStorage
     from ._stats import RunStats, StepStats
 
@@ -27,6 +28,7 @@ __all__ = [
     "RunStorage",
     "SqliteConfiguration",
     "StepStats",
+    "StorageSchemaError",
     "default_storage_url",
 ]
 
@@ -37,6 +39,7 @@ _MODULE_OF_NAME = {
     "RunStorage": "._run_storage",
     "RunStats": "._stats",
     "StepStats": "._stats",
+    "StorageSchemaError": "._migrations",
 }
 
 

@@ -69,6 +69,7 @@ class RunStorage:
         """Open the database at ``url`` and migrate it to the newest schema.
 
         ``sqlite:///path/runs.db`` (the folder is created) or ``postgresql://user:pw@host:port/db``.
+        Raises ``StorageSchemaError`` if a newer berth has migrated the database.
         """
         parsed, configuration = configuration_for_url(url)
         engine = configuration.create_engine(parsed)
@@ -85,9 +86,9 @@ class RunStorage:
         return self._engine
 
     @property
-    def schema_version(self) -> int:
-        """The schema version the database is at."""
-        return self._read(_migrations.current_version)
+    def schema_revision(self) -> Optional[str]:
+        """The Alembic revision the database is at."""
+        return _migrations.current_revision(self._engine)
 
     # -- runs -----------------------------------------------------------------------------
 

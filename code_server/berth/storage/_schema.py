@@ -1,5 +1,7 @@
 """The tables of run storage, as SQLAlchemy Core metadata (the newest schema).
 
+The migrations in ``migrations/versions`` create this schema; a test checks that they agree.
+
 Timestamps are POSIX seconds (float), as in ``RunRecord``. Structured values
 (run config, tags, selections, errors, event metadata) are JSON text, so that
 SQLite and PostgreSQL store them the same way.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["INDEXES", "event_logs", "metadata", "run_tags", "runs", "schema_version"]
+__all__ = ["INDEXES", "event_logs", "metadata", "run_tags", "runs"]
 
 metadata = sa.MetaData()
 
@@ -70,15 +72,7 @@ event_logs = sa.Table(
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
 )
 
-schema_version = sa.Table(
-    "berth_schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("applied_at", sa.Float, nullable=False),
-)
-
-# Indexes, named so that migrations can create them one by one.
+# Indexes, named as the migrations (``migrations/versions``) create them.
 INDEXES: dict[str, sa.Index] = {
     index.name: index  # type: ignore[misc]
     for index in (
