@@ -54,9 +54,15 @@ def _add_run_filter_indexes(connection: sa.Connection) -> None:
         connection.execute(sa.schema.CreateIndex(_schema.INDEXES[name]))
 
 
+def _create_audit_log(connection: sa.Connection) -> None:
+    # Self-contained (no other table involved), so it moves as is into an Alembic revision.
+    connection.execute(sa.schema.CreateTable(_schema.audit_log))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create runs, run tags and event log", _create_tables),
     Migration(2, "indexes for run filters", _add_run_filter_indexes),
+    Migration(3, "audit log", _create_audit_log),
 )
 
 
