@@ -14,6 +14,8 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from .auth.connection import principal_of
+from .auth.middleware import AuthMiddleware
 from .context import RequestContext
 from .http.graphql_endpoint import GraphQLEndpoint
 from .http.info import health, server_info
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     import graphene
     from graphql import GraphQLSchema
 
+    from .auth.authenticator import Authenticator
     from .workspace.workspace import Workspace
 
 __all__ = ["create_app", "LazySchema", "STATIC_DIR"]
@@ -57,13 +60,19 @@ class LazySchema:
 
 def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Optional[RunLauncher] = None,
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
-               keep_alive_interval: float = 15.0) -> Starlette:
-    """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace."""
+               keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None) -> Starlette:
+    """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
+
+    With an ``authenticator`` every request but the open ones must carry credentials (see
+    ``auth.middleware``); without one, every caller is the anonymous admin.
+    """
     lazy_schema = LazySchema(schema)
     launcher = launcher or RunLauncher(workspace)
 
-    def make_context(connection: Any) -> RequestContext:
-        return RequestContext(workspace, workspace.storage, launcher, read_only)
+    def make_context(connection: HTTPConnection) -> RequestContext:
+        client = connection.client
+        return RequestContext(workspace, workspace.storage, launcher, read_only,
+                              principal=principal_of(connection.scope), client_address=client.host if client else "")
 
     graphql_http = GraphQLEndpoint(lazy_schema, make_context)
     graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context,
@@ -90,7 +99,7 @@ def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Opt
             Route("/", _to_graphiql),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=[Middleware(SecurityHeadersMiddleware)],
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(AuthMiddleware, authenticator=authenticator)],
         lifespan=lifespan,
     )
     app.state.workspace = workspace

@@ -125,7 +125,8 @@ async def launch_run(context: Any, request: LaunchRequest) -> RunRecord:
     the run (the run is then marked FAILURE, with the reason in its event log).
     """
     storage = context.storage
-    run = storage.add_run(prepare_run(context.workspace, request))
+    run = prepare_run(context.workspace, request)
+    run = storage.add_run(run.with_changes(tags={**run.tags, **context.launch_tags()}))
     storage.store_event(RunEvent(run.run_id, f"Launching run of {run.job_name}.", EventType.RUN_STARTING))
     run = storage.get_run(run.run_id) or run
     try:

@@ -17,6 +17,7 @@ from graphql import GraphQLNonNull, GraphQLUnionType
 from berth.events import SerializableError
 
 from ..operations import errors as op_errors
+from .mutation_guard import guard_mutation
 
 __all__ = [
     "ConflictingExecutionParamsError",
@@ -302,7 +303,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
     """Decorate a root resolver: expected failures become error data, others ``PythonError``.
 
-    With ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only.
+    With ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only or
+    the caller's role is too low, and every call is audited (``mutation_guard``).
     """
 
     def decorate(resolver: F) -> F:
@@ -311,23 +313,19 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
             @functools.wraps(resolver)
             async def async_wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
                 try:
-                    if mutation and info.context.read_only:
-                        raise op_errors.UnauthorizedOperation()
                     return await resolver(root, info, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - failures are data in this API
                     return _as_result(exc, info)
 
-            return async_wrapper  # type: ignore[return-value]
+            return guard_mutation(async_wrapper) if mutation else async_wrapper  # type: ignore[return-value]
 
         @functools.wraps(resolver)
         def wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
             try:
-                if mutation and info.context.read_only:
-                    raise op_errors.UnauthorizedOperation()
                 return resolver(root, info, **kwargs)
             except Exception as exc:  # noqa: BLE001 - failures are data in this API
                 return _as_result(exc, info)
 
-        return wrapper  # type: ignore[return-value]
+        return guard_mutation(wrapper) if mutation else wrapper  # type: ignore[return-value]
 
     return decorate(fn) if fn is not None else decorate

@@ -9,6 +9,7 @@ import graphene
 from berth.version import __version__
 
 from .. import operations as ops
+from .audit_log import AuditLogQueries
 from .config_errors import PipelineConfigValidationResult
 from .config_schema import RunConfigSchema, RunConfigSchemaOrError, validate_config_result
 from .errors import ModeNotFoundError, root_field
@@ -64,7 +65,7 @@ def _selected(info: Any, params: Mapping[str, Any]) -> tuple[Any, Optional[list[
     return job_snap, list(run.op_selection or [])
 
 
-class Query(graphene.ObjectType):
+class Query(AuditLogQueries, graphene.ObjectType):
     """What can be read: locations, repositories, jobs, runs and their events."""
 
     version = graphene.NonNull(graphene.String)
