@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import enum
 import json
+import os
 import sys
 from datetime import datetime
 from typing import Any, Mapping, Optional, Sequence, TextIO
@@ -90,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=3000, help="webserver port (default 3000)")
     parser.add_argument("--url", help="full webserver URL, e.g. https://berth.example.com/prod (overrides --host/--port)")
     parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra HTTP header")
+    parser.add_argument("--token", default=os.environ.get("BERTH_TOKEN") or None,
+                        help="API token of the webserver (default: $BERTH_TOKEN)")
     parser.add_argument("--timeout", type=float, default=60, help="request timeout in seconds")
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--json", action="store_true", help="print JSON")
@@ -124,8 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _client_for(args: argparse.Namespace, transport: Optional[httpx.BaseTransport]) -> BerthClient:
     headers = _headers(args.header)
     if args.url:
-        return BerthClient(args.url, timeout=args.timeout, headers=headers, transport=transport)
-    return BerthClient(args.host, args.port, timeout=args.timeout, headers=headers, transport=transport)
+        return BerthClient(args.url, timeout=args.timeout, headers=headers, transport=transport, token=args.token)
+    return BerthClient(args.host, args.port, timeout=args.timeout, headers=headers, transport=transport,
+                       token=args.token)
 
 
 def _run_command(client: BerthClient, args: argparse.Namespace, out: TextIO) -> int:
