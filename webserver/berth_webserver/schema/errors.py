@@ -300,11 +300,13 @@ def _as_result(exc: Exception, info: Any) -> Any:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
+def root_field(fn: Optional[F] = None, *, mutation: bool = False,
+               refused: Optional[Callable[..., Any]] = None) -> Any:
     """Decorate a root resolver: expected failures become error data, others ``PythonError``.
 
     With ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only or
-    the caller's role is too low, and every call is audited (``mutation_guard``).
+    the caller's role is too low, and every call is audited (``mutation_guard``); ``refused(message,
+    **kwargs)`` makes the refusal of a field whose result union has no ``UnauthorizedError``.
     """
 
     def decorate(resolver: F) -> F:
@@ -317,7 +319,7 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
                 except Exception as exc:  # noqa: BLE001 - failures are data in this API
                     return _as_result(exc, info)
 
-            return guard_mutation(async_wrapper) if mutation else async_wrapper  # type: ignore[return-value]
+            return guard_mutation(async_wrapper, refused) if mutation else async_wrapper  # type: ignore[return-value]
 
         @functools.wraps(resolver)
         def wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
@@ -326,6 +328,6 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
             except Exception as exc:  # noqa: BLE001 - failures are data in this API
                 return _as_result(exc, info)
 
-        return guard_mutation(wrapper) if mutation else wrapper  # type: ignore[return-value]
+        return guard_mutation(wrapper, refused) if mutation else wrapper  # type: ignore[return-value]
 
     return decorate(fn) if fn is not None else decorate

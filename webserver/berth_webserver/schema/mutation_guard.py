@@ -29,13 +29,19 @@ def _outcome(result: Any) -> tuple[str, Optional[str], Optional[str]]:
     return name, message if isinstance(message, str) else None, getattr(record, "run_id", None)
 
 
-def guard_mutation(resolver: F) -> F:
-    """Check the role before ``resolver`` runs and audit the outcome; see the module docstring."""
+def guard_mutation(resolver: F, make_refusal: Optional[Callable[..., Any]] = None) -> F:
+    """Check the role before ``resolver`` runs and audit the outcome; see the module docstring.
+
+    ``make_refusal(message, **kwargs)`` answers a refused call of a field whose result union has
+    no ``UnauthorizedError`` member (``terminateRuns`` refuses run by run, as Dagster does).
+    """
     from .errors import UnauthorizedError  # errors imports this module
 
-    def refused(info: Any) -> Optional[Any]:
+    def refused(info: Any, kwargs: dict[str, Any]) -> Optional[Any]:
         reason = info.context.refusal(info.field_name)
-        return UnauthorizedError(message=reason) if reason is not None else None
+        if reason is None:
+            return None
+        return make_refusal(reason, **kwargs) if make_refusal else UnauthorizedError(message=reason)
 
     def entry(info: Any, arguments: dict[str, Any], result: Any) -> Any:
         outcome, message, run_id = _outcome(result)
@@ -45,7 +51,7 @@ def guard_mutation(resolver: F) -> F:
 
         @functools.wraps(resolver)
         async def async_guarded(root: Any, info: Any, **kwargs: Any) -> Any:
-            result = refused(info) or await resolver(root, info, **kwargs)
+            result = refused(info, kwargs) or await resolver(root, info, **kwargs)
             # Off the event loop: a database write.
             await asyncio.to_thread(record_mutation, info.context, entry(info, kwargs, result))
             return result
@@ -54,7 +60,7 @@ def guard_mutation(resolver: F) -> F:
 
     @functools.wraps(resolver)
     def guarded(root: Any, info: Any, **kwargs: Any) -> Any:
-        result = refused(info) or resolver(root, info, **kwargs)
+        result = refused(info, kwargs) or resolver(root, info, **kwargs)
         record_mutation(info.context, entry(info, kwargs, result))
         return result
 

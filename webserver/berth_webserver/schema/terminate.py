@@ -128,7 +128,8 @@ class TerminateRunMutations(graphene.ObjectType):
     resolve_deleteRun = staticmethod(root_field(_delete, mutation=True))
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, refused=lambda message, runIds, **_: TerminateRunsResult(
+        terminateRunResults=[UnauthorizedError(message=message) for _ in runIds]))
     async def resolve_terminateRuns(_root: Any, info: Any, runIds: list[str],
                                     terminatePolicy: Optional[Any] = None) -> Any:
         outcomes = await terminate_runs(info.context, runIds, _policy(terminatePolicy))
