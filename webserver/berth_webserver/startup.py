@@ -84,6 +84,9 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
     storage = None
     try:
         # Imported only now: these imports run while the code servers start.
+        import berth.snapshot  # noqa: F401 - here, before the schema thread also imports berth.config:
+        # two threads importing that package's circular modules at once can fail ("partially
+        # initialized module"); it did once in a dozen starts.
         from berth.storage import RunStorage
 
         from .app import create_app
