@@ -18,7 +18,7 @@ from typing import Any, Iterator, Optional
 import grpc
 import pytest
 
-from berth.channel_security import ClientTLS, ServerTLS, token_metadata
+from berth.channel_security import ClientTLS, ServerTLS
 from berth.protocol.v1 import code_location_pb2 as pb
 from berth.protocol.v1 import code_location_pb2_grpc as pb_grpc
 from berth.server import CodeServer, create_server

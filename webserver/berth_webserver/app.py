@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
+from typing import TYPE_CHECKING, AsyncIterator, Optional
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
