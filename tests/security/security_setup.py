@@ -64,7 +64,7 @@ class AuthServer:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
 
     def post(self, query: str, variables: Optional[dict[str, Any]] = None, role: Optional[str] = None,
-             headers: Optional[dict[str, str]] = None) -> Any:
+             headers: Optional[dict[str, Any]] = None) -> Any:
         """POST a document as a role; returns the httpx response."""
         return self.process.http.post("/graphql", json={"query": query, "variables": variables or {}},
                                       headers={**self.headers(role), **(headers or {})})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from mutation_cases import CASES, MutationCase, check_outcome
@@ -24,9 +26,12 @@ def test_each_role_may_run_exactly_its_mutations(server: AuthServer, case: Mutat
     ({"Authorization": "Bearer berth_not-a-real-token"}, "Invalid token"),
     ({"Authorization": "Basic dXNlcjpwYXNz"}, "Unsupported Authorization header"),
     ({"Authorization": "Bearer"}, "Unsupported Authorization header"),
+    ({"Authorization": "Bearer " + "x" * 8000}, "Invalid token"),
+    ({"Authorization": b"Bearer berth_\xc3\xa9\xff\x80"}, "Invalid token"),  # not UTF-8
+    ({"Authorization": "Token abc"}, "Unsupported Authorization header"),
 ])
 def test_no_or_a_bad_token_is_401_and_changes_nothing(server: AuthServer, case: MutationCase,
-                                                      headers: dict[str, str], message: str) -> None:
+                                                      headers: dict[str, Any], message: str) -> None:
     variables = case.variables(server)
     runs_before = server.storage.get_runs_count()
     response = server.post(case.document, variables, headers=headers)

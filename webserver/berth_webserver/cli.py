@@ -157,9 +157,11 @@ def webserver_main(argv: Sequence[str]) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     if authenticator is None:
+        can = ("read every run and its config" if args.read_only else
+               "launch, terminate and delete runs and shut down code locations")
         print(f"berth webserver: WARNING: serving WITHOUT AUTHENTICATION on {args.host}:{args.port}: "
-              "anyone who can reach it can launch, terminate and delete runs and shut down code "
-              "locations. Use --auth FILE (see docs/security.md).", file=sys.stderr, flush=True)
+              f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
+              file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
                 authenticator=authenticator, token=token, tls=tls)
 
