@@ -23,6 +23,7 @@ from ._enums import (
 )
 from ._exceptions import (
     AmbiguousJobError,
+    AuthenticationError,
     ConnectError,
     DagsterGraphQLClientError,
     GraphQLError,
@@ -52,6 +53,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AmbiguousJobError",
     "AsyncBerthClient",
+    "AuthenticationError",
     "BerthClient",
     "ConfigValidationError",
     "ConnectError",

@@ -12,7 +12,7 @@ from ._enums import DagsterRunStatus
 from ._exceptions import InvalidResponseError
 from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
 from ._stream import async_stream_run_events
-from ._transport import AsyncGraphQLTransport, build_graphql_url, websocket_url
+from ._transport import AsyncGraphQLTransport, build_graphql_url, websocket_url, with_token
 
 
 T = TypeVar("T")
@@ -38,8 +38,10 @@ class AsyncBerthClient:
         cert: Any = None,
         retries: int = 3,
         backoff: float = 0.5,
+        token: Optional[str] = None,
     ) -> None:
         self.url = build_graphql_url(hostname, port_number, use_https)
+        headers = with_token(headers, token)
         self._transport = AsyncGraphQLTransport(
             self.url, transport=transport, headers=headers, timeout=timeout, verify=verify, cert=cert,
             retries=retries, backoff=backoff,

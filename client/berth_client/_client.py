@@ -12,7 +12,7 @@ from ._enums import DagsterRunStatus
 from ._exceptions import InvalidResponseError
 from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
 from ._stream import stream_run_events
-from ._transport import GraphQLTransport, build_graphql_url, websocket_url
+from ._transport import GraphQLTransport, build_graphql_url, websocket_url, with_token
 
 
 T = TypeVar("T")
@@ -46,7 +46,8 @@ class BerthClient:
 
     ``hostname`` may carry a scheme and a path prefix (``"example.com/prod"``); ``transport`` is an
     httpx transport (``httpx.MockTransport`` in tests, ``httpx.HTTPTransport(retries=...)``, ...).
-    ``headers`` go with every request (``{"Authorization": "Bearer ..."}``); ``verify`` and ``cert``
+    ``token`` (an API token of the webserver) is sent as ``Authorization: Bearer <token>`` with every
+    request and WebSocket; ``headers`` go with every request; ``verify`` and ``cert``
     are httpx's TLS options. Queries are retried ``retries`` times with exponential ``backoff`` when
     the connection fails; mutations are sent exactly once.
     """
@@ -64,8 +65,10 @@ class BerthClient:
         cert: Any = None,
         retries: int = 3,
         backoff: float = 0.5,
+        token: Optional[str] = None,
     ) -> None:
         self.url = build_graphql_url(hostname, port_number, use_https)
+        headers = with_token(headers, token)
         self._transport = GraphQLTransport(
             self.url, transport=transport, headers=headers, timeout=timeout, verify=verify, cert=cert,
             retries=retries, backoff=backoff,

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._exceptions import (
+    AuthenticationError,
     ConnectError,
     DagsterGraphQLClientError,
     GraphQLError,
@@ -25,7 +26,16 @@ from ._exceptions import (
 )
 from ._queries import is_mutation
 
-__all__ = ["AsyncGraphQLTransport", "GraphQLTransport", "build_graphql_url", "websocket_url"]
+__all__ = ["AsyncGraphQLTransport", "GraphQLTransport", "build_graphql_url", "websocket_url", "with_token"]
+
+
+def with_token(headers: Optional[Mapping[str, str]], token: Optional[str]) -> dict[str, str]:
+    """``headers`` plus ``Authorization: Bearer <token>`` when a token is given (the token wins)."""
+    merged = {key: value for key, value in (headers or {}).items()
+              if not (token and key.lower() == "authorization")}
+    if token:
+        merged["Authorization"] = f"Bearer {token}"
+    return merged
 
 # Errors after which the server cannot have seen a complete request, or a reply was lost:
 # harmless to repeat for a query.
@@ -112,6 +122,14 @@ class _TransportSettings:
         except ValueError:
             payload = None
         errors = payload.get("errors") if isinstance(payload, dict) else None
+        if response.status_code in (401, 403):
+            detail = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict)) if errors else ""
+            raise AuthenticationError(
+                f"HTTP {response.status_code} from {self.url}: {detail or response.text[:500]}"
+                + (" (pass token=... or set BERTH_TOKEN)" if response.status_code == 401 else ""),
+                status_code=response.status_code,
+                body=response.text,
+            )
         if errors:
             messages = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
             raise GraphQLError(

@@ -24,12 +24,17 @@ from berth.version import __version__
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-__all__ = ["LISTENING_MESSAGE", "SUPERVISOR_PID_ENV", "main"]
+    from berth.channel_security import ServerTLS
+
+__all__ = ["LISTENING_MESSAGE", "SUPERVISOR_PID_ENV", "TOKEN_ENV", "TOKEN_FILE_ENV", "main"]
 
 # Supervisors (berth dev, tests, scripts) wait for this exact line on stdout.
 LISTENING_MESSAGE = "berth code server listening on {host}:{port}"
 # Set by a supervisor (berth dev) to its pid: the code server shuts down when that parent is gone.
 SUPERVISOR_PID_ENV = "BERTH_SUPERVISOR_PID"
+# The code server's shared secret, or a file that holds it (see berth.channel_security).
+TOKEN_ENV = "BERTH_CODE_SERVER_TOKEN"
+TOKEN_FILE_ENV = "BERTH_CODE_SERVER_TOKEN_FILE"
 
 COMMANDS_ENTRY_POINT_GROUP = "berth.commands"
 _BUILT_IN = frozenset({"code-server"})
@@ -55,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="how long in-flight runs may finish on shutdown before they are canceled")
     start.add_argument("--storage", metavar="URL",
                        help="run storage URL (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
+    start.add_argument("--token-file", metavar="FILE",
+                       help="file holding the secret that StartRun, CancelRun, Reload and Shutdown need "
+                            "(default: $BERTH_CODE_SERVER_TOKEN, else the file $BERTH_CODE_SERVER_TOKEN_FILE)")
+    start.add_argument("--tls-cert", metavar="PEM", help="serve TLS with this certificate (chain)")
+    start.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    start.add_argument("--tls-client-ca", metavar="PEM",
+                       help="require client certificates signed by this CA (mutual TLS)")
     add_storage_commands(commands)
     for entry_point in _plugin_commands():
         commands.add_parser(entry_point.name, help=f"see berth {entry_point.name} --help", add_help=False)
@@ -83,16 +95,35 @@ def _format_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+def _security(args: argparse.Namespace) -> tuple[Optional[str], Optional["ServerTLS"]]:
+    from berth.channel_security import SecurityConfigError, ServerTLS, read_token
+
+    if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
+        raise SecurityConfigError("--tls-cert and --tls-key go together (and --tls-client-ca needs them)")
+    tls = ServerTLS.from_files(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
+    return read_token(args.token_file), tls
+
+
 def _serve_code_location(args: argparse.Namespace) -> int:
+    from berth.channel_security import SecurityConfigError
     from berth.server import create_server
 
     host = _format_host(args.host)
+    try:
+        token, tls = _security(args)
+    except SecurityConfigError as exc:
+        print(f"berth: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if token is None:
+        print(f"berth: WARNING: no code server token ($BERTH_CODE_SERVER_TOKEN or --token-file): anyone "
+              f"who can reach {host}:{args.port} can start runs, reload and shut this server down",
+              file=sys.stderr, flush=True)
     try:
         server, port = create_server(f"{host}:{args.port}", python_file=args.python_file,
                                      module_name=args.module_name,
                                      working_directory=args.working_directory,
                                      location_name=args.location_name, storage_url=args.storage,
-                                     shutdown_grace=args.shutdown_grace)
+                                     shutdown_grace=args.shutdown_grace, token=token, tls=tls)
     except RuntimeError as exc:
         print(f"berth: {exc}", file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ DOCUMENTED = {
     "ReloadRepositoryLocationInfo", "Run", "RunEvent", "ShutdownRepositoryLocationInfo", "StepStats",
     # errors
     "DagsterGraphQLClientError", "TransportError", "ConnectError", "RequestTimeout", "HTTPStatusError",
+    "AuthenticationError",
     "InvalidResponseError", "GraphQLError", "NotFoundError", "AmbiguousJobError",
     "RunConfigValidationError", "RunWaitTimeout",
     "__version__",

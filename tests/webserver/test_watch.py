@@ -17,6 +17,7 @@ from berth_webserver.launcher import RunLauncher
 from berth_webserver.workspace import LocationStateEvent, Workspace, origin_for_python_file
 from berth_webserver.workspace.run_monitor import RunMonitor
 from berth_webserver.workspace.code_location_client import CodeLocationClient
+from berth_webserver.workspace.code_server_access import CodeServerAccess
 from webserver_process import EXAMPLES, LoopThread
 
 
@@ -110,7 +111,7 @@ def test_an_in_place_reload_by_someone_else_updates_the_entry(loop: LoopThread, 
     assert process is not None
 
     async def reload_from_outside() -> None:
-        client = CodeLocationClient(process.host, process.port)
+        client = CodeLocationClient(process.host, process.port, CodeServerAccess(token=process.token))
         try:
             await client.reload()
         finally:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Concatenate, Mapping, Optional, Para
 if TYPE_CHECKING:
     from berth.events import EventRecord, RunEvent
     from berth.runs import RunRecord, RunsFilter
-    from berth.storage import RunStats, RunStorage, StepStats
+    from berth.storage import AuditEntry, RunStats, RunStorage, StepStats
 
 __all__ = ["AsyncRunStorage"]
 
@@ -92,6 +92,15 @@ class AsyncRunStorage:
     async def add_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
         """Add or replace tags of a run."""
         await self._call(functools.partial(self.sync.add_run_tags, run_id, tags))
+
+    async def add_audit_entry(self, entry: "AuditEntry") -> "AuditEntry":
+        """Record one mutation in the audit log."""
+        return await self._call(functools.partial(self.sync.add_audit_entry, entry))
+
+    async def get_audit_entries(self, cursor: Optional[int] = None,
+                                limit: Optional[int] = None) -> list["AuditEntry"]:
+        """Recorded mutations, newest first."""
+        return await self._call(functools.partial(self.sync.get_audit_entries, cursor, limit))
 
     def dispose(self) -> None:
         """Stop the pool (waiting for calls under way) and close the storage."""

@@ -49,9 +49,10 @@ def command_name(args: argparse.Namespace) -> str:
 def _client_for(args: argparse.Namespace, transport: Optional[httpx.BaseTransport]) -> BerthClient:
     headers = header_pairs(args.header)
     if args.url:
-        client = BerthClient(args.url, timeout=args.timeout, headers=headers, transport=transport)
+        client = BerthClient(args.url, timeout=args.timeout, headers=headers, transport=transport, token=args.token)
     else:
-        client = BerthClient(args.host, args.port, timeout=args.timeout, headers=headers, transport=transport)
+        client = BerthClient(args.host, args.port, timeout=args.timeout, headers=headers, transport=transport,
+                             token=args.token)
     try:
         httpx.URL(client.url)
     except httpx.InvalidURL as exc:

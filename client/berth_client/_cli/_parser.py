@@ -6,6 +6,7 @@ Shell completion (``_completion``) reads this same parser, so a new option compl
 from __future__ import annotations
 
 import argparse
+import os
 
 from .._enums import DagsterRunStatus
 from ._inputs import key_value, point_in_time, positive_int, positive_seconds
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=positive_int, default=3000, help="webserver port (default 3000)")
     parser.add_argument("--url", help="full webserver URL, e.g. https://berth.example.com/prod (overrides --host/--port)")
     parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra HTTP header")
+    parser.add_argument("--token", default=os.environ.get("BERTH_TOKEN") or None,
+                        help="API token of the webserver (default: $BERTH_TOKEN)")
     parser.add_argument("--timeout", type=positive_seconds, default=60, help="request timeout in seconds")
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--json", action="store_true", help="print JSON")

@@ -15,6 +15,7 @@ from typing import Any, Optional
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
+from berth.channel_security import CodeServerTokenInterceptor, ServerTLS
 from berth.execution.code_target import CodeTarget
 from berth.server.location import LocationHost
 from berth.server.servicer import CodeLocationServicer
@@ -89,8 +90,12 @@ class CodeServer(grpc.Server):
 def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = None,
                   module_name: Optional[str] = None, working_directory: Optional[str] = None,
                   location_name: Optional[str] = None, storage_url: Optional[str] = None,
-                  shutdown_grace: float = 30.0) -> tuple[CodeServer, int]:
+                  shutdown_grace: float = 30.0, token: Optional[str] = None,
+                  tls: Optional[ServerTLS] = None) -> tuple[CodeServer, int]:
     """Import the user code and bind a code server to ``address``; return it (not started) and its port.
+
+    With a ``token``, StartRun, CancelRun, Reload and Shutdown need it (``berth.channel_security``);
+    with ``tls``, the port speaks TLS only.
 
     An import error does not raise: the server reports it (health NOT_SERVING for the
     CodeLocation service, ``load_error`` in server info). Raises ``RuntimeError`` when the
@@ -99,11 +104,14 @@ def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = 
     target = CodeTarget(python_file, module_name, working_directory)
     location = LocationHost(target, location_name=location_name, storage_url=storage_url,
                             shutdown_grace=shutdown_grace)
+    interceptors = [CodeServerTokenInterceptor(token)] if token else []
     grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=_MAX_WORKER_THREADS,
-                                                         thread_name_prefix="berth-grpc"))
+                                                         thread_name_prefix="berth-grpc"),
+                              interceptors=interceptors)
     server = CodeServer(grpc_server, location)
     try:
-        port = grpc_server.add_insecure_port(address)
+        port = (grpc_server.add_secure_port(address, tls.credentials()) if tls is not None
+                else grpc_server.add_insecure_port(address))
     except RuntimeError as exc:
         raise RuntimeError(f"cannot bind the code server to {address}: {exc}") from exc
     location.load()

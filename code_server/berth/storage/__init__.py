@@ -17,12 +17,14 @@ from berth.lazy_imports import lazy_attributes
 from ._home import default_storage_url
 
 if TYPE_CHECKING:
+    from ._audit import AuditEntry
     from ._dialects import PostgresConfiguration, SqliteConfiguration
     from ._migrations import StorageSchemaError
     from ._run_storage import RunStorage
     from ._stats import RunStats, StepStats
 
 __all__ = [
+    "AuditEntry",
     "PostgresConfiguration",
     "RunStats",
     "RunStorage",
@@ -34,6 +36,7 @@ __all__ = [
 
 # Where each lazily imported public name lives.
 _MODULE_OF_NAME = {
+    "AuditEntry": "._audit",
     "PostgresConfiguration": "._dialects",
     "SqliteConfiguration": "._dialects",
     "RunStorage": "._run_storage",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["INDEXES", "event_logs", "metadata", "run_tags", "runs"]
+__all__ = ["INDEXES", "audit_log", "event_logs", "metadata", "run_tags", "runs"]
 
 metadata = sa.MetaData()
 
@@ -70,6 +70,23 @@ event_logs = sa.Table(
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+)
+
+# Who did what through the API: one row per mutation, whatever its outcome. No foreign key to
+# runs: the record of a deleted run's deletion must stay.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.Column("user_name", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(63), nullable=False),
+    sa.Column("client_address", sa.String(255), nullable=False, server_default=""),
+    sa.Column("action", sa.String(255), nullable=False),
+    sa.Column("target", sa.Text, nullable=False, server_default=""),
+    sa.Column("run_id", sa.String(255), nullable=True),
+    sa.Column("outcome", sa.String(255), nullable=False),
+    sa.Column("message", sa.Text, nullable=True),
 )
 
 # Indexes, named as the migrations (``migrations/versions``) create them.

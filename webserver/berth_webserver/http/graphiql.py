@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -33,9 +34,21 @@ _PAGE = """<!DOCTYPE html>
       var http = new URL({endpoint}, window.location.href);
       var ws = new URL(http.href);
       ws.protocol = http.protocol === "https:" ? "wss:" : "ws:";
-      var fetcher = GraphiQL.createFetcher({{ url: http.href, subscriptionUrl: ws.href }});
+      // The Authorization header typed in the Headers tab goes with each HTTP request, and (one
+      // socket per token) in the WebSocket's connection_init for subscriptions.
+      var fetchers = {{}};
+      function fetcher(params, options) {{
+        var headers = (options && options.headers) || {{}};
+        var auth = headers.Authorization || headers.authorization || "";
+        if (!fetchers[auth]) {{
+          fetchers[auth] = GraphiQL.createFetcher({{ url: http.href, subscriptionUrl: ws.href,
+            wsConnectionParams: auth ? {{ Authorization: auth }} : undefined }});
+        }}
+        return fetchers[auth](params, options);
+      }}
       var root = ReactDOM.createRoot(document.getElementById("graphiql"));
-      root.render(React.createElement(GraphiQL, {{ fetcher: fetcher, defaultEditorToolsVisibility: true }}));
+      root.render(React.createElement(GraphiQL, {{ fetcher: fetcher, defaultEditorToolsVisibility: true,
+        defaultHeaders: {default_headers} }}));
     }})();
   </script>
 </body>
@@ -48,5 +61,9 @@ def graphiql_response(request: Request) -> HTMLResponse:
     nonce = make_nonce()
     root = request.scope.get("root_path", "").rstrip("/")
     endpoint = html.escape(repr(root + request.url.path), quote=False)
-    page = _PAGE.format(static=html.escape(f"{root}/static"), nonce=nonce, endpoint=endpoint)
+    # With --auth, the Headers tab starts with the header to complete (the token stays in the browser).
+    needs_token = request.scope.get("berth.auth") is not None
+    default_headers = json.dumps('{\n  "Authorization": "Bearer PASTE-YOUR-TOKEN"\n}') if needs_token else "undefined"
+    page = _PAGE.format(static=html.escape(f"{root}/static"), nonce=nonce, endpoint=endpoint,
+                        default_headers=default_headers)
     return HTMLResponse(page, headers={"Content-Security-Policy": make_csp_header(nonce)})

@@ -120,7 +120,8 @@ async def launch_run(context: "RequestContext", request: LaunchRequest) -> RunRe
     Raises what ``prepare_run`` raises, and ``RunLaunchFailed`` when the launcher cannot start
     the run. The failure is recorded here, once: the run ends FAILURE with the reason in its log.
     """
-    run = await context.storage.run(_store_starting, prepare_run(context.workspace, request))
+    run = prepare_run(context.workspace, request)
+    run = await context.storage.run(_store_starting, run.with_changes(tags={**run.tags, **context.launch_tags()}))
     try:
         await context.launcher.launch(run)
     except Exception as exc:  # noqa: BLE001 - any launch failure fails the run, not the request

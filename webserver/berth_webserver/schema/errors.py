@@ -18,6 +18,7 @@ from berth.events import SerializableError
 
 from ..operations import errors as op_errors
 from ..workspace.errors import LocationNotFound
+from .mutation_guard import guard_mutation
 
 __all__ = [
     "ConflictingExecutionParamsError",
@@ -315,14 +316,17 @@ def _as_result(exc: Exception, info: Any) -> Any:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def root_field(fn: Optional[F] = None, *, mutation: bool = False, raises: tuple[type[Exception], ...] = ()) -> Any:
+def root_field(fn: Optional[F] = None, *, mutation: bool = False, raises: tuple[type[Exception], ...] = (),
+               refused: Optional[Callable[..., Any]] = None) -> Any:
     """Decorate a root resolver: expected failures become error data, others ``PythonError``.
 
     ``raises`` names the domain errors the field's operation reports as members of its union
     (``GRAPHQL_ERROR_TYPES`` gives each one's type); a test checks them against the union. With
-    ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only.
+    ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only or
+    the caller's role is too low, and every call is audited (``mutation_guard``); ``refused(message,
+    **kwargs)`` makes the refusal of a field whose result union has no ``UnauthorizedError``.
     """
-    declared = (op_errors.UnauthorizedOperation, *raises) if mutation else raises
+    declared = (op_errors.UnauthorizedOperation, *raises) if mutation and refused is None else raises
 
     def decorate(resolver: F) -> F:
         if inspect.iscoroutinefunction(resolver):
@@ -330,25 +334,24 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False, raises: tuple[
             @functools.wraps(resolver)
             async def async_wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
                 try:
-                    if mutation and info.context.read_only:
-                        raise op_errors.UnauthorizedOperation()
                     return await resolver(root, info, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - failures are data in this API
                     return _as_result(exc, info)
 
-            async_wrapper.berth_raises = declared  # type: ignore[attr-defined]
-            return async_wrapper  # type: ignore[return-value]
+            wrapped: Any = async_wrapper
+        else:
 
-        @functools.wraps(resolver)
-        def wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
-            try:
-                if mutation and info.context.read_only:
-                    raise op_errors.UnauthorizedOperation()
-                return resolver(root, info, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - failures are data in this API
-                return _as_result(exc, info)
+            @functools.wraps(resolver)
+            def wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
+                try:
+                    return resolver(root, info, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - failures are data in this API
+                    return _as_result(exc, info)
 
-        wrapper.berth_raises = declared  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+            wrapped = wrapper
+        if mutation:
+            wrapped = guard_mutation(wrapped, refused)
+        wrapped.berth_raises = declared
+        return wrapped  # type: ignore[no-any-return]
 
     return decorate(fn) if fn is not None else decorate

@@ -135,10 +135,13 @@ class _JobFields:
         return Repository(entry, entry.repositories[self._repository_name])
 
     def _may_launch(self, info: Any) -> bool:
-        return not info.context.read_only
+        return bool(info.context.may("launchRun"))
+
+    def _may_reexecute(self, info: Any) -> bool:
+        return bool(info.context.may("launchRunReexecution"))
 
     resolve_hasLaunchExecutionPermission = _may_launch
-    resolve_hasLaunchReexecutionPermission = _may_launch
+    resolve_hasLaunchReexecutionPermission = _may_reexecute
 
 
 class Pipeline(_JobFields, graphene.ObjectType):

@@ -13,6 +13,7 @@ from ..context import ResolveInfo
 from ..operations.errors import (InvalidRunsFilter, InvalidSubset, JobNotFound, ModeNotFound, RepositoryNotFound,
                                  RunConfigInvalid, RunNotFound, check_mode)
 from ..operations.op_selection import resolve_op_selection
+from .audit_log import AuditLogQueries
 from .config_errors import PipelineConfigValidationResult
 from .config_schema import RunConfigSchema, RunConfigSchemaOrError, validate_config_result
 from .errors import root_field
@@ -67,7 +68,7 @@ def _selected(info: ResolveInfo, params: Mapping[str, Any]) -> tuple["JobSnap", 
     return job_snap, resolve_op_selection(job_snap, params.get("solidSelection"), location, repository)
 
 
-class Query(graphene.ObjectType):
+class Query(AuditLogQueries, graphene.ObjectType):
     """What can be read: locations, repositories, jobs, runs and their events."""
 
     version = graphene.NonNull(graphene.String)

@@ -230,12 +230,14 @@ class GrapheneRun(graphene.ObjectType):
         return EventConnection(events=[graphql_event(r, self._record.job_name) for r in page.events],
                                cursor=page.cursor, hasMore=page.has_more)
 
-    def _may_mutate(self, info: Any) -> bool:
-        return not info.context.read_only
+    def resolve_hasReExecutePermission(self, info: Any) -> bool:
+        return bool(info.context.may("launchRunReexecution"))
 
-    resolve_hasReExecutePermission = _may_mutate
-    resolve_hasTerminatePermission = _may_mutate
-    resolve_hasDeletePermission = _may_mutate
+    def resolve_hasTerminatePermission(self, info: Any) -> bool:
+        return bool(info.context.may("terminateRun"))
+
+    def resolve_hasDeletePermission(self, info: Any) -> bool:
+        return bool(info.context.may("deleteRun"))
 
 
 class RunOrError(graphene.Union):

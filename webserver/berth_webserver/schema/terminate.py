@@ -8,7 +8,7 @@ import graphene
 
 from ..context import ResolveInfo
 from ..operations import TerminateOutcome, delete_run, terminate_run, terminate_runs
-from ..operations.errors import OperationError, RunNotFound, UnauthorizedOperation
+from ..operations.errors import OperationError, RunNotFound
 from .enums import TerminateRunPolicy
 from .errors import PythonError, RunNotFoundError, UnauthorizedError, graphql_error_for, root_field
 from .runs import GrapheneRun
@@ -129,12 +129,9 @@ class TerminateRunMutations(graphene.ObjectType):
     resolve_deleteRun = staticmethod(root_field(_delete, mutation=True, raises=(RunNotFound,)))
 
     @staticmethod
-    @root_field
+    @root_field(mutation=True, refused=lambda message, runIds, **_: TerminateRunsResult(
+        terminateRunResults=[UnauthorizedError(message=message) for _ in runIds]))
     async def resolve_terminateRuns(_root: Any, info: ResolveInfo, runIds: list[str],
                                     terminatePolicy: Optional[Any] = None) -> Any:
-        if info.context.read_only:
-            # The union has no UnauthorizedError: as Dagster, each run's result says it.
-            refused = UnauthorizedOperation()
-            return TerminateRunsResult(terminateRunResults=[_terminate_result(refused) for _ in runIds])
         outcomes = await terminate_runs(info.context, runIds, _policy(terminatePolicy))
         return TerminateRunsResult(terminateRunResults=[_terminate_result(o) for o in outcomes])

@@ -21,6 +21,7 @@ from berth.protocol.v1 import code_location_pb2 as pb
 
 from ..heap import release_free_memory
 from .code_location_client import CodeLocationClient
+from .code_server_access import CodeServerAccess
 from .entry import LOADED, LOADING, LocationEntry
 from .errors import LocationNotFound, LocationUnreachableError
 from .location_events import (LOCATION_DISCONNECTED, LOCATION_ERROR, LOCATION_RECONNECTED, LOCATION_UPDATED,
@@ -63,23 +64,28 @@ class Workspace:
     def __init__(self, origins: Sequence[LocationOrigin], storage_url: str, *,
                  code_server_host: str = "127.0.0.1", shutdown_grace: float = 5.0,
                  watch_retry_interval: float = 0.1,
-                 processes: Optional[Mapping[str, CodeServerProcess]] = None) -> None:
+                 processes: Optional[Mapping[str, CodeServerProcess]] = None,
+                 access: Optional[CodeServerAccess] = None) -> None:
         """``storage_url``: what supervised code servers are started with (they open it themselves).
 
         ``processes``: supervised servers made (and perhaps spawned) beforehand, by location name.
+        ``access``: the code servers' secret (and TLS for external ones); by default a fresh secret,
+        which the supervised servers this workspace starts receive.
         """
         self.feed = LocationEventFeed()
         # Set by the app: finishes the runs a (re)connected server no longer runs.
         self.run_monitor: Optional[RunMonitor] = None
         self._retry = watch_retry_interval
         self._locations: dict[str, _Location] = {}
+        access = access or CodeServerAccess.generated()
         for origin in origins:
             process = (processes or {}).get(origin.location_name)
             if process is None and origin.is_managed:
                 process = CodeServerProcess(origin, storage_url, host=code_server_host,
-                                            shutdown_grace=shutdown_grace)
+                                            shutdown_grace=shutdown_grace, token=access.token)
             host, port = (origin.host, origin.port) if process is None else (process.host, process.port)
-            self._locations[origin.location_name] = _Location(origin, CodeLocationClient(host, port), process)
+            client = CodeLocationClient(host, port, access if process is None else access.for_supervised())
+            self._locations[origin.location_name] = _Location(origin, client, process)
         self._started = False
 
     # -- lifecycle -------------------------------------------------------------------------------
