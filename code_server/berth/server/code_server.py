@@ -16,6 +16,7 @@ import grpc
 from grpc_health.v1 import health_pb2_grpc
 
 from berth.execution.code_target import CodeTarget
+from berth.server.active_runs import DEFAULT_TERMINATE_GRACE_SECONDS
 from berth.server.location import LocationHost
 from berth.server.servicer import CodeLocationServicer
 from berth.server.service_handlers import add_code_location_service
@@ -89,7 +90,8 @@ class CodeServer(grpc.Server):
 def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = None,
                   module_name: Optional[str] = None, working_directory: Optional[str] = None,
                   location_name: Optional[str] = None, storage_url: Optional[str] = None,
-                  shutdown_grace: float = 30.0) -> tuple[CodeServer, int]:
+                  shutdown_grace: float = 30.0,
+                  terminate_grace: float = DEFAULT_TERMINATE_GRACE_SECONDS) -> tuple[CodeServer, int]:
     """Import the user code and bind a code server to ``address``; return it (not started) and its port.
 
     An import error does not raise: the server reports it (health NOT_SERVING for the
@@ -98,7 +100,7 @@ def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = 
     """
     target = CodeTarget(python_file, module_name, working_directory)
     location = LocationHost(target, location_name=location_name, storage_url=storage_url,
-                            shutdown_grace=shutdown_grace)
+                            shutdown_grace=shutdown_grace, terminate_grace=terminate_grace)
     grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=_MAX_WORKER_THREADS,
                                                          thread_name_prefix="berth-grpc"))
     server = CodeServer(grpc_server, location)
