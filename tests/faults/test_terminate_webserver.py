@@ -39,7 +39,9 @@ TERMINATE_GRACE = 120.0
 
 LAUNCH = """
 mutation Launch($params: ExecutionParams!) {
-  launchRun(executionParams: $params) { __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } }
+  launchRun(executionParams: $params) {
+    __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message }
+  }
 }
 """
 TERMINATE = """
@@ -112,7 +114,9 @@ class Webserver:
 
 
 @pytest.fixture
-def served(storage: RunStorage, storage_url: str, tmp_path: pathlib.Path) -> Iterator[tuple[CodeServerProcess, Webserver]]:
+def served(storage: RunStorage, storage_url: str,
+           tmp_path: pathlib.Path) -> Iterator[tuple[CodeServerProcess, Webserver]]:
+    """A code server of the blocking jobs in its own process, and a webserver that reaches it."""
     code_server = CodeServerProcess(storage_url, tmp_path / "code-server.log")
     webserver = None
     try:
