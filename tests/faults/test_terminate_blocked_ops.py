@@ -65,17 +65,26 @@ def stub(storage_url: str) -> Iterator[CodeLocationStub]:
         server.stop(None).wait(30)
 
 
-def _start_blocked_run(stub: CodeLocationStub, storage: RunStorage, job_name: str,
-                       pid_file: pathlib.Path) -> tuple[str, dict[str, Optional[int]]]:
-    """Store and start a run of ``job_name``; return its id once its op is blocked, with its pids."""
+def _start_blocked_run(stub: CodeLocationStub, storage: RunStorage, job_name: str, pid_file: pathlib.Path,
+                       multiprocess: bool = False) -> tuple[str, dict[str, Optional[int]]]:
+    """Store and start a run of ``job_name``; return its id once its op is blocked, with its pids.
+
+    With ``multiprocess`` the op runs in a step process forked by the worker, and "worker" in the
+    pids is replaced by the run worker's pid (the step process is one more member of its group).
+    """
     run_id = str(uuid.uuid4())
+    run_config: dict = {"ops": {_op_of(job_name): {"config": {"pid_file": str(pid_file)}}}}
+    if multiprocess:
+        run_config["execution"] = {"config": {"multiprocess": {"max_concurrent": 1}}}
     storage.add_run(RunRecord(run_id=run_id, job_name=job_name, status=RunStatus.STARTING,
                               repository_name="__repository__", location_name="blocking",
-                              run_config={"ops": {_op_of(job_name): {"config": {"pid_file": str(pid_file)}}}},
-                              create_timestamp=time.time()))
+                              run_config=run_config, create_timestamp=time.time()))
     reply = stub.StartRun(pb.StartRunRequest(run_id=run_id, repository_name="__repository__", job_name=job_name),
                           timeout=30)
     pids = wait_for(lambda: read_pids(pid_file), f"the op of {job_name} to block")
+    if multiprocess:
+        assert pids["worker"] != reply.worker_pid and reply.worker_pid in group_members(reply.worker_pid)
+        pids = {**pids, "step_process": pids["worker"], "worker": reply.worker_pid}
     assert pids["worker"] == reply.worker_pid
     return run_id, pids
 
@@ -89,9 +98,10 @@ def _assert_no_process_left(pids: dict[str, Optional[int]]) -> None:
     worker = pids["worker"]
     assert worker is not None
     wait_for(lambda: not alive(worker), f"the run worker (pid {worker}) to be gone")
-    if pids["child"] is not None:
-        child = pids["child"]
-        wait_for(lambda: not alive(child), f"the op's child process (pid {child}) to be gone")
+    for role in ("step_process", "child"):
+        pid = pids.get(role)
+        if pid is not None:
+            wait_for(lambda: not alive(pid), f"the op's {role} (pid {pid}) to be gone")
     wait_for(lambda: not group_members(worker), f"every process of the run's group {worker} to be gone")
 
 
@@ -106,11 +116,12 @@ def _assert_single_end(storage: RunStorage, run_id: str) -> list:
     return events
 
 
-@pytest.mark.parametrize("job_name", ["subprocess_job", "thread_join_job", "socket_read_job"])
+@pytest.mark.parametrize(("job_name", "multiprocess"), [
+    ("subprocess_job", False), ("thread_join_job", False), ("socket_read_job", False), ("subprocess_job", True)])
 def test_terminate_interrupts_an_op_waiting_in_python(stub: CodeLocationStub, storage: RunStorage,
                                                       storage_url: str, tmp_path: pathlib.Path,
-                                                      job_name: str) -> None:
-    run_id, pids = _start_blocked_run(stub, storage, job_name, tmp_path / "pids.json")
+                                                      job_name: str, multiprocess: bool) -> None:
+    run_id, pids = _start_blocked_run(stub, storage, job_name, tmp_path / "pids.json", multiprocess)
     assert stub.CancelRun(pb.CancelRunRequest(run_id=run_id), timeout=10).found
     run = wait_for(lambda: (r := storage.get_run(run_id)) is not None and r.is_finished and r,
                    "the run to end", timeout=CANCELED_WITHIN)
