@@ -6,6 +6,8 @@ started it raises ``LaunchError`` and ``operations.launch.launch_run`` records t
 
 from __future__ import annotations
 
+import enum
+import logging
 from typing import TYPE_CHECKING, Callable
 
 import grpc
@@ -18,7 +20,9 @@ from .workspace.errors import LocationNotFound
 if TYPE_CHECKING:
     from .workspace.code_location_client import CodeLocationClient
 
-__all__ = ["LaunchError", "RunLauncher"]
+__all__ = ["LaunchError", "RunLauncher", "TerminateResult"]
+
+_log = logging.getLogger(__name__)
 
 # What a StartRun refusal means, by gRPC status (the code server's detail follows).
 _REFUSALS = {
@@ -28,6 +32,14 @@ _REFUSALS = {
     grpc.StatusCode.DEADLINE_EXCEEDED: "it did not answer in time",
     grpc.StatusCode.ALREADY_EXISTS: "it runs the run already",
 }
+
+
+class TerminateResult(enum.Enum):
+    """What the run's code server said to a terminate request."""
+
+    REQUESTED = "requested"  # it runs the run and is stopping it
+    NOT_RUNNING = "not running"  # it was reached and has no worker for the run
+    UNREACHABLE = "unreachable"  # no answer (down, unknown location, error): the run may still run
 
 
 class LaunchError(Exception):
@@ -67,10 +79,17 @@ class RunLauncher:
         finally:
             self._launching.discard(run.run_id)
 
-    async def terminate(self, run: RunRecord) -> bool:
-        """Ask the server that runs it to cancel the run; False when no server has it."""
+    async def terminate(self, run: RunRecord, force: bool = False) -> TerminateResult:
+        """Ask the run's code server to cancel it; ``force`` kills its processes at once.
+
+        Only a server that answered can say it does not run the run (``NOT_RUNNING``); any
+        failure to get an answer is ``UNREACHABLE``, since the run's worker may still be running.
+        """
         try:
-            reply = await self._client_of(run.location_name).cancel_run(run.run_id)
-        except (LocationNotFound, grpc.aio.AioRpcError):
-            return False
-        return bool(reply.found)
+            reply = await self._client_of(run.location_name).cancel_run(run.run_id, force=force)
+        except (LocationNotFound, grpc.aio.AioRpcError) as exc:
+            _log.warning("could not ask the code server of location %r to cancel run %s: %s",
+                         run.location_name, run.run_id, exc.details() if isinstance(exc, grpc.aio.AioRpcError)
+                         else exc)
+            return TerminateResult.UNREACHABLE
+        return TerminateResult.REQUESTED if reply.found else TerminateResult.NOT_RUNNING

@@ -2,8 +2,9 @@
 
 The in-process executor runs steps one after another in this process; the multiprocess executor
 (``execution: {config: {multiprocess: {max_concurrent: N}}}``) runs each step in a forked child.
-Both check ``should_stop`` between steps and end with RUN_CANCELED when it turns true;
-``RunInterrupted`` raised inside an op (the worker's SIGTERM handler) cancels too.
+Both check ``should_stop`` between steps and end with RUN_CANCELED when it turns true (also when
+it turned true during the last step); ``RunInterrupted`` raised inside an op (the worker's SIGTERM
+handler, ``berth.execution.interrupts``) cancels too.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
         canceled = execute_multiprocess(plan, state, runner, should_stop)
     else:
         canceled = _execute_in_process(plan, state, runner, should_stop)
+    # A cancel that came while the last step was finishing still cancels: a run whose terminate
+    # was accepted never ends SUCCESS.
+    canceled = canceled or should_stop()
     return _finish(job.name, run_id, state, canceled, emit)
 
 

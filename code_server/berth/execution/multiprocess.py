@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunInterrupted
+from berth.execution.interrupts import INTERRUPTS
 from berth.execution.plan import ExecutionPlan, ExecutionStep
 from berth.execution.run_state import Readiness, RunState, StepStatus
 from berth.execution.step import StepRunner
@@ -25,10 +26,6 @@ __all__ = ["execute_multiprocess"]
 
 # How often the parent looks at should_stop while children run.
 _POLL_SECONDS = 0.05
-# How soon a step process retries interrupting when SIGTERM arrived inside berth code.
-_RETRY_INTERRUPT_SECONDS = 0.02
-_BERTH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
 # How long canceled children get to report their interrupted step before they are killed.
 _CANCEL_GRACE_SECONDS = 5.0
 
@@ -88,20 +85,8 @@ def _start(context: Any, runner: StepRunner, step: ExecutionStep, inputs: dict[s
 def _child_main(runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
                 sender: multiprocessing.connection.Connection) -> None:
     """Entry point of a step process."""
-    interrupted = {"raised": False}
-
-    def on_sigterm(signum: int, frame: Any) -> None:
-        if interrupted["raised"]:
-            return
-        if _in_berth_code(frame):
-            # Never raise inside berth's own bookkeeping (sending an event): try again shortly.
-            signal.setitimer(signal.ITIMER_REAL, _RETRY_INTERRUPT_SECONDS)
-            return
-        interrupted["raised"] = True
-        raise RunInterrupted("step process canceled (SIGTERM)")
-
-    signal.signal(signal.SIGTERM, on_sigterm)
-    signal.signal(signal.SIGALRM, on_sigterm)
+    # SIGTERM interrupts the op wherever it waits, never the sending of an event.
+    INTERRUPTS.install()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     def send_event(event: RunEvent) -> None:
@@ -116,16 +101,6 @@ def _child_main(runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
         sender.send(("done", False, {}))
     finally:
         sender.close()
-
-
-def _in_berth_code(frame: Any) -> bool:
-    """True when the innermost frame is berth's or the standard library's, not the op's."""
-    if frame is None:
-        return True
-    filename = os.path.abspath(frame.f_code.co_filename)
-    if filename.startswith(("<", _BERTH_DIR)):
-        return True
-    return filename.startswith(_STDLIB_DIR) and "-packages" not in filename
 
 
 def _receive(running: dict[Any, _Child], runner: StepRunner, state: RunState, timeout: float) -> None:

@@ -10,13 +10,14 @@ import dataclasses
 import inspect
 import logging
 import time
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from berth.definitions.context import OpExecutionContext
 from berth.definitions.errors import Failure
 from berth.definitions.io import Output
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunInterrupted
+from berth.execution.interrupts import INTERRUPTS
 from berth.execution.io_store import FilesystemIOStore
 from berth.execution.plan import ExecutionStep
 
@@ -95,13 +96,16 @@ class StepRunner:
         op_def = step.node.op_def
         context = OpExecutionContext(op_config=step.op_config, run_id=self.run_id, job_name=self.job_name,
                                      op_def=op_def, node_name=step.key, retry_number=attempt,
-                                     run_config=self.run_config, emit=self.emit)
+                                     run_config=self.run_config, emit=self._emit_from_op)
         args = (context,) if op_def.has_context_arg else ()
         kwargs = {name: inputs[name] for name in op_def.input_param_names if name in inputs}
-        result = op_def.compute_fn(*args, **kwargs)
+        # Only the op's own code (and what it calls) is interruptible by a cancel; storing its
+        # outputs and events below is berth's bookkeeping and is not.
+        with INTERRUPTS.op_code():
+            result = op_def.compute_fn(*args, **kwargs)
         outputs: dict[str, Any] = {}
         if inspect.isgenerator(result):
-            for item in result:
+            for item in _op_items(result):
                 if not isinstance(item, Output):
                     raise StepOutputError(f'Op "{op_def.name}" yielded {item!r}; an op may only yield Output objects.')
                 self._record(step, outputs, item.output_name, item.value)
@@ -112,6 +116,11 @@ class StepRunner:
         if missing:
             raise StepOutputError(f'Op "{op_def.name}" did not return an output for non-optional outputs {missing}.')
         return outputs
+
+    def _emit_from_op(self, event: RunEvent) -> Any:
+        """``context.log`` writes from inside the op: a cancel waits until the write is done."""
+        with INTERRUPTS.critical():
+            return self.emit(event)
 
     def _record(self, step: ExecutionStep, outputs: dict[str, Any], name: str, value: Any) -> None:
         definition = step.node.op_def.outs.get(name)
@@ -145,6 +154,17 @@ class StepRunner:
     def _event(self, step: ExecutionStep, event_type: EventType, message: str, *, level: int = logging.DEBUG,
                error: SerializableError | None = None, metadata: Mapping[str, Any] | None = None) -> None:
         self.emit(RunEvent(self.run_id, message, event_type, level, step.key, error, dict(metadata or {})))
+
+
+def _op_items(generator: Iterator[Any]) -> Iterator[Any]:
+    """The items an op generator yields, each computed as interruptible op code."""
+    while True:
+        with INTERRUPTS.op_code():
+            try:
+                item = next(generator)
+            except StopIteration:
+                return
+        yield item
 
 
 def _returned_outputs(op_def: Any, result: Any) -> list[tuple[str, Any]]:
