@@ -93,19 +93,47 @@ class ConfigurableResource(pydantic.BaseModel):
         return getattr(self, "_berth_context", None)
 
     def as_resource_definition(self) -> ResourceDefinition:
-        """This configured resource as a ResourceDefinition (its given values become config defaults)."""
-        cls = type(self)
-        given: dict[str, Any] = getattr(self, "_berth_given", {})
-        env_fields: frozenset[str] = getattr(self, "_berth_env_fields", frozenset())
+        """This configured resource as a ResourceDefinition.
 
-        def resource_fn(context: InitResourceContext) -> Iterator[Any]:
-            instance = model_from_config(cls, context.resource_config or {})
-            object.__setattr__(instance, "_berth_context", context)
-            with instance.yield_for_execution(context) as value:
-                yield value
+        As in Dagster, the values given to the constructor are the default of the resource's whole
+        ``config``: run config that configures the resource replaces them (it is not merged).
+        """
+        given = getattr(self, "_berth_given", {})
+        env_fields = getattr(self, "_berth_env_fields", frozenset())
+        definition = _resource_definition(type(self), {}, env_fields)
+        shape = definition.config_field.config_type  # type: ignore[union-attr]
+        definition.config_field = Field(shape, default_value=given, description=definition.description)
+        return definition
 
-        field = config_field_of_model(cls, given, env_fields)
-        return ResourceDefinition(resource_fn, field, cls.__doc__ and cls.__doc__.strip())
+    @classmethod
+    def configure_at_launch(cls, **given: Any) -> "_LaunchConfiguredResource":
+        """This resource with its fields (but ``given``) left to the run config of each launch."""
+        return _LaunchConfiguredResource(cls, given)
+
+
+class _LaunchConfiguredResource:
+    """A ConfigurableResource class whose config comes at launch (``configure_at_launch``)."""
+
+    def __init__(self, cls: type[ConfigurableResource], given: Mapping[str, Any]) -> None:
+        self.cls = cls
+        self.given = dict(given)
+
+    def as_resource_definition(self) -> ResourceDefinition:
+        """The resource definition, its config required at launch."""
+        env_fields = frozenset(name for name, value in self.given.items() if isinstance(value, EnvVar))
+        return _resource_definition(self.cls, {k: _given_value(v) for k, v in self.given.items()}, env_fields)
+
+
+def _resource_definition(cls: type[ConfigurableResource], given: Mapping[str, Any],
+                         env_fields: frozenset[str]) -> ResourceDefinition:
+    def resource_fn(context: InitResourceContext) -> Iterator[Any]:
+        instance = model_from_config(cls, context.resource_config or {})
+        object.__setattr__(instance, "_berth_context", context)
+        with instance.yield_for_execution(context) as value:
+            yield value
+
+    field = config_field_of_model(cls, given, env_fields)
+    return ResourceDefinition(resource_fn, field, cls.__doc__ and cls.__doc__.strip())
 
 
 class ConfigurableIOManager(ConfigurableResource, IOManager):
@@ -164,16 +192,18 @@ def config_field_of_model(cls: type[pydantic.BaseModel], given: Optional[Mapping
     fields = {}
     for name, info in cls.model_fields.items():
         if name in env_fields:
-            fields[name] = Field(_ENV_SELECTOR, default_value=given[name], description=info.description)
+            fields[name] = (Field(_ENV_SELECTOR, default_value=given[name], description=info.description)
+                            if name in given else Field(_ENV_SELECTOR, description=info.description))
             continue
-        config_type, optional = _config_type_of(info.annotation, f"{cls.__name__}.{name}")
+        config_type, _optional = _config_type_of(info.annotation, f"{cls.__name__}.{name}")
         if name in given:
             fields[name] = Field(config_type, default_value=given[name], description=info.description)
         elif info.default is not PydanticUndefined or info.default_factory is not None:
             default = info.default if info.default_factory is None else info.default_factory()  # type: ignore[call-arg]
             fields[name] = Field(config_type, default_value=_given_value(default), description=info.description)
         else:
-            fields[name] = Field(config_type, is_required=not optional, description=info.description)
+            # an Optional field without default is implicitly optional (defaults to None), as in Dagster
+            fields[name] = Field(config_type, description=info.description)
     return Field(types.Shape(fields, description=(cls.__doc__ or "").strip() or None))
 
 

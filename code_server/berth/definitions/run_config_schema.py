@@ -47,7 +47,6 @@ EXECUTION_FIELD = Field(
         }),
         default_value={"in_process": {}},
     )}),
-    is_required=False,
     description="How the run executes its steps: in the run worker's process or one process per step.",
 )
 
@@ -62,8 +61,9 @@ _NODE_FIELDS: "weakref.WeakKeyDictionary[OpDefinition, dict[tuple[str, ...], Fie
 _OPS_SHAPES: "weakref.WeakValueDictionary[tuple[tuple[str, int], ...], Shape]" = weakref.WeakValueDictionary()
 _ROOT_TYPES: "weakref.WeakValueDictionary[int, Shape]" = weakref.WeakValueDictionary()
 
-_LOGGERS_FIELD = Field(Permissive(), is_required=False)
-_RESOURCES_FIELD = Field(Permissive(), is_required=False)
+# optional by implication, so that (as before) they default to {}
+_LOGGERS_FIELD = Field(Permissive())
+_RESOURCES_FIELD = Field(Permissive())
 
 
 def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optional[Mapping[str, Any]],

@@ -122,6 +122,9 @@ class StepRunner:
         else:
             for name, value, metadata in _returned_outputs(op_def, result):
                 self._record(step, context, outputs, name, value, None, metadata)
+        for definition in op_def.output_defs:
+            if definition.is_dynamic:  # zero values is a valid dynamic output: nothing is mapped over it
+                outputs.setdefault(definition.name, {})
         missing = [d.name for d in op_def.output_defs if d.is_required and d.name not in outputs]
         if missing:
             raise StepOutputError(f'Core compute for op "{op_def.name}" did not return an output for non-optional '
