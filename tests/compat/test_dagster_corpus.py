@@ -5,8 +5,8 @@ The corpus files are ordinary Dagster code (``from dagster import ...``); each l
 the whole corpus). berth runs the same files with the import rewritten to ``berth``, served by one
 real ``berth dev`` (one code location, one repository per file) and launched over GraphQL. The
 test compares, per case: the run's success, each step's final status, the repr of each output
-value, the ops' log lines (step, level, message), and for invalid run config each error's reason
-and path.
+value and its metadata, the ops' log lines (step, level, message), and for invalid run config each
+error's reason and path.
 """
 
 from __future__ import annotations
@@ -83,13 +83,23 @@ query Events($runId: ID!) {
       events {
         __typename
         ... on MessageEvent { message level stepKey eventType }
-        ... on ExecutionStepOutputEvent { outputName }
+        ... on ExecutionStepOutputEvent {
+          outputName
+          metadataEntries {
+            label
+            ... on TextMetadataEntry { text }
+            ... on IntMetadataEntry { intValue }
+            ... on FloatMetadataEntry { floatValue }
+            ... on BoolMetadataEntry { boolValue }
+          }
+        }
       }
     }
   }
 }
 """
 
+_ENTRY_VALUE_FIELDS = ("text", "intValue", "floatValue", "boolValue")
 _FINAL_STEP_EVENTS = {"STEP_SUCCESS": "SUCCESS", "STEP_FAILURE": "FAILURE", "STEP_SKIPPED": "SKIPPED"}
 _OUTPUT_MESSAGE = re.compile(r'^Yielded output "[^"]+"(?: \(mapping key "([^"]+)"\))? of type "([^"]+)"')
 
@@ -182,6 +192,7 @@ def _finished_run(dev: BerthDev, run_id: str) -> dict[str, Any]:
     events = dev.graphql(_EVENTS, {"runId": run_id})["data"]["logsForRun"]["events"]
     steps: dict[str, str] = {}
     outputs: dict[str, str] = {}
+    metadata: dict[str, dict[str, Any]] = {}
     logs = []
     storage = Path(dev.log_path).parent / "storage" / run_id
     for event in events:
@@ -198,7 +209,12 @@ def _finished_run(dev: BerthDev, run_id: str) -> dict[str, Any]:
             else:
                 value = "None" if type_name == "Nothing" else "<kept by an IO manager>"
             outputs[f"{event['stepKey']}/{name}"] = value
-    return {"success": status == "SUCCESS", "steps": steps, "outputs": outputs, "logs": sorted(logs, key=str)}
+            entries = {entry["label"]: next((entry[field] for field in _ENTRY_VALUE_FIELDS if field in entry), None)
+                       for entry in event["metadataEntries"]}
+            if entries:
+                metadata[f"{event['stepKey']}/{name}"] = entries
+    return {"success": status == "SUCCESS", "steps": steps, "outputs": outputs, "logs": sorted(logs, key=str),
+            "metadata": metadata}
 
 
 def test_the_corpus_is_big_enough() -> None:
@@ -210,9 +226,8 @@ def test_the_corpus_is_big_enough() -> None:
 def test_berth_runs_the_job_as_dagster_does(case: tuple[str, int, dict[str, Any]], dagster_results: dict[str, Any],
                                             berth_results: dict[str, Any]) -> None:
     key = _case_id(case)
-    expected = dict(dagster_results[key])
+    expected = dagster_results[key]
     assert "harness_error" not in expected, expected.get("harness_error")
-    expected.pop("metadata", None)
     assert berth_results[key] == expected
 
 

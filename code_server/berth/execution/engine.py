@@ -60,17 +60,18 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
     runner = StepRunner(run_id, job.name, result.value, emit, store, plan.retries_enabled, should_stop)
     emit(RunEvent(run_id, f'Started execution of run for "{job.name}".', EventType.RUN_START,
                   metadata={"executor": plan.executor}))
-    if plan.executor == "multiprocess":
-        from berth.execution.multiprocess import execute_multiprocess
-
-        canceled = execute_multiprocess(plan, state, runner, should_stop, resource_defs)
-        return _finish(job.name, run_id, state, canceled, emit)
-    # In process, every resource of the job is set up once before the first step, as in Dagster.
+    # Every resource of the job is set up once before the first step, as in Dagster: a resource that
+    # fails in setup fails the run before any step. Multiprocess step processes then set up their own.
     log = StepLog(run_id, None, emit)
     try:
         with initialized_resources(resource_defs, resource_defs, plan.resource_config, run_id, log) as values:
             runner.resources = values
-            canceled = _execute_in_process(plan, state, runner, should_stop)
+            if plan.executor == "multiprocess":
+                from berth.execution.multiprocess import execute_multiprocess
+
+                canceled = execute_multiprocess(plan, state, runner, should_stop, resource_defs)
+            else:
+                canceled = _execute_in_process(plan, state, runner, should_stop)
     except ResourceInitError as exc:
         emit(RunEvent(run_id, f"Initialization of resources {exc.keys} failed.", EventType.ENGINE_EVENT,
                       logging.ERROR, error=SerializableError.from_exception(exc.cause)))

@@ -30,6 +30,7 @@ with deferred_object_type_methods():
         NullableConfigType,
         RegularConfigType,
     )
+    from .metadata import METADATA_ENTRY_TYPES
     from .mutation import Mutation
     from .query import Query
     from .solids import RegularDagsterType, SolidDefinition
@@ -41,7 +42,7 @@ __all__ = ["create_schema"]
 _INTERFACE_MEMBERS = [
     ArrayConfigType, CompositeConfigType, EnumConfigType, MapConfigType, NullableConfigType, RegularConfigType,
     FieldNotDefinedConfigError, FieldsNotDefinedConfigError, MissingFieldConfigError, MissingFieldsConfigError,
-    RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition,
+    RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition, *METADATA_ENTRY_TYPES,
 ]
 
 
