@@ -60,18 +60,20 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
     runner = StepRunner(run_id, job.name, result.value, emit, store, plan.retries_enabled, should_stop)
     emit(RunEvent(run_id, f'Started execution of run for "{job.name}".', EventType.RUN_START,
                   metadata={"executor": plan.executor}))
-    # Every resource of the job is set up once before the first step, as in Dagster: a resource that
-    # fails in setup fails the run before any step. Multiprocess step processes then set up their own.
+    if plan.executor == "multiprocess":
+        from berth.execution.multiprocess import execute_multiprocess
+
+        # As in Dagster, each step process sets up the resources its step needs: a resource that
+        # fails in setup fails the steps that need it.
+        canceled = execute_multiprocess(plan, state, runner, should_stop, resource_defs)
+        return _finish(job.name, run_id, state, canceled, emit)
+    # In process, every resource of the job is set up once before the first step, as in Dagster: a
+    # resource that fails in setup fails the run before any step.
     log = StepLog(run_id, None, emit)
     try:
         with initialized_resources(resource_defs, resource_defs, plan.resource_config, run_id, log) as values:
             runner.resources = values
-            if plan.executor == "multiprocess":
-                from berth.execution.multiprocess import execute_multiprocess
-
-                canceled = execute_multiprocess(plan, state, runner, should_stop, resource_defs)
-            else:
-                canceled = _execute_in_process(plan, state, runner, should_stop)
+            canceled = _execute_in_process(plan, state, runner, should_stop)
     except ResourceInitError as exc:
         emit(RunEvent(run_id, f"Initialization of resources {exc.keys} failed.", EventType.ENGINE_EVENT,
                       logging.ERROR, error=SerializableError.from_exception(exc.cause)))
@@ -114,8 +116,10 @@ def _execute_in_process(plan: ExecutionPlan, state: RunState, runner: StepRunner
 
 
 def skip_step(runner: StepRunner, state: RunState, step: ExecutionStep, reason: str) -> None:
-    """Mark a step skipped and say why."""
+    """Mark a step skipped and say why (silently for a mapped node whose dynamic output never came)."""
     state.status[step.key] = StepStatus.SKIPPED
+    if step.is_unresolved:  # it has no step key of its own: Dagster reports nothing for it either
+        return
     runner.emit(RunEvent(runner.run_id, f'Skipped execution of step "{step.key}": {reason}.',
                          EventType.STEP_SKIPPED, logging.INFO, step.key, metadata={"reason": reason}))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import pickle
 import re
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def _metadata_value(value: Any) -> Any:
     return raw if isinstance(raw, (int, float, str, bool, type(None))) else str(raw)
 
 
-def _record(result: Any, instance: Any, job: Any) -> dict[str, Any]:
+def _record(result: Any, instance: Any, job: Any, storage: Path | None = None) -> dict[str, Any]:
     steps: dict[str, str] = {}
     outputs: dict[str, str] = {}
     metadata: dict[str, dict[str, Any]] = {}
@@ -109,13 +110,18 @@ def _record(result: Any, instance: Any, job: Any) -> dict[str, Any]:
             continue
         step_key, output_name = key.split("/", 1)
         node = step_key.split("[")[0]
+        mapping_key = (step_key.split("[")[1][:-1] if "[" in step_key
+                       else output_name.split("[")[1][:-1] if "[" in output_name else None)
+        if storage is not None:
+            path = storage / result.run_id / step_key / output_name.split("[")[0]
+            path = path / mapping_key if "[" in output_name else path
+            outputs[key] = repr(pickle.loads(path.read_bytes())) if path.exists() else "<not stored>"
+            continue
         try:
             value = result.output_for_node(node, output_name.split("[")[0])
         except Exception as exc:  # noqa: BLE001 - e.g. a custom IO manager that cannot load here
             outputs[key] = f"<unavailable: {type(exc).__name__}>"
             continue
-        mapping_key = (step_key.split("[")[1][:-1] if "[" in step_key
-                       else output_name.split("[")[1][:-1] if "[" in output_name else None)
         outputs[key] = repr(value[mapping_key] if mapping_key is not None else value)
     return {"success": result.success, "steps": steps, "outputs": outputs, "logs": sorted(logs, key=str),
             "metadata": metadata}
@@ -128,8 +134,14 @@ def _run_case(path: Path, module: Any, case: dict[str, Any]) -> dict[str, Any]:
         if "multiprocess" in (run_config.get("execution", {}).get("config", {})):
             with instance_for_test() as instance:
                 recon = ReconstructableJob.for_file(str(path), case["job"])
-                with dagster.execute_job(recon, instance, run_config=run_config) as result:
-                    return _record(result, instance, job)
+                result = dagster.execute_job(recon, instance, run_config=run_config)
+                try:
+                    with result:
+                        return _record(result, instance, job)
+                except dagster.DagsterResourceFunctionError:
+                    # Reading outputs through the result sets the job's resources up again, which fails
+                    # here: read them from the filesystem IO manager's files instead.
+                    return _record(result, instance, job, Path(instance.storage_directory()))
         instance = DagsterInstance.ephemeral()
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
         return _record(result, instance, job)
