@@ -71,7 +71,8 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
     # resource that fails in setup fails the run before any step.
     log = StepLog(run_id, None, emit)
     try:
-        with initialized_resources(resource_defs, resource_defs, plan.resource_config, run_id, log) as values:
+        with initialized_resources(resource_defs, resource_defs, plan.resource_config, run_id, log,
+                                   teardown_error_reporter(run_id, None, emit)) as values:
             runner.resources = values
             canceled = _execute_in_process(plan, state, runner, should_stop)
     except ResourceInitError as exc:
@@ -113,6 +114,16 @@ def _execute_in_process(plan: ExecutionPlan, state: RunState, runner: StepRunner
         if outcome.interrupted:
             return True
     return False
+
+
+def teardown_error_reporter(run_id: str, step_key: Optional[str], emit: Emit) -> Callable[[str, BaseException], None]:
+    """Report a resource whose teardown failed as an engine event (the run's outcome stays as it is)."""
+
+    def report(key: str, exc: BaseException) -> None:
+        emit(RunEvent(run_id, f'Teardown of resource "{key}" failed.', EventType.ENGINE_EVENT, logging.ERROR,
+                      step_key, SerializableError.from_exception(exc)))
+
+    return report
 
 
 def skip_step(runner: StepRunner, state: RunState, step: ExecutionStep, reason: str) -> None:

@@ -136,10 +136,13 @@ def _child_main(runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
 
     runner.emit = send_event
     runner.should_stop = lambda: False  # the parent stops children by SIGTERM
+    from berth.execution.engine import teardown_error_reporter
+
     resource_defs, keys, resource_config = resources
     try:
         with initialized_resources(resource_defs, keys, resource_config, runner.run_id,
-                                   StepLog(runner.run_id, step.key, send_event)) as values:
+                                   StepLog(runner.run_id, step.key, send_event),
+                                   teardown_error_reporter(runner.run_id, step.key, send_event)) as values:
             runner.resources = values
             result = runner.run(step, inputs)
         sender.send(("done", result.success, dict(result.outputs) if result.success else {}))

@@ -45,12 +45,22 @@ def _with_dependencies(resource_defs: Mapping[str, ResourceDefinition], keys: It
     return ordered
 
 
+TeardownErrorHandler = Callable[[str, BaseException], None]
+
+
+def _raise(_key: str, exc: BaseException) -> None:
+    raise exc
+
+
 @contextlib.contextmanager
 def initialized_resources(resource_defs: Mapping[str, ResourceDefinition], keys: Iterable[str],
-                          resource_config: Mapping[str, Any], run_id: str, log: Any) -> Iterator[dict[str, Any]]:
+                          resource_config: Mapping[str, Any], run_id: str, log: Any,
+                          on_teardown_error: TeardownErrorHandler = _raise) -> Iterator[dict[str, Any]]:
     """Set up the resources ``keys`` (and what they require); yield their values; tear them down.
 
-    Raises ResourceInitError when one fails in setup (those already set up are torn down).
+    Raises ResourceInitError when one fails in setup (those already set up are torn down). A
+    failing teardown goes to ``on_teardown_error`` (key, exception): as in Dagster, it does not
+    change how the run or step ended.
     """
     order = _with_dependencies(resource_defs, keys)
     with contextlib.ExitStack() as stack:
@@ -61,23 +71,32 @@ def initialized_resources(resource_defs: Mapping[str, ResourceDefinition], keys:
             context = InitResourceContext(config, Resources({k: values[k] for k in definition.required_resource_keys}),
                                           run_id, log)
             try:
-                values[key] = _enter(stack, definition.initialize(context))
+                values[key] = _enter(stack, definition.initialize(context), key, on_teardown_error)
             except Exception as exc:  # noqa: BLE001 - user code may raise anything; the run reports it
                 raise ResourceInitError(key, order, exc) from exc
         yield values
 
 
-def _enter(stack: contextlib.ExitStack, produced: Any) -> Any:
+def _enter(stack: contextlib.ExitStack, produced: Any, key: str, on_teardown_error: TeardownErrorHandler) -> Any:
     if inspect.isgenerator(produced):
         try:
             value = next(produced)
         except StopIteration:
             raise ValueError("the resource function is a generator that did not yield its value") from None
-        stack.callback(_finish_generator, produced)
+        stack.callback(_teardown, key, on_teardown_error, _finish_generator, produced)
         return value
     if isinstance(produced, contextlib.AbstractContextManager) and hasattr(produced, "gen"):
-        return stack.enter_context(produced)  # a function decorated with @contextmanager
+        value = produced.__enter__()  # a function decorated with @contextmanager
+        stack.callback(_teardown, key, on_teardown_error, produced.__exit__, None, None, None)
+        return value
     return produced
+
+
+def _teardown(key: str, on_error: TeardownErrorHandler, function: Callable[..., Any], *args: Any) -> None:
+    try:
+        function(*args)
+    except Exception as exc:  # noqa: BLE001 - user teardown code may raise anything
+        on_error(key, exc)
 
 
 def _finish_generator(generator: Any) -> None:
