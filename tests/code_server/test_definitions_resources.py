@@ -157,3 +157,40 @@ def test_a_code_location_without_pythonic_config_does_not_import_pydantic(tmp_pa
               f"load_code_location(python_file={str(location)!r}); print('pydantic' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     assert completed.stdout.strip() == "False"
+
+
+def test_reexecution_of_mapped_steps_loads_the_dynamic_output_from_the_parent_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from berth.execution.io_store import FilesystemIOStore
+
+    attempts = {"count": 0}
+
+    @op(out=DynamicOut())
+    def fan():  # type: ignore[no-untyped-def]
+        attempts["count"] += 1
+        yield DynamicOutput(1, mapping_key="one")
+        yield DynamicOutput(2, mapping_key="two")
+
+    @op
+    def fragile(value):  # type: ignore[no-untyped-def]
+        if value == 2 and attempts.get("broken", True):
+            raise ValueError("two is broken")
+        return value * 10
+
+    @op
+    def total(values):  # type: ignore[no-untyped-def]
+        return sum(values)
+
+    @job
+    def mapped():
+        total(fan().map(fragile).collect())
+
+    store = FilesystemIOStore(str(tmp_path))
+    first = execute_job(mapped, {}, run_id="parent", emit=lambda event: None, io_store=store)
+    attempts["broken"] = False
+    events = []
+    second = execute_job(mapped, {}, run_id="child", emit=events.append, io_store=store,
+                         step_keys_to_execute=["fragile", "total"], parent_run_id="parent")
+    succeeded = [event.step_key for event in events if event.event_type == EventType.STEP_SUCCESS]
+    assert (first, second) == (RunOutcome.FAILURE, RunOutcome.SUCCESS)
+    assert attempts["count"] == 1 and succeeded == ["fragile[one]", "fragile[two]", "total"]
+    assert store.load("child", "total", "result") == 30

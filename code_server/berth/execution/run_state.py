@@ -83,9 +83,14 @@ class RunState:
         return Readiness.READY, ""
 
     def expand(self, step: ExecutionStep) -> list[ExecutionStep]:
-        """The steps of a mapped node, one per mapping key of its dynamic output (maybe none)."""
+        """The steps of a mapped node, one per mapping key of its dynamic output (maybe none).
+
+        In a re-execution that does not run the dynamic op, its values come from the parent run.
+        """
         root = step.node.mapped_over
         assert root is not None
+        if (root.node, root.output) not in self.outputs and root.node not in self.status and self.parent_run_id:
+            self._output_value(root.node, root.output)
         values = self.outputs.get((root.node, root.output)) or {}
         steps = [step.for_mapping_key(mapping_key) for mapping_key in values]
         self.status.pop(step.key, None)
@@ -194,7 +199,14 @@ class RunState:
         if self.parent_run_id is None:
             raise MissingStepOutputError(f'Step "{step_key}" is not executed in this run and the run has no '
                                          f'parent run to load its output "{output_name}" from.')
-        value = self.io_store.load(self.parent_run_id, step_key, output_name)
-        self.io_store.copy_output(self.parent_run_id, self.run_id, step_key, output_name)
+        if upstream is not None and upstream.is_dynamic:
+            value = {}
+            for mapping_key in self.io_store.mapping_keys(self.parent_run_id, step_key, output_name):
+                stored_name = f"{output_name}[{mapping_key}]"
+                value[mapping_key] = self.io_store.load(self.parent_run_id, step_key, stored_name)
+                self.io_store.copy_output(self.parent_run_id, self.run_id, step_key, stored_name)
+        else:
+            value = self.io_store.load(self.parent_run_id, step_key, output_name)
+            self.io_store.copy_output(self.parent_run_id, self.run_id, step_key, output_name)
         self.outputs[(step_key, output_name)] = value
         return value
