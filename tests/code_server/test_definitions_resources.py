@@ -59,6 +59,11 @@ class Odd(Config):
     value: int | str
 
 
+def test_a_resource_class_instead_of_an_instance_is_refused_by_name() -> None:
+    with pytest.raises(DefinitionError, match=r"Resource class Api was given .* Api.configure_at_launch\(\)"):
+        Definitions(resources={"api": Api})
+
+
 def test_a_union_in_config_is_refused_by_name() -> None:
     with pytest.raises(DefinitionError, match=r"Odd.value: berth does not support the union type"):
         @op

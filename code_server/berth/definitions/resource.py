@@ -133,6 +133,9 @@ def as_resource_definition(value: Any) -> ResourceDefinition:
     """A ResourceDefinition for whatever a user put in ``resources={...}`` / ``resource_defs={...}``."""
     if isinstance(value, ResourceDefinition):
         return value
+    if isinstance(value, type) and callable(getattr(value, "as_resource_definition", None)):
+        raise DefinitionError(f"Resource class {value.__name__} was given where a resource is expected; give an "
+                              f"instance ({value.__name__}(...)) or {value.__name__}.configure_at_launch().")
     converter = getattr(value, "as_resource_definition", None)
     if callable(converter):  # ConfigurableResource instances
         return converter()
