@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from berth import Config, ConfigurableResource, Definitions, DynamicOut, DynamicOutput, job, op, resource
+from berth import Config, ConfigurableResource, RunConfig, Definitions, DynamicOut, DynamicOutput, job, op, resource
 from berth.definitions.errors import DefinitionError
 from berth.events import EventType
 from berth.execution.engine import RunOutcome, execute_job
@@ -199,3 +200,42 @@ def test_reexecution_of_mapped_steps_loads_the_dynamic_output_from_the_parent_ru
     assert (first, second) == (RunOutcome.FAILURE, RunOutcome.SUCCESS)
     assert attempts["count"] == 1 and succeeded == ["fragile[one]", "fragile[two]", "total"]
     assert store.load("child", "total", "result") == 30
+
+
+class Shade(enum.Enum):
+    """Enum values travel by member name in run config."""
+
+    LIGHT = 1
+    DARK = 2
+
+
+class Brush(Config):
+    """A nested config model."""
+
+    width: int = 2
+
+
+class Painting(Config):
+    """A config with an enum, a nested model and a list."""
+
+    shade: Shade = Shade.LIGHT
+    brush: Brush = Brush()
+    walls: list[str] = []
+
+
+def test_run_config_from_config_instances_is_plain_run_config() -> None:
+    run_config = RunConfig(ops={"paint": Painting(shade=Shade.DARK, walls=["north"])},
+                           resources={"api": {"config": {"url": "u"}}}).to_config_dict()
+    assert run_config == {"ops": {"paint": {"config": {"shade": "DARK", "brush": {"width": 2}, "walls": ["north"]}}},
+                          "resources": {"api": {"config": {"url": "u"}}}}
+
+    @op
+    def paint(config: Painting):  # type: ignore[no-untyped-def]
+        return config
+
+    @job
+    def painting():
+        paint()
+
+    result = painting.run_config_schema.validate(run_config)
+    assert result.success, result.errors
