@@ -36,7 +36,7 @@ test: install system-deps compat-env
 	BERTH_COMPAT_PYTHON=$(CURDIR)/$(COMPAT_VENV)/bin/python $(BIN)/pytest
 
 test-fast: install
-	$(BIN)/pytest -m "not browser and not compat"
+	$(BIN)/pytest -m "not browser and not compat and not container"
 
 protos: install
 	$(BIN)/python scripts/gen_protos.py

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the system programs the tests use when they are missing: Debian's chromium (the GraphiQL page test)
-# and PostgreSQL's server binaries (every storage test runs on PostgreSQL too). Needs root for apt-get;
-# without it, prints what is missing and the tests say so.
+# Installs the system programs the tests use when they are missing: Debian's chromium (the GraphiQL page test),
+# PostgreSQL's server binaries (every storage test runs on PostgreSQL too), and for the container tests in
+# tests/deploy/: podman with the runc runtime, aardvark-dns (names between containers) and debootstrap (the local
+# base image). Needs root for apt-get; without it, prints what is missing and the tests say so.
 set -euo pipefail
 
 missing=()
@@ -9,6 +10,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+for program in podman runc debootstrap; do
+  command -v "$program" >/dev/null 2>&1 || [ -x "/usr/sbin/$program" ] || missing+=("$program")
+done
+[ -x /usr/lib/podman/aardvark-dns ] || missing+=(aardvark-dns)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

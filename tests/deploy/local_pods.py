@@ -1,9 +1,11 @@
 """A kubelet stand-in for one machine: runs a container's command as a local process, restarts it
 as ``restartPolicy: Always`` does, and runs the container's declared probes against it.
 
-Only what the conformance test needs: one container per pod, exec'd directly (no image), probes
-of kind ``grpc`` (grpc.health.v1 Check) and ``httpGet``. Restarts wait ``restart_delay`` seconds
-where the kubelet backs off from 10 s upwards; the order of events is the same.
+Only what the conformance test needs, where no cluster can run: one container per pod, exec'd
+directly (no image), probes of kind ``grpc`` (grpc.health.v1 Check) and ``httpGet``. Restarts wait
+``restart_delay`` seconds where the kubelet backs off from 10 s upwards; the order of events is the
+same. Restarts of real containers are tested with podman (test_containers_compose.py);
+``probe_passes`` also probes those, from the host, as the kubelet would.
 """
 
 from __future__ import annotations
