@@ -12,8 +12,10 @@ FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv
 COPY code_server/ /src/code_server/
+# The same steps as code-location.Dockerfile's build stage so far: a builder reuses those layers.
+RUN /opt/venv/bin/pip install "/src/code_server[postgres]"
 COPY webserver/ /src/webserver/
-RUN /opt/venv/bin/pip install "/src/code_server[postgres]" /src/webserver
+RUN /opt/venv/bin/pip install /src/webserver
 
 FROM ${BASE_IMAGE}
 ENV PATH=/opt/venv/bin:$PATH \

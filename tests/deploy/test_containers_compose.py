@@ -106,6 +106,9 @@ def stack(podman: Podman, images: BuiltImages, container_database: ContainerData
     prefix = f"berth-test-{os.getpid()}"
     port = _free_port()
     stack = ComposeStack(podman, services, prefix, port)
+    # Leftovers of an earlier session that had this process id and was killed go first.
+    podman.remove(*(stack.container(name) for name in BERTH_SERVICES))
+    podman.run("network", "rm", "--force", prefix, check=False)
     podman.run("network", "create", prefix)
     try:
         for name in _start_order(services):

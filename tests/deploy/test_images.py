@@ -76,7 +76,7 @@ def test_dockerignore_sends_what_the_dockerfile_copies_and_nothing_heavy(path: P
     for source, _ in _recipe(path).context_copies():
         assert (REPO_ROOT / source).exists(), source
         assert dockerignore_allows(ignore_file, source.rstrip("/")), source
-    for heavy in (".git", ".venv", "tests", "code_server/berth/__pycache__"):
+    for heavy in (".git", ".venv", "tests", "code_server/berth/__pycache__", "webserver/ui/node_modules"):
         assert not dockerignore_allows(ignore_file, heavy), heavy
 
 
