@@ -43,7 +43,7 @@ events_logger = "file"
 
 def podman_unavailable() -> Optional[str]:
     """Why podman cannot run containers here, or None when it can."""
-    for program in ("podman", "runc"):
+    for program in ("podman", "runc", "debootstrap"):
         if shutil.which(program) is None and not Path(f"/usr/sbin/{program}").exists():
             return f"{program} is not installed (scripts/ensure_system_deps.sh installs it, as root)"
     if os.geteuid() != 0:

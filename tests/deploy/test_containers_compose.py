@@ -83,6 +83,11 @@ class ComposeStack:
         loaded = entry.get("locationOrLoadError") or {}
         return loaded.get("serverId") if entry.get("loadStatus") == "LOADED" else None
 
+    def new_server_id(self, location: str, old: Optional[str]) -> Optional[str]:
+        """The server id the webserver shows for the location once it differs from ``old``."""
+        current = self.loaded_server_id(location)
+        return current if current is not None and current != old else None
+
     def logs(self) -> str:
         """Every berth container's output, for failure messages."""
         return "\n".join(f"--- {service}\n{self.podman.logs(self.container(service))}" for service in BERTH_SERVICES)
@@ -153,10 +158,10 @@ def test_shutdown_repository_location_restarts_the_container_and_the_webserver_p
     wait_until(lambda: stack.restart_count("hello") > restarts, READY_TIMEOUT, what="podman to restart hello")
 
     # The webserver notices the new server by itself: nobody reloads the location or restarts it.
-    after = wait_until(lambda: (stack.loaded_server_id("hello") or before) != before and stack.loaded_server_id("hello"),
-                       READY_TIMEOUT, what=f"the webserver to show hello's new server\n{stack.logs()}")
+    wait_until(lambda: stack.new_server_id("hello", before), READY_TIMEOUT,
+               what=f"the webserver to show hello's new server\n{stack.logs()}")
+    # A figure for deploy/README.md (shown with -s); never asserted.
     print(f"restart-to-pickup in containers: {time.monotonic() - shutdown_at:.1f} s")
-    assert after != before
     assert stack.restart_count("webserver") == webserver_restarts
     assert stack.podman.exit_codes(stack.container_id("webserver")) == []
 
@@ -179,6 +184,7 @@ def test_a_run_in_a_container_is_terminated_through_the_webserver(stack: Compose
 def test_a_killed_code_server_is_restarted_and_the_webserver_picks_it_up(stack: ComposeStack) -> None:
     analytics_id = stack.container_id("analytics")
     before = stack.loaded_server_id("analytics")
+    assert before is not None
     restarts = stack.restart_count("analytics")
     # From the host, as the OOM killer would: `podman kill` counts as stopped by the user, never restarted.
     os.kill(int(stack.podman.inspect(stack.container("analytics"))["State"]["Pid"]), signal.SIGKILL)
@@ -186,7 +192,7 @@ def test_a_killed_code_server_is_restarted_and_the_webserver_picks_it_up(stack: 
     exit_codes = wait_until(lambda: stack.podman.exit_codes(analytics_id), READY_TIMEOUT, what="analytics to die")
     assert exit_codes == [128 + 9]
     wait_until(lambda: stack.restart_count("analytics") > restarts, READY_TIMEOUT, what="podman to restart analytics")
-    wait_until(lambda: (stack.loaded_server_id("analytics") or before) != before, READY_TIMEOUT,
+    wait_until(lambda: stack.new_server_id("analytics", before), READY_TIMEOUT,
                what=f"the webserver to show analytics' new server\n{stack.logs()}")
 
 
