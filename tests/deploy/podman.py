@@ -71,7 +71,12 @@ class Podman:
         self.conf_path = CACHE / "containers.conf"
         if not self.conf_path.exists() or self.conf_path.read_text() != _CONTAINERS_CONF:
             self.conf_path.write_text(_CONTAINERS_CONF)
-        self._env = {**os.environ, "CONTAINERS_CONF": str(self.conf_path)}
+        # netavark runs iptables from /usr/sbin, which a non-login PATH may lack.
+        path = os.environ.get("PATH", os.defpath)
+        for folder in ("/usr/sbin", "/sbin"):
+            if folder not in path.split(os.pathsep):
+                path += os.pathsep + folder
+        self._env = {**os.environ, "PATH": path, "CONTAINERS_CONF": str(self.conf_path)}
 
     def run(self, *args: str, timeout: float = 120, check: bool = True, stdin: Optional[Any] = None) -> str:
         """``podman ARGS``; its stdout. CalledProcessError (with stderr) when it fails and ``check``."""
