@@ -10,7 +10,9 @@ no privilege escalation, and the test runs its declared gRPC probes against it.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+from pathlib import Path
 from typing import Iterator
 
 import grpc
@@ -18,7 +20,7 @@ import pytest
 
 from berth.protocol.v1 import code_location_pb2, code_location_pb2_grpc
 
-from .container_images import BuiltImages
+from .container_images import CODE_LOCATION_DOCKERFILE, WEBSERVER_DOCKERFILE, BuiltImages
 from .container_storage import ContainerDatabase
 from .local_pods import probe_passes, wait_until
 from .pod_to_podman import pod_run_args
@@ -97,13 +99,29 @@ def test_both_images_build_on_the_base_and_run_as_uid_10001(podman: Podman, imag
         assert podman.run("run", "--rm", "--entrypoint", "berth", image.tag, "--help", timeout=120)
 
 
-def test_images_hold_no_build_leftovers_from_the_checkout(podman: Podman, images: BuiltImages) -> None:
-    """The .dockerignore allow-lists keep caches and egg-info of the checkout out of the images."""
-    leftovers = podman.run(
-        "run", "--rm", "--entrypoint", "find", images.code_location.tag, "/opt/berth",
-        "-name", "__pycache__", "-o", "-name", "*.egg-info", timeout=120,
-    )
-    assert leftovers == ""
+@pytest.mark.parametrize(
+    ("dockerfile", "sent"),
+    [(CODE_LOCATION_DOCKERFILE, ["code_server", "deploy", "examples"]),
+     (WEBSERVER_DOCKERFILE, ["code_server", "deploy", "webserver"])],
+    ids=["code-location", "webserver"],
+)
+def test_the_builder_sends_only_the_dockerignore_allow_list(
+    podman: Podman, images: BuiltImages, tmp_path: Path, dockerfile: Path, sent: list[str]
+) -> None:
+    """Built by podman with the Dockerfile's own .dockerignore: a probe that copies the whole context it gets."""
+    probe = tmp_path / "context-probe.Dockerfile"
+    probe.write_text(f"FROM {images.base}\nCOPY . /context/\n")
+    shutil.copy(dockerfile.with_name(dockerfile.name + ".dockerignore"), tmp_path / (probe.name + ".dockerignore"))
+    tag = f"localhost/berth-test-context-probe:{os.getpid()}"
+    podman.build(probe, tag, {})
+    try:
+        listing = podman.run("run", "--rm", tag, "sh", "-c",
+                             "ls /context && ls /context/deploy && ls /context/deploy/docker && "
+                             "find /context -name __pycache__ -o -name '*.egg-info' -o -name node_modules")
+    finally:
+        podman.run("rmi", "--force", tag, check=False)
+    # The allowed folders, and in them no caches, egg-info or node_modules (the checkout has some).
+    assert listing.split() == [*sent, "docker", "health_check.py"]
 
 
 def test_code_location_container_passes_the_declared_grpc_probes(hello_pod: HelloPod, images: BuiltImages) -> None:
