@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Union
 
 import grpc
 import httpx
@@ -26,15 +26,20 @@ __all__ = ["ContainerSpec", "LocalPod", "probe_passes", "wait_until"]
 _PROBE_TIMEOUT_SECONDS = 2.0
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, interval: float = 0.2, what: str = "condition") -> Any:
-    """Poll ``condition`` until it returns something truthy; AssertionError after ``timeout`` seconds."""
+def wait_until(
+    condition: Callable[[], Any], timeout: float, interval: float = 0.2, what: Union[str, Callable[[], str]] = "condition"
+) -> Any:
+    """Poll ``condition`` until it returns something truthy; AssertionError after ``timeout`` seconds.
+
+    ``what`` names the condition in the error; a callable is called only then (for logs as they are at the end).
+    """
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what() if callable(what) else what}")
         time.sleep(interval)
 
 

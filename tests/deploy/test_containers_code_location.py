@@ -81,7 +81,7 @@ def hello_pod(
     pod = HelloPod(podman, base, name, port)
     try:
         wait_until(lambda: pod.probe("startupProbe"), READY_TIMEOUT, interval=0.5,
-                   what=f"the startup probe\n{podman.logs(name)}")
+                   what=lambda: f"the startup probe\n{podman.logs(name)}")
         yield pod
     finally:
         podman.remove(name)

@@ -97,10 +97,11 @@ def _start_order(services: dict[str, ComposeService]) -> list[str]:
     """The berth services in depends_on order (the postgres service is not run here)."""
     ordered: list[str] = []
     while len(ordered) < len(BERTH_SERVICES):
-        for name in BERTH_SERVICES:
-            needs = set(services[name].settings.get("depends_on", {})) & set(BERTH_SERVICES)
-            if name not in ordered and needs <= set(ordered):
-                ordered.append(name)
+        ready = [name for name in BERTH_SERVICES if name not in ordered
+                 and set(services[name].settings.get("depends_on", {})) & set(BERTH_SERVICES) <= set(ordered)]
+        if not ready:
+            raise ValueError(f"depends_on has a cycle among {sorted(set(BERTH_SERVICES) - set(ordered))}")
+        ordered += ready
     return ordered
 
 
@@ -127,7 +128,7 @@ def stack(podman: Podman, images: BuiltImages, container_database: ContainerData
             ))
         for location in ("hello", "analytics"):
             wait_until(lambda: stack.loaded_server_id(location), READY_TIMEOUT, interval=0.5,
-                       what=f"the webserver to load {location}\n{stack.logs()}")
+                       what=lambda: f"the webserver to load {location}\n{stack.logs()}")
         yield stack
     finally:
         stack.client.close()
@@ -137,7 +138,7 @@ def stack(podman: Podman, images: BuiltImages, container_database: ContainerData
 
 def test_every_service_passes_its_compose_health_check(stack: ComposeStack) -> None:
     for service in BERTH_SERVICES:
-        wait_until(lambda: stack.healthy(service), READY_TIMEOUT, what=f"{service} healthy\n{stack.logs()}")
+        wait_until(lambda: stack.healthy(service), READY_TIMEOUT, what=lambda: f"{service} healthy\n{stack.logs()}")
 
 
 def test_shutdown_repository_location_restarts_the_container_and_the_webserver_picks_it_up(stack: ComposeStack) -> None:
@@ -153,13 +154,13 @@ def test_shutdown_repository_location_restarts_the_container_and_the_webserver_p
 
     # The code server exits 0 by itself; restart: always starts the same container again.
     exit_codes = wait_until(lambda: stack.podman.exit_codes(hello_id), READY_TIMEOUT,
-                            what=f"hello to exit\n{stack.logs()}")
+                            what=lambda: f"hello to exit\n{stack.logs()}")
     assert exit_codes == [0], stack.logs()
     wait_until(lambda: stack.restart_count("hello") > restarts, READY_TIMEOUT, what="podman to restart hello")
 
     # The webserver notices the new server by itself: nobody reloads the location or restarts it.
     wait_until(lambda: stack.new_server_id("hello", before), READY_TIMEOUT,
-               what=f"the webserver to show hello's new server\n{stack.logs()}")
+               what=lambda: f"the webserver to show hello's new server\n{stack.logs()}")
     # A figure for deploy/README.md (shown with -s); never asserted.
     print(f"restart-to-pickup in containers: {time.monotonic() - shutdown_at:.1f} s")
     assert stack.restart_count("webserver") == webserver_restarts
@@ -176,7 +177,7 @@ def test_a_run_in_a_container_is_terminated_through_the_webserver(stack: Compose
     run_id = stack.client.submit_job_execution("slow_job", repository_location_name="hello",
                                                run_config={"ops": {"sleep_for": {"config": {"seconds": 300.0}}}})
     wait_until(lambda: stack.client.get_run_status(run_id) == DagsterRunStatus.STARTED, READY_TIMEOUT,
-               what=f"the run to start\n{stack.logs()}")
+               what=lambda: f"the run to start\n{stack.logs()}")
     stack.client.terminate_run(run_id)
     assert stack.client.wait_for_run(run_id, timeout=READY_TIMEOUT) == DagsterRunStatus.CANCELED, stack.logs()
 
@@ -193,7 +194,7 @@ def test_a_killed_code_server_is_restarted_and_the_webserver_picks_it_up(stack: 
     assert exit_codes == [128 + 9]
     wait_until(lambda: stack.restart_count("analytics") > restarts, READY_TIMEOUT, what="podman to restart analytics")
     wait_until(lambda: stack.new_server_id("analytics", before), READY_TIMEOUT,
-               what=f"the webserver to show analytics' new server\n{stack.logs()}")
+               what=lambda: f"the webserver to show analytics' new server\n{stack.logs()}")
 
 
 def test_sigterm_lets_the_run_in_flight_finish_then_the_code_server_exits_0(stack: ComposeStack) -> None:
@@ -202,7 +203,7 @@ def test_sigterm_lets_the_run_in_flight_finish_then_the_code_server_exits_0(stac
     run_id = stack.client.submit_job_execution("slow_job", repository_location_name="hello",
                                                run_config={"ops": {"sleep_for": {"config": {"seconds": 6.0}}}})
     wait_until(lambda: stack.client.get_run_status(run_id) == DagsterRunStatus.STARTED, READY_TIMEOUT,
-               what=f"the run to start\n{stack.logs()}")
+               what=lambda: f"the run to start\n{stack.logs()}")
 
     signalled_at = time.time()
     # `podman stop` is `docker compose stop`: the service's stop_signal (SIGTERM), then its
