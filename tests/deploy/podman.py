@@ -26,7 +26,7 @@ from typing import Any, Mapping, Optional
 
 from .rendered import REPO_ROOT
 
-__all__ = ["CACHE", "Podman", "BuiltImage", "podman_unavailable"]
+__all__ = ["CACHE", "BuiltImage", "Podman", "PodmanError", "podman_unavailable"]
 
 CACHE = REPO_ROOT / ".cache" / "containers"
 _HOST_CA_CERTIFICATES = Path("/etc/ssl/certs")
@@ -55,6 +55,13 @@ def podman_unavailable() -> Optional[str]:
     return None
 
 
+class PodmanError(subprocess.CalledProcessError):
+    """A podman command failed; the message carries what podman said."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}\n{(self.stderr or '')[-4000:]}"
+
+
 @dataclasses.dataclass(frozen=True)
 class BuiltImage:
     """An image built by :meth:`Podman.build`: its tag, and how long the build took."""
@@ -79,13 +86,13 @@ class Podman:
         self._env = {**os.environ, "PATH": path, "CONTAINERS_CONF": str(self.conf_path)}
 
     def run(self, *args: str, timeout: float = 120, check: bool = True, stdin: Optional[Any] = None) -> str:
-        """``podman ARGS``; its stdout. CalledProcessError (with stderr) when it fails and ``check``."""
+        """``podman ARGS``; its stdout. PodmanError when it fails and ``check``."""
         completed = subprocess.run(
             ["podman", *args], env=self._env, stdin=stdin if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout,
         )
         if check and completed.returncode != 0:
-            raise subprocess.CalledProcessError(completed.returncode, completed.args, completed.stdout, completed.stderr)
+            raise PodmanError(completed.returncode, completed.args, completed.stdout, completed.stderr)
         return completed.stdout
 
     def exec_status(self, container: str, *command: str, timeout: float = 30) -> int:
