@@ -4,22 +4,31 @@
 # gRPC. Build from the repository root:
 #   docker build -f deploy/docker/webserver.Dockerfile -t REGISTRY/berth-webserver:TAG .
 
-FROM python:3.11-slim AS build
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-COPY code_server/ /src/code_server/
-COPY webserver/ /src/webserver/
-RUN /opt/venv/bin/pip install "/src/code_server[postgres]" /src/webserver
+# Any Debian-like image with Python 3.11+ and its venv module: python:3.11-slim, or a local Debian
+# bookworm base (interpreter `python3`), as tests/deploy builds it where no registry can be reached.
+ARG BASE_IMAGE=python:3.11-slim
 
-FROM python:3.11-slim
+FROM ${BASE_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python3 -m venv /opt/venv
+COPY code_server/ /src/code_server/
+# The same steps as code-location.Dockerfile's build stage so far: a builder reuses those layers.
+RUN /opt/venv/bin/pip install "/src/code_server[postgres]"
+COPY webserver/ /src/webserver/
+RUN /opt/venv/bin/pip install /src/webserver
+
+FROM ${BASE_IMAGE}
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     BERTH_HOME=/var/lib/berth
+# BERTH_HOME is world-writable (sticky) because a tmpfs mounted on it (compose's `tmpfs:`, `--tmpfs`)
+# keeps this folder's mode but is owned by root: runc copies the mode, not the owner.
 RUN groupadd --system --gid 10001 berth \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/berth --no-create-home berth \
     && mkdir -p /var/lib/berth /etc/berth \
-    && chown 10001:10001 /var/lib/berth
+    && chown 10001:10001 /var/lib/berth \
+    && chmod 1777 /var/lib/berth
 COPY --from=build /opt/venv /opt/venv
 COPY deploy/docker/health_check.py /opt/berth/health_check.py
 WORKDIR /opt/berth

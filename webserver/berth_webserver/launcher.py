@@ -6,9 +6,11 @@ started it raises ``LaunchError`` and ``operations.launch.launch_run`` records t
 
 from __future__ import annotations
 
+import contextlib
+
 import enum
 import logging
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import grpc
 import grpc.aio
@@ -69,15 +71,25 @@ class RunLauncher:
             client = self._client_of(run.location_name)
         except LocationNotFound as exc:
             raise LaunchError(str(exc)) from exc
-        self._launching.add(run.run_id)
         try:
             await client.start_run(run.run_id, run.repository_name, run.job_name)
         except grpc.aio.AioRpcError as exc:
             reason = _REFUSALS.get(exc.code(), f"it answered {exc.code().name}")
             raise LaunchError(f"The code server of location '{run.location_name}' did not start the run: "
                               f"{reason} ({exc.details() or exc.code().name}).") from exc
+
+    @contextlib.contextmanager
+    def launching_run(self, run_id: str) -> Iterator[None]:
+        """Within the block the run counts as being launched: wrap its storage write and ``launch``.
+
+        Entered before the run is stored, so that no moment exists where storage shows the run
+        STARTING while neither this set nor its server's active list holds it.
+        """
+        self._launching.add(run_id)
+        try:
+            yield
         finally:
-            self._launching.discard(run.run_id)
+            self._launching.discard(run_id)
 
     async def terminate(self, run: RunRecord, force: bool = False) -> TerminateResult:
         """Ask the run's code server to cancel it; ``force`` kills its processes at once.
