@@ -12,7 +12,6 @@ from berth.runs import TERMINABLE_STATUSES, RunRecord
 if TYPE_CHECKING:
     from berth.storage import RunStorage
 
-    from ..async_storage import AsyncRunStorage
     from ..context import RequestContext
 
 from ..launcher import TerminateResult
@@ -103,7 +102,13 @@ async def terminate_runs(context: "RequestContext", run_ids: Sequence[str],
     return outcomes
 
 
-async def delete_run(storage: "AsyncRunStorage", run_id: str) -> None:
-    """Delete a run with its tags and events; raises ``RunNotFound``."""
-    await get_run(storage, run_id)
-    await storage.delete_run(run_id)
+async def delete_run(context: "RequestContext", run_id: str) -> None:
+    """Delete a run with its tags and events; raises ``RunNotFound``.
+
+    A run still in progress is killed first (as ``MARK_AS_CANCELED_IMMEDIATELY``), so that no
+    worker goes on writing events for a run that no longer exists.
+    """
+    run = await get_run(context.storage, run_id)
+    if not run.is_finished:
+        await terminate_run(context, run_id, MARK_AS_CANCELED_IMMEDIATELY)
+    await context.storage.delete_run(run_id)
