@@ -10,6 +10,7 @@ no privilege escalation, and the test runs its declared gRPC probes against it.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 from pathlib import Path
@@ -73,7 +74,10 @@ def hello_pod(
     port = _free_port()
     args = pod_run_args(
         base, base.get("Deployment", "hello"), container_name=name, image=images.code_location.tag,
-        host_ports={4000: port}, secrets={("berth-storage", "BERTH_STORAGE_URL"): container_database.url},
+        host_ports={4000: port},
+        # The Secrets the Deployment reads: the test database, and a code-server secret of its own.
+        secrets={("berth-storage", "BERTH_STORAGE_URL"): container_database.url,
+                 ("berth-code-server-token", "BERTH_CODE_SERVER_TOKEN"): secrets.token_hex(32)},
         extra_volumes=[container_database.volume],
     )
     podman.remove(name)
