@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
+from typing import TYPE_CHECKING, Any, AsyncIterator, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,7 +16,11 @@ from starlette.staticfiles import StaticFiles
 
 from .context import RequestContext
 from .http.graphql_endpoint import GraphQLEndpoint
+from .http.graphql_execution import DocumentPreparer
 from .http.info import health, server_info
+from .http.limits import ServerLimits
+from .http.origin_check import CrossOriginGuard
+from .http.query_size import ListSizes
 from .http.security import SecurityHeadersMiddleware
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
 
     from .workspace.workspace import Workspace
 
-__all__ = ["create_app", "LazySchema", "STATIC_DIR"]
+__all__ = ["create_app", "LazySchema", "STATIC_DIR", "security_middleware"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -55,19 +59,30 @@ class LazySchema:
         return self._schema.graphql_schema
 
 
+def security_middleware(allowed_origins: Sequence[str] = ()) -> list[Middleware]:
+    """The middleware every request passes, outermost first: headers on answers, then the origin check.
+
+    Authentication belongs after the origin check (a cross-origin request is refused before its
+    credentials are looked at).
+    """
+    return [Middleware(SecurityHeadersMiddleware), Middleware(CrossOriginGuard, allowed_origins=allowed_origins)]
+
+
 def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Optional[RunLauncher] = None,
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
-               keep_alive_interval: float = 15.0) -> Starlette:
+               keep_alive_interval: float = 15.0, limits: Optional[ServerLimits] = None,
+               allowed_origins: Sequence[str] = ()) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace."""
     lazy_schema = LazySchema(schema)
     launcher = launcher or RunLauncher(workspace)
+    preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
 
     def make_context(connection: Any) -> RequestContext:
         return RequestContext(workspace, workspace.storage, launcher, read_only)
 
-    graphql_http = GraphQLEndpoint(lazy_schema, make_context)
-    graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context,
-                                              keep_alive_interval=keep_alive_interval)
+    graphql_http = GraphQLEndpoint(lazy_schema, make_context, preparer)
+    graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context, keep_alive_interval=keep_alive_interval,
+                                              preparer=preparer)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -90,7 +105,7 @@ def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Opt
             Route("/", _to_graphiql),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=[Middleware(SecurityHeadersMiddleware)],
+        middleware=security_middleware(allowed_origins),
         lifespan=lifespan,
     )
     app.state.workspace = workspace

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 if TYPE_CHECKING:
     from .workspace.workspace_file import LocationOrigin
@@ -28,6 +28,7 @@ def _dev_parser() -> argparse.ArgumentParser:
     parser.add_argument("-d", "--working-directory", help="directory to import -f/-m code from")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
+    _add_security_flags(parser)
     return parser
 
 
@@ -41,7 +42,46 @@ def _webserver_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
+    _add_security_flags(parser)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _add_security_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags for the cross-origin check and the limits (docs/security.md)."""
+    from .http.limits import ServerLimits
+
+    defaults = ServerLimits()
+    parser.add_argument("--allowed-origin", action="append", default=[], metavar="ORIGIN",
+                        help="another origin (scheme://host[:port]) whose pages may send mutations and open "
+                             "WebSockets, e.g. a UI served elsewhere (repeatable)")
+    parser.add_argument("--max-body-size", type=_positive_int, default=defaults.max_body_bytes, metavar="BYTES",
+                        help=f"largest POST body and WebSocket message (default {defaults.max_body_bytes})")
+    parser.add_argument("--max-query-depth", type=_positive_int, default=defaults.max_query_depth, metavar="N",
+                        help=f"deepest field nesting of an operation (default {defaults.max_query_depth})")
+    parser.add_argument("--max-query-cost", type=_positive_int, default=defaults.max_query_cost, metavar="N",
+                        help=f"largest estimated answer of an operation (default {defaults.max_query_cost})")
+
+
+def _security_options(args: argparse.Namespace, prog: str) -> Optional[dict[str, Any]]:
+    """run_webserver's keyword arguments for the security flags; None (after a message) when invalid."""
+    from .http.limits import ServerLimits
+    from .http.origin_check import normalize_origin
+
+    for origin in args.allowed_origin:
+        if normalize_origin(origin) is None:
+            print(f"{prog}: --allowed-origin {origin!r} is not an origin like https://ui.example.com:8443",
+                  file=sys.stderr)
+            return None
+    limits = ServerLimits(max_body_bytes=args.max_body_size, max_query_depth=args.max_query_depth,
+                          max_query_cost=args.max_query_cost)
+    return {"limits": limits, "allowed_origins": tuple(args.allowed_origin)}
 
 
 def _origins(files: Sequence[str], modules: Sequence[str], workspaces: Sequence[str],
@@ -70,10 +110,11 @@ def _default_storage_url() -> str:
     return default_storage_url()
 
 
-def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int, read_only: bool) -> int:
+def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int, read_only: bool,
+         **security: Any) -> int:
     from .startup import run_webserver
 
-    return run_webserver(origins, storage_url, host, port, read_only=read_only)
+    return run_webserver(origins, storage_url, host, port, read_only=read_only, **security)
 
 
 def dev_main(argv: Sequence[str]) -> int:
@@ -89,7 +130,10 @@ def dev_main(argv: Sequence[str]) -> int:
     except WorkspaceFileError as exc:
         print(f"berth dev: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return _run(origins, _default_storage_url(), args.host, args.port, read_only=False)
+    security = _security_options(args, "berth dev")
+    if security is None:
+        return EXIT_USAGE
+    return _run(origins, _default_storage_url(), args.host, args.port, read_only=False, **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -102,5 +146,8 @@ def webserver_main(argv: Sequence[str]) -> int:
     except WorkspaceFileError as exc:
         print(f"berth webserver: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    security = _security_options(args, "berth webserver")
+    if security is None:
+        return EXIT_USAGE
     storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or _default_storage_url()
-    return _run(origins, storage_url, args.host, args.port, read_only=args.read_only)
+    return _run(origins, storage_url, args.host, args.port, read_only=args.read_only, **security)

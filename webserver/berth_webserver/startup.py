@@ -15,9 +15,10 @@ import asyncio
 import gc
 import socket
 import sys
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
 if TYPE_CHECKING:
+    from .http.limits import ServerLimits
     from .workspace.supervisor import CodeServerProcess
     from .workspace.workspace_file import LocationOrigin
 
@@ -25,9 +26,15 @@ __all__ = ["run_webserver"]
 
 
 def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
-                  read_only: bool = False) -> int:
+                  read_only: bool = False, limits: Optional["ServerLimits"] = None,
+                  allowed_origins: Sequence[str] = ()) -> int:
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code."""
     from .heap import limit_malloc_arenas
+    from .http.limits import ServerLimits
+    from .http.redaction import install_log_redaction
+
+    install_log_redaction()  # the storage URL may carry a password; no log line may show it
+    security = _Security(limits or ServerLimits(), tuple(allowed_origins))
 
     problem = _cannot_listen(host, port)
     if problem is not None:
@@ -37,7 +44,7 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     limit_malloc_arenas()
     gc.disable()
     try:
-        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only))
+        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, security))
     finally:
         gc.enable()
 
@@ -69,8 +76,13 @@ async def _spawn_code_servers(origins: Sequence["LocationOrigin"],
     return processes
 
 
+class _Security(NamedTuple):
+    limits: "ServerLimits"
+    allowed_origins: tuple[str, ...]
+
+
 async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int,
-                           read_only: bool) -> int:
+                           read_only: bool, security: _Security) -> int:
     processes = await _spawn_code_servers(origins, storage_url)
     storage = None
     try:
@@ -83,7 +95,9 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
 
         storage = RunStorage.from_url(storage_url)
         workspace = Workspace(origins, storage, storage_url, processes=processes)
-        return await serve_async(create_app(workspace, read_only=read_only), host, port, on_ready=_announce)
+        app = create_app(workspace, read_only=read_only, limits=security.limits,
+                         allowed_origins=security.allowed_origins)
+        return await serve_async(app, host, port, on_ready=_announce, ws_max_size=security.limits.max_body_bytes)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,
         # say); stopping twice is harmless, and no spawned server may outlive the webserver.
