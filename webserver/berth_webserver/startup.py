@@ -90,10 +90,16 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         from berth.storage import RunStorage
 
         from .app import create_app
+        from .http.redaction import redact_credentials
         from .serving import serve_async
         from .workspace.workspace import Workspace
 
-        storage = RunStorage.from_url(storage_url)
+        try:
+            storage = RunStorage.from_url(storage_url)
+        except Exception as exc:  # unreachable, refused, malformed: one line, and no password in it
+            print(f"berth: cannot open the run storage {redact_credentials(storage_url)}: "
+                  f"{redact_credentials(_first_line(exc))}", file=sys.stderr)
+            return 1
         workspace = Workspace(origins, storage, storage_url, processes=processes)
         app = create_app(workspace, read_only=read_only, limits=security.limits,
                          allowed_origins=security.allowed_origins)
@@ -104,6 +110,12 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         await asyncio.gather(*(process.stop() for process in processes.values()))
         if storage is not None:
             storage.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (SQLAlchemy appends SQL and a help link)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _announce(line: str) -> None:
