@@ -31,7 +31,7 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code."""
     from .heap import limit_malloc_arenas
     from .http.limits import ServerLimits
-    from .http.redaction import install_log_redaction
+    from berth.redaction import install_log_redaction
 
     install_log_redaction()  # the storage URL may carry a password; no log line may show it
     security = _Security(limits or ServerLimits(), tuple(allowed_origins))
@@ -87,10 +87,10 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
     storage = None
     try:
         # Imported only now: these imports run while the code servers start.
+        from berth.redaction import redact_credentials
         from berth.storage import RunStorage
 
         from .app import create_app
-        from .http.redaction import redact_credentials
         from .serving import serve_async
         from .workspace.workspace import Workspace
 

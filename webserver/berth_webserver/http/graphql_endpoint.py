@@ -6,6 +6,7 @@ import json
 import logging
 from typing import Any, Callable, Optional, Union
 
+from berth.redaction import redact_credentials
 from graphql import ExecutionResult, GraphQLError, GraphQLSchema, OperationType
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -15,7 +16,6 @@ from ..heap import release_free_memory
 from .graphiql import graphiql_response
 from .graphql_execution import (DocumentPreparer, GraphQLParams, ParamsError, execute_document, format_errors,
                                 format_result, operation_type)
-from .redaction import redact_credentials
 from .request_body import BodyTooLarge, read_body
 
 __all__ = ["GraphQLEndpoint"]

@@ -8,12 +8,12 @@ import json
 import logging
 from typing import Any, Callable, Optional
 
+from berth.redaction import redact_credentials
 from graphql import ExecutionResult, GraphQLSchema, OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .graphql_execution import (DocumentPreparer, GraphQLParams, ParamsError, format_errors, format_result,
                                 operation_type, subscribe_document)
-from .redaction import redact_credentials
 
 __all__ = ["WebSocketSession", "ProtocolError"]
 

@@ -2,7 +2,8 @@
 
 The storage URL of a PostgreSQL deployment carries a password, and libraries quote URLs in their
 exceptions (SQLAlchemy's "Could not parse SQLAlchemy URL from string '...'"). Error messages the
-webserver sends and every log record it writes pass through ``redact_credentials``.
+webserver sends, every log record the webserver and code servers write, and the code server output
+that ``berth dev`` relays pass through ``redact_credentials``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,141 @@
+"""The limits over a real webserver process: body size, query depth and cost, list limits.
+
+The workspace holds a generated location of 1,000 jobs, the size at which the issue's query
+``pipelines { repository { pipelines { name } } }`` asks for a million objects.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import HELLO
+from webserver_process import WebserverProcess
+
+MIB = 1024 * 1024
+JOBS = 1000
+
+
+def write_big_location(folder: Path, jobs: int = JOBS) -> Path:
+    """A code location with ``jobs`` one-op jobs."""
+    lines = ["from berth import Definitions, job, op", "", "@op", "def work():", "    return 1", ""]
+    for index in range(jobs):
+        lines += ["@job", f"def job_{index:04d}():", "    work()", ""]
+    lines.append(f"defs = Definitions(jobs=[{', '.join(f'job_{i:04d}' for i in range(jobs))}])")
+    path = folder / "big.py"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebserverProcess]:
+    folder = tmp_path_factory.mktemp("limits")
+    server = WebserverProcess(["dev", "-f", str(write_big_location(folder)), "-f", str(HELLO)],
+                              env={"BERTH_HOME": str(folder)}, startup_timeout=120)
+    yield server
+    assert server.stop() == 0
+
+
+def _error(response: object) -> str:
+    body = response.json()  # type: ignore[attr-defined]
+    return str(body["errors"][0]["message"])
+
+
+# -- body size ---------------------------------------------------------------------------------------
+
+def test_a_5_mb_body_is_413_with_the_limit_in_the_message(server: WebserverProcess) -> None:
+    query = "{ version }" + " " * (5 * MIB)
+    response = server.http.post("/graphql", json={"query": query})
+    assert response.status_code == 413
+    assert "1048576 bytes" in _error(response) and "--max-body-size" in _error(response)
+
+
+def test_a_chunked_body_is_refused_while_it_streams(server: WebserverProcess) -> None:
+    """The answer comes after a little more than 1 MiB, before the client has sent the rest of 5 MB."""
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        connection.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b" " * 65536
+        sent = 0
+        answer = b""
+        connection.settimeout(0.01)
+        while sent < 5 * MIB and b"\r\n\r\n" not in answer:
+            connection.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            sent += len(chunk)
+            try:
+                answer += connection.recv(4096)
+            except (socket.timeout, BlockingIOError):
+                pass
+        connection.settimeout(30)
+        while b"\r\n\r\n" not in answer:
+            answer += connection.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert sent < 5 * MIB  # it did not wait for the whole body
+
+
+def test_a_body_just_under_the_limit_is_served(server: WebserverProcess) -> None:
+    query = "{ version }" + " " * (MIB - 100)
+    response = server.http.post("/graphql", content=json.dumps({"query": query}).encode(),
+                                headers={"content-type": "application/json"})
+    assert response.status_code == 200 and response.json()["data"]["version"]
+
+
+# -- depth and cost -----------------------------------------------------------------------------------
+
+def test_a_deep_query_is_400_saying_how_deep_and_the_limit(server: WebserverProcess) -> None:
+    nested = "name " + "ofType { " * 30 + "name" + " }" * 30
+    response = server.http.post("/graphql", json={"query": f"{{ __schema {{ types {{ fields {{ type {{ {nested} }} }} }} }} }}"})
+    assert response.status_code == 400
+    message = _error(response)
+    assert "depth 35 exceeds the query depth limit of 24 by 11" in message, message
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
+
+
+def test_the_introspection_query_of_graphiql_passes(server: WebserverProcess) -> None:
+    from graphql import get_introspection_query
+
+    response = server.http.post("/graphql", json={"query": get_introspection_query(descriptions=True)})
+    assert response.status_code == 200 and response.json()["data"]["__schema"]["queryType"]
+
+
+PIPELINES_OF_PIPELINES = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
+    pipelines { repository { pipelines { name } } } } } } }"""
+
+
+def test_the_issues_amplifying_query_on_1000_jobs_is_refused_by_cost(server: WebserverProcess) -> None:
+    response = server.http.post("/graphql", json={"query": PIPELINES_OF_PIPELINES})
+    assert response.status_code == 400
+    message = _error(response)
+    assert "too costly" in message and "query cost limit of 200,000 by" in message, message
+    extensions = response.json()["errors"][0]["extensions"]
+    assert extensions["code"] == "QUERY_TOO_COSTLY" and extensions["cost"] > 2 * JOBS * JOBS
+
+
+def test_listing_the_1000_jobs_once_is_served(server: WebserverProcess) -> None:
+    data = server.graphql("{ repositoriesOrError { ... on RepositoryConnection { nodes { pipelines { name } } } } }")
+    assert sum(len(node["pipelines"]) for node in data["repositoriesOrError"]["nodes"]) == JOBS + 5
+
+
+# -- list limits --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, variables", [
+    ("{ runsOrError(limit: 5000) { ... on Runs { results { runId } } } }", {}),
+    ("query R($n: Int) { runsOrError(limit: $n) { ... on Runs { results { runId } } } }", {"n": 5000}),
+    ('{ logsForRun(runId: "x", limit: 5000) { __typename } }', {}),
+])
+def test_a_limit_above_the_maximum_is_400(server: WebserverProcess, query: str, variables: dict) -> None:
+    response = server.http.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 400
+    message = _error(response)
+    assert "is 5000, above the maximum of 1000 by 4000" in message, message
+
+
+def test_a_limit_at_the_maximum_is_served(server: WebserverProcess) -> None:
+    data = server.graphql("{ runsOrError(limit: 1000) { ... on Runs { results { runId } } } }")
+    assert data["runsOrError"]["results"] == []
