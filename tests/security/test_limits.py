@@ -139,3 +139,16 @@ def test_a_limit_above_the_maximum_is_400(server: WebserverProcess, query: str, 
 def test_a_limit_at_the_maximum_is_served(server: WebserverProcess) -> None:
     data = server.graphql("{ runsOrError(limit: 1000) { ... on Runs { results { runId } } } }")
     assert data["runsOrError"]["results"] == []
+
+
+def test_a_selection_set_of_1250_copies_of_one_field_is_refused_before_validation(server: WebserverProcess) -> None:
+    """graphql-core compares same-named fields pairwise; this document took 1.5 s of CPU to validate."""
+    response = server.http.post("/graphql", json={"query": "{ " + "version " * 1250 + "}"})
+    assert response.status_code == 400
+    assert _error(response) == "A selection set holds 1250 fields and fragments, over the limit of 200 by 1050."
+
+
+def test_a_document_of_more_than_15000_tokens_is_refused(server: WebserverProcess) -> None:
+    query = "{ " + " ".join(f"a{i}: version" for i in range(6000)) + " }"
+    response = server.http.post("/graphql", json={"query": query})
+    assert response.status_code == 400 and "more than 15000 tokens" in _error(response)

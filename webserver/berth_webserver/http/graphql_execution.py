@@ -83,10 +83,31 @@ class DocumentPreparer:
             return None, (error,)
         except RecursionError:  # graphql-core's parser recurses once per nesting level
             return None, (GraphQLError("Syntax Error: the document nests too deeply to be parsed."),)
+        crowded = _largest_selection_set(document)
+        if crowded > self.limits.max_selections:
+            return None, (GraphQLError(
+                f"A selection set holds {crowded} fields and fragments, over the limit of "
+                f"{self.limits.max_selections} by {crowded - self.limits.max_selections}.",
+                extensions={"code": "SELECTION_SET_TOO_LARGE", "selections": crowded,
+                            "limit": self.limits.max_selections}),)
         try:
             return document, tuple(validate(schema, document))
         except RecursionError:
             return None, (GraphQLError("The document nests too deeply to be validated."),)
+
+
+def _largest_selection_set(document: DocumentNode) -> int:
+    """The most selections any one selection set of the document holds (checked before validation,
+    whose cost grows with the square of it)."""
+    largest = 0
+    pending: list[Any] = list(document.definitions)
+    while pending:
+        node = pending.pop()
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            largest = max(largest, len(selection_set.selections))
+            pending.extend(selection_set.selections)
+    return largest
 
 
 def operation_type(document: DocumentNode, operation_name: Optional[str]) -> Optional[OperationType]:

@@ -25,8 +25,11 @@ class ServerLimits:
     """Upper estimate of the values an answer may hold (see ``query_cost``)."""
     max_list_limit: int = 1000
     """The largest ``limit`` argument accepted; above it the request is refused (HTTP 400)."""
-    max_document_tokens: int = 50_000
+    max_document_tokens: int = 15_000
     """Tokens of one GraphQL document (the Dagster UI's largest has a few thousand)."""
+    max_selections: int = 200
+    """Fields and fragments in one selection set. graphql-core's overlapping-fields validation
+    compares same-named fields pairwise: 1,250 copies of one field cost it 1.5 s of CPU."""
     document_cache_bytes: int = 16 * MIB
     """Budget of the parsed-document cache (estimated size of the cached syntax trees)."""
     max_operations_per_socket: int = 100
