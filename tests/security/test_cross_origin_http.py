@@ -106,3 +106,18 @@ def test_websocket_upgrades_from_another_origin_are_403(server: WebserverProcess
             assert json.loads(await asyncio.wait_for(socket.recv(), 30))["type"] == "connection_ack"
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("host, status", [
+    ("evil.example:{port}", 403),  # DNS rebinding: evil.example re-pointed to 127.0.0.1
+    ("localhost:{port}", 200),
+    ("127.0.0.1:{port}", 200),
+    ("ui.example.com", 200),  # the host of an --allowed-origin
+])
+def test_a_loopback_server_answers_only_loopback_host_names(server: WebserverProcess, host: str,
+                                                            status: int) -> None:
+    port = server.url.rsplit(":", 1)[1]
+    response = server.http.get("/graphql", params={"query": "{ version }"}, headers={"host": host.format(port=port)})
+    assert response.status_code == status, response.text
+    if status == 403:
+        assert "DNS-rebinding" in response.json()["errors"][0]["message"]

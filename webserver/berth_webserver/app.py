@@ -59,20 +59,25 @@ class LazySchema:
         return self._schema.graphql_schema
 
 
-def security_middleware(allowed_origins: Sequence[str] = ()) -> list[Middleware]:
+def security_middleware(allowed_origins: Sequence[str] = (), loopback_only: bool = False) -> list[Middleware]:
     """The middleware every request passes, outermost first: headers on answers, then the origin check.
 
     Authentication belongs after the origin check (a cross-origin request is refused before its
     credentials are looked at).
     """
-    return [Middleware(SecurityHeadersMiddleware), Middleware(CrossOriginGuard, allowed_origins=allowed_origins)]
+    return [Middleware(SecurityHeadersMiddleware),
+            Middleware(CrossOriginGuard, allowed_origins=allowed_origins, loopback_only=loopback_only)]
 
 
 def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Optional[RunLauncher] = None,
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
                keep_alive_interval: float = 15.0, limits: Optional[ServerLimits] = None,
-               allowed_origins: Sequence[str] = ()) -> Starlette:
-    """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace."""
+               allowed_origins: Sequence[str] = (), loopback_only: bool = False) -> Starlette:
+    """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
+
+    ``loopback_only``: the server listens on a loopback address, so only loopback Host names are
+    served (see ``http.origin_check``).
+    """
     lazy_schema = LazySchema(schema)
     launcher = launcher or RunLauncher(workspace)
     preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
@@ -105,7 +110,7 @@ def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Opt
             Route("/", _to_graphiql),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=security_middleware(allowed_origins),
+        middleware=security_middleware(allowed_origins, loopback_only),
         lifespan=lifespan,
     )
     app.state.workspace = workspace

@@ -91,6 +91,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         from berth.storage import RunStorage
 
         from .app import create_app
+        from .http.origin_check import is_loopback
         from .serving import serve_async
         from .workspace.workspace import Workspace
 
@@ -102,7 +103,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
             return 1
         workspace = Workspace(origins, storage, storage_url, processes=processes)
         app = create_app(workspace, read_only=read_only, limits=security.limits,
-                         allowed_origins=security.allowed_origins)
+                         allowed_origins=security.allowed_origins, loopback_only=is_loopback(host))
         return await serve_async(app, host, port, on_ready=_announce, ws_max_size=security.limits.max_body_bytes)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,

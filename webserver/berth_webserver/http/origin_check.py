@@ -6,10 +6,15 @@ mutation (a form, or ``fetch`` with ``text/plain``) or open a WebSocket to the w
 server's own origin is the ``Host`` the request was sent to; ``--allowed-origin`` adds others (a UI
 served elsewhere). Requests that carry neither header — scripts, ``curl``, the Python clients —
 are not from a browser page and pass.
+
+A server that listens on a loopback address (``berth dev``'s default) also refuses every request
+whose ``Host`` is not a loopback name: that is DNS rebinding, where a page of ``evil.example``
+has its name re-pointed to 127.0.0.1 and so becomes, to the browser, same-origin with berth.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
@@ -17,7 +22,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["CrossOriginGuard", "normalize_origin", "refusal_reason"]
+__all__ = ["CrossOriginGuard", "is_loopback", "normalize_origin", "refusal_reason"]
 
 # Methods a browser may send cross-origin without side effects on this server (GET never mutates:
 # a mutation over GET is refused by the GraphQL endpoint).
@@ -56,11 +61,40 @@ def _own_host(headers: Headers, scheme: str) -> Optional[str]:
     return _host_of(own) if own else None
 
 
-def refusal_reason(scope: Scope, allowed_origins: frozenset[str]) -> Optional[str]:
+def is_loopback(host: str) -> bool:
+    """True for localhost, *.localhost and loopback IP addresses (brackets allowed)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _rebinding_reason(headers: Headers, allowed_origins: frozenset[str]) -> Optional[str]:
+    host = headers.get("host")
+    if host is None:
+        return None
+    own = normalize_origin(f"http://{host}")
+    hostname = urlsplit(own).hostname if own else None
+    if hostname is not None and (is_loopback(hostname)
+                                 or any(urlsplit(origin).hostname == hostname for origin in allowed_origins)):
+        return None
+    return (f"Request refused: Host {host[:200]!r} is not a name of this server, which listens on a loopback "
+            f"address (a DNS-rebinding page would look like this); use localhost or 127.0.0.1, or name the "
+            f"host with --allowed-origin.")
+
+
+def refusal_reason(scope: Scope, allowed_origins: frozenset[str], loopback_only: bool = False) -> Optional[str]:
     """Why this request must be refused as cross-origin, or None when it may pass."""
+    headers = Headers(scope=scope)
+    if loopback_only:
+        reason = _rebinding_reason(headers, allowed_origins)
+        if reason is not None:
+            return reason
     if scope["type"] == "http" and scope["method"] in _SAFE_METHODS:
         return None
-    headers = Headers(scope=scope)
     origin = headers.get("origin")
     if origin is not None:
         normalized = normalize_origin(origin)
@@ -81,15 +115,18 @@ def refusal_reason(scope: Scope, allowed_origins: frozenset[str]) -> Optional[st
 
 
 class CrossOriginGuard:
-    """ASGI middleware: 403 for a cross-origin state-changing request or WebSocket upgrade."""
+    """ASGI middleware: 403 for a cross-origin state-changing request or WebSocket upgrade (and, with
+    ``loopback_only``, for any request whose Host is not a loopback name)."""
 
-    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = (), loopback_only: bool = False) -> None:
         self.app = app
         normalized = {normalize_origin(origin) for origin in allowed_origins}
         self.allowed_origins = frozenset(origin for origin in normalized if origin is not None)
+        self.loopback_only = loopback_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        reason = refusal_reason(scope, self.allowed_origins) if scope["type"] in ("http", "websocket") else None
+        reason = (refusal_reason(scope, self.allowed_origins, self.loopback_only)
+                  if scope["type"] in ("http", "websocket") else None)
         if reason is None:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
