@@ -121,3 +121,15 @@ def test_a_loopback_server_answers_only_loopback_host_names(server: WebserverPro
     assert response.status_code == status, response.text
     if status == 403:
         assert "DNS-rebinding" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("command", ["dev", "webserver"])
+def test_an_allowed_origin_that_is_not_an_origin_is_a_usage_error(command: str) -> None:
+    import subprocess
+    import sys
+
+    target = ["-f", str(HELLO)] if command == "dev" else ["-w", "workspace.yaml"]
+    result = subprocess.run([sys.executable, "-m", "berth.cli", command, *target, "--allowed-origin", "evil.example"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--allowed-origin 'evil.example' is not an origin like https://" in result.stderr

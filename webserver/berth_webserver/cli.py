@@ -122,6 +122,9 @@ def dev_main(argv: Sequence[str]) -> int:
     args = _dev_parser().parse_args(list(argv))
     from .workspace.errors import WorkspaceFileError
 
+    security = _security_options(args, "berth dev")
+    if security is None:
+        return EXIT_USAGE
     if not (args.python_file or args.module_name or args.workspace):
         print("berth dev: give at least one -f FILE, -m MODULE or -w WORKSPACE", file=sys.stderr)
         return EXIT_USAGE
@@ -129,9 +132,6 @@ def dev_main(argv: Sequence[str]) -> int:
         origins = _origins(args.python_file, args.module_name, args.workspace, args.working_directory)
     except WorkspaceFileError as exc:
         print(f"berth dev: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    security = _security_options(args, "berth dev")
-    if security is None:
         return EXIT_USAGE
     return _run(origins, _default_storage_url(), args.host, args.port, read_only=False, **security)
 
@@ -141,13 +141,13 @@ def webserver_main(argv: Sequence[str]) -> int:
     args = _webserver_parser().parse_args(list(argv))
     from .workspace.errors import WorkspaceFileError
 
+    security = _security_options(args, "berth webserver")
+    if security is None:
+        return EXIT_USAGE
     try:
         origins = _origins([], [], args.workspace)
     except WorkspaceFileError as exc:
         print(f"berth webserver: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    security = _security_options(args, "berth webserver")
-    if security is None:
         return EXIT_USAGE
     storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or _default_storage_url()
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only, **security)
