@@ -24,7 +24,7 @@ from typing import Any, Iterator
 import pytest
 
 from attacker_page import AttackerSite
-from conftest import HELLO, LAUNCH_HELLO, run_count
+from live_server import HELLO, LAUNCH_HELLO, run_count
 from webserver_process import WebserverProcess
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from conftest import HELLO, LAUNCH_HELLO, run_count
+from live_server import HELLO, LAUNCH_HELLO, run_count
 from webserver_process import WebserverProcess
 
 EVIL = "http://evil.example:8000"

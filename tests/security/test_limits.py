@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import HELLO
+from live_server import HELLO
 from webserver_process import WebserverProcess
 
 MIB = 1024 * 1024
@@ -59,7 +59,7 @@ def test_a_chunked_body_is_refused_while_it_streams(server: WebserverProcess) ->
     """The answer comes after a little more than 1 MiB, before the client has sent the rest of 5 MB."""
     address = urlsplit(server.url)
     with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
-        connection.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        connection.sendall(b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                            b"Transfer-Encoding: chunked\r\n\r\n")
         chunk = b" " * 65536
         sent = 0

@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from conftest import LAUNCH_HELLO, run_count
+from live_server import LAUNCH_HELLO, run_count
 from webserver_process import WebserverProcess
 
 TRANSPORT_WS, LEGACY_WS = "graphql-transport-ws", "graphql-ws"
