@@ -92,6 +92,9 @@ def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Opt
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Code servers start in other processes while this one imports and builds the schema.
+        # berth.config imports itself circularly; were the loading workspace and the schema thread
+        # to import it at once, one of them could get it half-initialised (an ImportError).
+        import berth.config  # noqa: F401
         building = asyncio.to_thread(lazy_schema.build)
         await (asyncio.gather(workspace.start(), building) if manage_workspace else building)
         try:
