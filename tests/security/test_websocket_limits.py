@@ -140,3 +140,42 @@ def test_sockets_per_client_address_are_capped(dev_server: WebserverProcess) -> 
     code, reason, reopened = asyncio.run(scenario())
     assert code == 1008 and "Too many WebSockets from this address (limit 50)" in (reason or "")
     assert reopened == "reopened"
+
+
+HOSTILE_MESSAGES = [
+    ("deep JSON", '{"type": "connection_init", "payload": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+    ("binary frame", b"\x00\x01\x02"),
+    ("list id", {"type": "start", "id": [1], "payload": {"query": LOCATION_EVENTS}}),
+    ("object id", {"type": "subscribe", "id": {"a": 1}, "payload": {"query": LOCATION_EVENTS}}),
+    ("complete with a list id", {"type": "complete", "id": [1]}),
+    ("payload not an object", {"type": "subscribe", "id": "p", "payload": [1, 2]}),
+    ("variables not an object", {"type": "start", "id": "v", "payload": {"query": LOCATION_EVENTS, "variables": 3}}),
+    ("null bytes", {"type": "subscribe", "id": "n", "payload": {"query": "subscription { loc\x00ation }"}}),
+    ("huge type", {"type": "x" * 100_000}),
+]
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+@pytest.mark.parametrize("name, message", HOSTILE_MESSAGES, ids=[name for name, _ in HOSTILE_MESSAGES])
+def test_hostile_messages_get_an_error_or_a_close_and_the_server_stays_well(dev_server: WebserverProcess,
+                                                                            protocol: str, name: str,
+                                                                            message: Any) -> None:
+    async def scenario() -> tuple[list[dict[str, Any]], int | None]:
+        async with await _open(dev_server.ws_url, protocol) as socket:
+            await socket.send(message if isinstance(message, (str, bytes)) else json.dumps(message))
+            seen = []
+            with contextlib.suppress(ConnectionClosed, asyncio.TimeoutError):
+                while True:  # until the server closes, or answers and falls silent
+                    received = json.loads(await asyncio.wait_for(socket.recv(), 2))
+                    if received["type"] != "ka":
+                        seen.append(received)
+                        if received["type"] in ("error", "connection_error"):
+                            break
+            return seen, socket.close_code
+
+    seen, code = asyncio.run(scenario())
+    assert code in (None, 4400), (seen, code)
+    if code is None:  # still open: the server must have said what was wrong
+        assert seen and seen[-1]["type"] == "error", seen
+    assert dev_server.http.get("/health").status_code == 200
+    assert "Exception in ASGI application" not in "".join(dev_server.output)

@@ -58,7 +58,7 @@ class GraphQLTransportWSSession(WebSocketSession):
                 raise ProtocolError(4400, "Invalid message received: complete needs a string id")
             await self.stop_operation(operation_id)
         else:
-            raise ProtocolError(4400, f"Invalid message type: {kind}")
+            raise ProtocolError(4400, f"Invalid message type: {kind[:50]}")
 
     async def send_result(self, operation_id: Any, result: dict[str, Any]) -> None:
         """Send a "next" message."""

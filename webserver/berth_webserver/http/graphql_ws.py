@@ -61,7 +61,7 @@ class GraphQLWSSession(WebSocketSession):
                 await self.send_complete(operation_id)
         else:
             await self.send({"type": "error", "id": operation_id,
-                             "payload": {"message": f"Invalid message type: {kind}"}})
+                             "payload": {"message": f"Invalid message type: {kind[:50]}"}})
 
     async def send_result(self, operation_id: Any, result: dict[str, Any]) -> None:
         """Send a "data" message."""

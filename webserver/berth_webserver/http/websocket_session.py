@@ -89,14 +89,16 @@ class WebSocketSession:
                     raise ProtocolError(4400, "Invalid message received: binary frames are not accepted")
                 try:
                     message = json.loads(text)
-                except ValueError:
-                    raise ProtocolError(4400, "Invalid message received") from None
+                except (ValueError, RecursionError):
+                    raise ProtocolError(4400, "Invalid message received: not JSON") from None
                 if not isinstance(message, dict) or not isinstance(message.get("type"), str):
                     raise ProtocolError(4400, "Invalid message received")
                 await self.handle(message)
         except ProtocolError as exc:
             with contextlib.suppress(Exception):
-                await self.websocket.close(code=exc.code, reason=exc.reason)
+                # A close reason may hold 123 bytes of UTF-8.
+                reason = exc.reason.encode()[:123].decode(errors="ignore")
+                await self.websocket.close(code=exc.code, reason=reason)
         except (WebSocketDisconnect, RuntimeError):
             pass  # the client left (RuntimeError: closed while receiving)
         finally:
