@@ -32,7 +32,9 @@ def main() -> int:
         server = WebserverProcess(["dev", "-f", str(EXAMPLES / "hello" / "definitions.py")], env={"BERTH_HOME": home})
         try:
             started = time.perf_counter()
-            report = run_fuzz(server.url, args.cases, seed=seed)
+            report = run_fuzz(server.url, args.cases, seed=seed, progress=lambda r: print(
+                f"{r.cases} cases, {r.server_errors} 5xx, {r.hangs} hangs, {r.unclear_errors} unclear, "
+                f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - started
         finally:
             exit_code = server.stop()

@@ -18,11 +18,12 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import httpx
 from graphql import build_client_schema, get_introspection_query
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
@@ -161,8 +162,12 @@ def served_schema(client: httpx.Client) -> Any:
     return build_client_schema(response.json()["data"])
 
 
-def run_fuzz(url: str, cases: int, *, seed: Optional[int] = None) -> FuzzReport:
-    """Send ``cases`` generated requests to the webserver at ``url``; the counts of what came back."""
+def run_fuzz(url: str, cases: int, *, seed: Optional[int] = None,
+             progress: Optional[Callable[[FuzzReport], None]] = None) -> FuzzReport:
+    """Send ``cases`` generated requests to the webserver at ``url``; the counts of what came back.
+
+    ``progress`` is called with the report every 500 cases.
+    """
     report = FuzzReport()
     with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT) as client:
         strategy = st.one_of(_document_cases(served_schema(client)), _malformed_cases())
@@ -173,6 +178,8 @@ def run_fuzz(url: str, cases: int, *, seed: Optional[int] = None) -> FuzzReport:
         def send(case: _Case) -> None:
             report.cases += 1
             report.by_kind[case.kind] += 1
+            if progress is not None and report.cases % 500 == 0:
+                progress(report)
             headers = {"content-type": case.content_type} if case.content_type is not None else {}
             try:
                 response = client.post("/graphql", content=case.content, headers=headers)
@@ -193,7 +200,7 @@ def run_fuzz(url: str, cases: int, *, seed: Optional[int] = None) -> FuzzReport:
                                         "answer": response.text[:300]})
 
         if seed is not None:
-            send = __import__("hypothesis").seed(seed)(send)
+            send = hypothesis_seed(seed)(send)
         send()
         try:
             report.server_alive = client.get("/health").status_code == 200
