@@ -152,3 +152,30 @@ def test_a_document_of_more_than_15000_tokens_is_refused(server: WebserverProces
     query = "{ " + " ".join(f"a{i}: version" for i in range(6000)) + " }"
     response = server.http.post("/graphql", json={"query": query})
     assert response.status_code == 400 and "more than 15000 tokens" in _error(response)
+
+
+def test_the_flags_set_the_limits(tmp_path: Path) -> None:
+    import asyncio
+
+    from websockets.asyncio.client import connect
+
+    server = WebserverProcess(["dev", "-f", str(HELLO), "--max-body-size", "2000", "--max-query-depth", "3",
+                               "--max-query-cost", "50", "--max-sockets-per-client", "1"],
+                              env={"BERTH_HOME": str(tmp_path)})
+    try:
+        big = server.http.post("/graphql", json={"query": "{ version }" + " " * 2000})
+        assert big.status_code == 413 and "the limit is 2000 bytes" in _error(big)
+        deep = server.http.post("/graphql", json={"query": "{ __schema { types { fields { name } } } }"})
+        assert deep.status_code == 400 and "exceeds the query depth limit of 3 by 1" in _error(deep)
+        costly = server.http.post("/graphql", json={"query": "{ runsOrError(limit: 60) { ... on Runs { results { runId } } } }"})
+        assert costly.status_code == 400 and "over the query cost limit of 50" in _error(costly)
+
+        async def two_sockets() -> int | None:
+            async with connect(server.ws_url, subprotocols=["graphql-transport-ws"]):  # type: ignore[list-item]
+                async with connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as second:  # type: ignore[list-item]
+                    await second.wait_closed()
+                    return second.close_code
+
+        assert asyncio.run(two_sockets()) == 1008
+    finally:
+        assert server.stop() == 0

@@ -67,6 +67,10 @@ def _add_security_flags(parser: argparse.ArgumentParser) -> None:
                         help=f"deepest field nesting of an operation (default {defaults.max_query_depth})")
     parser.add_argument("--max-query-cost", type=_positive_int, default=defaults.max_query_cost, metavar="N",
                         help=f"largest estimated answer of an operation (default {defaults.max_query_cost})")
+    parser.add_argument("--max-sockets-per-client", type=_positive_int, default=defaults.max_sockets_per_client,
+                        metavar="N", help="open WebSockets from one client address (default "
+                                          f"{defaults.max_sockets_per_client}; behind a proxy, every client has "
+                                          "the proxy's address)")
 
 
 def _security_options(args: argparse.Namespace, prog: str) -> Optional[dict[str, Any]]:
@@ -80,7 +84,7 @@ def _security_options(args: argparse.Namespace, prog: str) -> Optional[dict[str,
                   file=sys.stderr)
             return None
     limits = ServerLimits(max_body_bytes=args.max_body_size, max_query_depth=args.max_query_depth,
-                          max_query_cost=args.max_query_cost)
+                          max_query_cost=args.max_query_cost, max_sockets_per_client=args.max_sockets_per_client)
     return {"limits": limits, "allowed_origins": tuple(args.allowed_origin)}
 
 
