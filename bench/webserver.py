@@ -186,8 +186,11 @@ def main() -> None:
                 "tag_filter": ('{ runsOrError(limit: 10, filter: {tags: [{key: "team", value: "t3"}]}) '
                                '{ ... on Runs { results { runId } } } }', {}),
             }
-            cursor = bench.graphql(f"{{ runsOrError(limit: {max(1, args.runs - 20)}) "
-                                   "{ ... on Runs { results { runId } } } }")["runsOrError"]["results"][-1]["runId"]
+            cursor, remaining = None, max(1, args.runs - 20)
+            while remaining > 0:  # pages of at most 1,000, the largest limit the webserver accepts
+                page = bench.graphql("query P($c: String, $n: Int) { runsOrError(limit: $n, cursor: $c) "
+                                     "{ ... on Runs { results { runId } } } }", {"c": cursor, "n": min(remaining, 1000)})
+                cursor, remaining = page["runsOrError"]["results"][-1]["runId"], remaining - 1000
             queries["deep_cursor"] = ("query C($c: String) { runsOrError(limit: 10, cursor: $c) "
                                       "{ ... on Runs { results { runId } } } }", {"c": cursor})
             for name, (query, variables) in queries.items():

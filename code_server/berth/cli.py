@@ -109,7 +109,10 @@ def _security(args: argparse.Namespace) -> tuple[Optional[str], Optional["Server
 
 def _serve_code_location(args: argparse.Namespace) -> int:
     from berth.channel_security import SecurityConfigError
+    from berth.redaction import install_log_redaction
     from berth.server import create_server
+
+    install_log_redaction()  # --storage may carry a password; no log line may show it
 
     host = _format_host(args.host)
     try:

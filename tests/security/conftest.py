@@ -1,4 +1,5 @@
-"""Fixtures of the security tests: one ``berth dev --auth`` for each test module."""
+"""Fixtures of the security tests: a plain ``berth dev`` on the hello example, and one
+``berth dev --auth`` with a token per role, each for one test module."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ from typing import Iterator
 
 import pytest
 
+from live_server import HELLO
 from security_setup import AuthServer, start_auth_server
+from webserver_process import WebserverProcess
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebserverProcess]:
+    """``berth dev`` on the hello example, with its own empty run storage."""
+    server = WebserverProcess(["dev", "-f", str(HELLO)], env={"BERTH_HOME": str(tmp_path_factory.mktemp("home"))})
+    yield server
+    assert server.stop() == 0
 
 
 @pytest.fixture(scope="module")

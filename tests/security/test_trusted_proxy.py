@@ -78,6 +78,7 @@ def test_tokens_work_beside_the_proxy_from_anywhere(proxied: AuthServer, elsewhe
 
 
 def test_a_websocket_through_the_proxy_is_authenticated_at_the_upgrade(proxied: AuthServer) -> None:
+    logs = 'subscription { pipelineRunLogs(runId: "nope") { ... on PipelineRunLogsSubscriptionFailure { missingRunId } } }'
     with open_socket(proxied.process.ws_url, headers={"X-Forwarded-User": "alice@example.com"}) as socket:
-        message = run_operation(socket, _SHUTDOWN)
-    assert message["payload"]["data"]["shutdownRepositoryLocation"]["__typename"] == "RepositoryLocationNotFound"
+        message = run_operation(socket, logs)
+    assert message["payload"]["data"]["pipelineRunLogs"]["missingRunId"] == "nope"

@@ -73,14 +73,16 @@ def _launch(webserver: WebserverProcess, job: str) -> str:
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
-def test_a_query_runs_over_the_socket(webserver: WebserverProcess, protocol: str) -> None:
+def test_a_query_over_the_socket_is_an_error_message_not_an_execution(webserver: WebserverProcess,
+                                                                        protocol: str) -> None:
     async def scenario() -> None:
         async with await _open(webserver.ws_url, protocol) as socket:
             await socket.send(_subscribe(protocol, "1", "{ version }"))
             result = await _receive(socket)
-            assert result["type"] == _data_type(protocol) and result["id"] == "1"
-            assert result["payload"]["data"]["version"]
-            assert (await _receive(socket)) == {"type": "complete", "id": "1"}
+            assert result["type"] == "error" and result["id"] == "1"
+            errors = result["payload"] if protocol == TRANSPORT_WS else [result["payload"]]
+            assert "subscriptions only" in errors[0]["message"]
+            await socket.send(_subscribe(protocol, "2", LOCATION_EVENTS))  # the socket still serves
 
     asyncio.run(scenario())
 
@@ -133,7 +135,7 @@ def test_an_invalid_document_is_an_error_message_and_the_socket_stays_open(webse
             errors = message["payload"] if protocol == TRANSPORT_WS else [message["payload"]]
             assert "noSuchField" in errors[0]["message"]
             await socket.send(_subscribe(protocol, "ok", "{ version }"))
-            assert (await _receive(socket))["id"] == "ok"
+            assert (await _receive(socket))["id"] == "ok"  # the refusal of a query: still an answer
 
     asyncio.run(scenario())
 
@@ -157,7 +159,7 @@ def test_transport_ws_ping_pong_and_client_complete(webserver: WebserverProcess)
             await socket.send(_subscribe(TRANSPORT_WS, "loc", LOCATION_EVENTS))
             await socket.send(json.dumps({"type": "complete", "id": "loc"}))
             await socket.send(_subscribe(TRANSPORT_WS, "loc", "{ version }"))  # the id is free again
-            assert (await _receive(socket))["type"] == "next"
+            assert (await _receive(socket))["id"] == "loc"
 
     asyncio.run(scenario())
 

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Optional
+from typing import TYPE_CHECKING, AsyncIterator, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -19,7 +19,11 @@ from .auth.connection import principal_of
 from .auth.middleware import AuthMiddleware
 from .context import RequestContext
 from .http.graphql_endpoint import GraphQLEndpoint
+from .http.graphql_execution import DocumentPreparer
 from .http.info import health, server_info
+from .http.limits import ServerLimits
+from .http.origin_check import CrossOriginGuard
+from .http.query_size import ListSizes
 from .http.security import SecurityHeadersMiddleware
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
     from .auth.authenticator import Authenticator
     from .workspace.workspace import Workspace
 
-__all__ = ["create_app", "LazySchema", "STATIC_DIR"]
+__all__ = ["create_app", "LazySchema", "STATIC_DIR", "security_middleware"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -61,15 +65,31 @@ class LazySchema:
         return self._schema.graphql_schema
 
 
+def security_middleware(allowed_origins: Sequence[str] = (), loopback_only: bool = False,
+                        authenticator: Optional["Authenticator"] = None) -> list[Middleware]:
+    """The middleware every request passes, outermost first: headers on answers, the origin check,
+    then authentication (a cross-origin request is refused before its credentials are looked at).
+    """
+    return [Middleware(SecurityHeadersMiddleware),
+            Middleware(CrossOriginGuard, allowed_origins=allowed_origins, loopback_only=loopback_only),
+            Middleware(AuthMiddleware, authenticator=authenticator)]
+
+
 def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only: bool = False,
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
-               keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None) -> Starlette:
+               keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None,
+               limits: Optional[ServerLimits] = None, allowed_origins: Sequence[str] = (),
+               loopback_only: bool = False) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
+
+    ``loopback_only``: the server listens on a loopback address, so only loopback Host names are
+    served (see ``http.origin_check``).
 
     With an ``authenticator`` every request but the open ones must carry credentials (see
     ``auth.middleware``); without one, every caller is the anonymous admin.
     """
     lazy_schema = LazySchema(schema)
+    preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
     launcher = RunLauncher(workspace.client)
     workspace.run_monitor = RunMonitor(storage, lambda: launcher.launching)
     context = RequestContext(workspace, storage, launcher, read_only)
@@ -79,13 +99,16 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
         return dataclasses.replace(context, principal=principal_of(connection.scope),
                                    client_address=client.host if client else "")
 
-    graphql_http = GraphQLEndpoint(lazy_schema, make_context)
-    graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context,
-                                              keep_alive_interval=keep_alive_interval)
+    graphql_http = GraphQLEndpoint(lazy_schema, make_context, preparer)
+    graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context, keep_alive_interval=keep_alive_interval,
+                                              preparer=preparer)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Code servers start in other processes while this one imports and builds the schema.
+        # berth.config imports itself circularly; were the loading workspace and the schema thread
+        # to import it at once, one of them could get it half-initialised (an ImportError).
+        import berth.config  # noqa: F401
         building = asyncio.to_thread(lazy_schema.build)
         await (asyncio.gather(workspace.start(), building) if manage_workspace else building)
         try:
@@ -104,7 +127,7 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
             Route("/", _to_graphiql),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(AuthMiddleware, authenticator=authenticator)],
+        middleware=security_middleware(allowed_origins, loopback_only, authenticator),
         lifespan=lifespan,
     )
     app.state.workspace = workspace

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 if TYPE_CHECKING:
     from .workspace.workspace_file import LocationOrigin
 
-__all__ = ["dev_main", "is_loopback", "token_main", "webserver_main"]
+__all__ = ["dev_main", "token_main", "webserver_main"]
 
 EXIT_USAGE = 2
 
@@ -29,6 +29,7 @@ def _dev_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     _add_auth_argument(parser)
+    _add_security_flags(parser)
     return parser
 
 
@@ -49,6 +50,7 @@ def _webserver_parser() -> argparse.ArgumentParser:
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
     _add_auth_argument(parser)
+    _add_security_flags(parser)
     code_servers = parser.add_argument_group("code servers run elsewhere (grpc_server entries)")
     code_servers.add_argument("--code-server-token-file", metavar="FILE",
                               help="their shared secret (default: $BERTH_CODE_SERVER_TOKEN, else the file "
@@ -59,6 +61,74 @@ def _webserver_parser() -> argparse.ArgumentParser:
     code_servers.add_argument("--code-server-name", metavar="NAME",
                               help="the name their certificates carry, when it differs from the workspace host")
     return parser
+
+
+def _origins(files: Sequence[str], modules: Sequence[str], workspaces: Sequence[str],
+             working_directory: Optional[str] = None) -> list["LocationOrigin"]:
+    from .workspace.workspace_file import load_workspace_file, origin_for_module, origin_for_python_file
+
+    origins = [origin_for_python_file(path, working_directory=working_directory) for path in files]
+    origins += [origin_for_module(module, working_directory=working_directory or os.getcwd())
+                for module in modules]
+    for path in workspaces:
+        origins += load_workspace_file(path)
+    names = [origin.location_name for origin in origins]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        from .workspace.errors import WorkspaceFileError
+
+        raise WorkspaceFileError(f"Location names must be unique; used twice: {', '.join(duplicates)}")
+    return origins
+
+
+def _default_storage_url() -> str:
+    # Imported only when needed: berth.storage brings SQLAlchemy, which the code servers should
+    # not wait for (they are spawned before the webserver imports it).
+    from berth.storage import default_storage_url
+
+    return default_storage_url()
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _add_security_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags for the cross-origin check and the limits (docs/security.md)."""
+    from .http.limits import ServerLimits
+
+    defaults = ServerLimits()
+    parser.add_argument("--allowed-origin", action="append", default=[], metavar="ORIGIN",
+                        help="another origin (scheme://host[:port]) whose pages may send mutations and open "
+                             "WebSockets, e.g. a UI served elsewhere (repeatable)")
+    parser.add_argument("--max-body-size", type=_positive_int, default=defaults.max_body_bytes, metavar="BYTES",
+                        help=f"largest POST body and WebSocket message (default {defaults.max_body_bytes})")
+    parser.add_argument("--max-query-depth", type=_positive_int, default=defaults.max_query_depth, metavar="N",
+                        help=f"deepest field nesting of an operation (default {defaults.max_query_depth})")
+    parser.add_argument("--max-query-cost", type=_positive_int, default=defaults.max_query_cost, metavar="N",
+                        help=f"largest estimated answer of an operation (default {defaults.max_query_cost})")
+    parser.add_argument("--max-sockets-per-client", type=_positive_int, default=defaults.max_sockets_per_client,
+                        metavar="N", help="open WebSockets from one client address (default "
+                                          f"{defaults.max_sockets_per_client}; behind a proxy, every client has "
+                                          "the proxy's address)")
+
+
+def _security_options(args: argparse.Namespace, prog: str) -> Optional[dict[str, Any]]:
+    """run_webserver's keyword arguments for the security flags; None (after a message) when invalid."""
+    from .http.limits import ServerLimits
+    from .http.origin_check import normalize_origin
+
+    for origin in args.allowed_origin:
+        if normalize_origin(origin) is None:
+            print(f"{prog}: --allowed-origin {origin!r} is not an origin like https://ui.example.com:8443",
+                  file=sys.stderr)
+            return None
+    limits = ServerLimits(max_body_bytes=args.max_body_size, max_query_depth=args.max_query_depth,
+                          max_query_cost=args.max_query_cost, max_sockets_per_client=args.max_sockets_per_client)
+    return {"limits": limits, "allowed_origins": tuple(args.allowed_origin)}
 
 
 def _origins(files: Sequence[str], modules: Sequence[str], workspaces: Sequence[str],
@@ -114,6 +184,9 @@ class UsageError(Exception):
 def dev_main(argv: Sequence[str]) -> int:
     """``berth dev (-f FILE ... | -m MODULE ... | -w WORKSPACE) [--host] [--port]``."""
     args = _dev_parser().parse_args(list(argv))
+    security = _security_options(args, "berth dev")
+    if security is None:
+        return EXIT_USAGE
     from .workspace.errors import WorkspaceFileError
 
     if not (args.python_file or args.module_name or args.workspace):
@@ -129,6 +202,8 @@ def dev_main(argv: Sequence[str]) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    from .http.origin_check import is_loopback
+
     if authenticator is None and not is_loopback(args.host):
         # berth dev without auth lets every caller launch, delete and shut down: keep it on this machine.
         print(f"berth dev: refusing to serve on {args.host} without authentication; anyone who can reach "
@@ -136,12 +211,15 @@ def dev_main(argv: Sequence[str]) -> int:
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
     return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator)
+                authenticator=authenticator, **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
     """``berth webserver -w WORKSPACE [--storage URL] [--host] [--port] [--read-only]``."""
     args = _webserver_parser().parse_args(list(argv))
+    security = _security_options(args, "berth webserver")
+    if security is None:
+        return EXIT_USAGE
     from .workspace.errors import WorkspaceFileError
 
     try:
@@ -163,7 +241,7 @@ def webserver_main(argv: Sequence[str]) -> int:
               f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
-                authenticator=authenticator, token=token, tls=tls)
+                authenticator=authenticator, token=token, tls=tls, **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:
@@ -177,18 +255,6 @@ def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]
     except SecurityConfigError as exc:
         raise UsageError(f"berth webserver: {exc}") from None
     return token, tls
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is an address (or name) of this machine only."""
-    import ipaddress
-
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def token_main(argv: Sequence[str]) -> int:

@@ -51,10 +51,14 @@ async def _serve(server: _Server, host: str, port: int, on_ready: Callable[[str]
 
 
 async def serve_async(app: Any, host: str, port: int, *, on_ready: Optional[Callable[[str], None]] = None,
-                      log_level: str = "warning") -> int:
-    """Serve in the running event loop until a signal arrives; see ``serve``."""
+                      log_level: str = "warning", ws_max_size: int = 16 * 1024 * 1024) -> int:
+    """Serve in the running event loop until a signal arrives; see ``serve``.
+
+    A WebSocket message above ``ws_max_size`` bytes closes the socket (1009) before it is buffered.
+    """
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
-                            ws="websockets-sansio", timeout_graceful_shutdown=5, access_log=False)
+                            ws="websockets-sansio", timeout_graceful_shutdown=5, access_log=False,
+                            ws_max_size=ws_max_size)
     server = _Server(config)
     announce = on_ready or (lambda line: print(line, flush=True))
     started = await _serve(server, host, port, announce)

@@ -16,26 +16,44 @@ import gc
 import secrets
 import socket
 import sys
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence
 
 if TYPE_CHECKING:
     from .auth.authenticator import Authenticator
+    from .http.limits import ServerLimits
     from .workspace.supervisor import CodeServerProcess
     from .workspace.workspace_file import LocationOrigin
 
 __all__ = ["run_webserver"]
 
 
+class _Security(NamedTuple):
+    """Who may call the webserver and what it accepts, and how it reaches code servers."""
+
+    limits: "ServerLimits"
+    allowed_origins: tuple[str, ...]
+    authenticator: Optional["Authenticator"]
+    token: str  # the code servers' shared secret
+    tls: Any  # a ClientTLS for the code servers that someone else runs, or None
+
+
 def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
-                  read_only: bool = False, authenticator: Optional["Authenticator"] = None,
+                  read_only: bool = False, limits: Optional["ServerLimits"] = None,
+                  allowed_origins: Sequence[str] = (), authenticator: Optional["Authenticator"] = None,
                   token: Optional[str] = None, tls: Any = None) -> int:
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code.
 
     ``token``: the code servers' secret (a fresh one when None); ``tls``: a ``ClientTLS`` for the
     code servers that someone else runs.
     """
-    from .heap import limit_malloc_arenas
+    from berth.redaction import install_log_redaction
 
+    from .heap import limit_malloc_arenas
+    from .http.limits import ServerLimits
+
+    install_log_redaction()  # the storage URL may carry a password; no log line may show it
+    security = _Security(limits or ServerLimits(), tuple(allowed_origins), authenticator,
+                         token or secrets.token_urlsafe(32), tls)
     problem = _cannot_listen(host, port)
     if problem is not None:
         # Checked before anything starts: no code server is spawned for a webserver that cannot serve.
@@ -44,8 +62,7 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     limit_malloc_arenas()
     gc.disable()
     try:
-        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, authenticator,
-                                            token or secrets.token_urlsafe(32), tls))
+        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, security))
     finally:
         gc.enable()
 
@@ -78,19 +95,20 @@ async def _spawn_code_servers(origins: Sequence["LocationOrigin"], storage_url: 
 
 
 async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int,
-                           read_only: bool, authenticator: Optional["Authenticator"], token: str,
-                           tls: Any) -> int:
-    processes = await _spawn_code_servers(origins, storage_url, token)
+                           read_only: bool, security: _Security) -> int:
+    processes = await _spawn_code_servers(origins, storage_url, security.token)
     storage = None
     try:
         # Imported only now: these imports run while the code servers start.
         import berth.snapshot  # noqa: F401 - here, before the schema thread also imports berth.config:
         # two threads importing that package's circular modules at once can fail ("partially
         # initialized module"); it did once in a dozen starts.
+        from berth.redaction import redact_credentials
         from berth.storage import RunStorage, StorageSchemaError
 
         from .app import create_app
         from .async_storage import AsyncRunStorage
+        from .http.origin_check import is_loopback
         from .serving import serve_async
         from .workspace.code_server_access import CodeServerAccess
         from .workspace.workspace import Workspace
@@ -100,15 +118,28 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         except StorageSchemaError as exc:  # a newer berth migrated the database: say so, no traceback
             print(f"berth: {exc}", file=sys.stderr)
             return 1
-        workspace = Workspace(origins, storage_url, processes=processes, access=CodeServerAccess(token, tls))
-        app = create_app(workspace, storage, read_only=read_only, authenticator=authenticator)
-        return await serve_async(app, host, port, on_ready=_announce)
+        except Exception as exc:  # unreachable, refused, malformed: one line, and no password in it
+            print(f"berth: cannot open the run storage {redact_credentials(storage_url)}: "
+                  f"{redact_credentials(_first_line(exc))}", file=sys.stderr)
+            return 1
+        workspace = Workspace(origins, storage_url, processes=processes,
+                              access=CodeServerAccess(security.token, security.tls))
+        app = create_app(workspace, storage, read_only=read_only, authenticator=security.authenticator,
+                         limits=security.limits, allowed_origins=security.allowed_origins,
+                         loopback_only=is_loopback(host))
+        return await serve_async(app, host, port, on_ready=_announce, ws_max_size=security.limits.max_body_bytes)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,
         # say); stopping twice is harmless, and no spawned server may outlive the webserver.
         await asyncio.gather(*(process.stop() for process in processes.values()))
         if storage is not None:
             storage.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (SQLAlchemy appends SQL and a help link)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _announce(line: str) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Optional, Union
 
+from berth.redaction import redact_credentials
 from graphql import ExecutionResult, GraphQLError, GraphQLSchema, OperationType
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -13,8 +14,9 @@ from starlette.responses import JSONResponse, Response
 
 from ..heap import release_free_memory
 from .graphiql import graphiql_response
-from .graphql_execution import (GraphQLParams, ParamsError, execute_document, format_errors, format_result,
-                                operation_type, prepare)
+from .graphql_execution import (DocumentPreparer, GraphQLParams, ParamsError, execute_document, format_errors,
+                                format_result, operation_type)
+from .request_body import BodyTooLarge, read_body
 
 __all__ = ["GraphQLEndpoint"]
 
@@ -25,35 +27,61 @@ def _error_response(message: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message}]}, status_code=status)
 
 
-async def _params_from_request(request: Request) -> GraphQLParams:
-    """Read {query, variables, operationName} from a POST body or GET query string; raises ParamsError."""
+# Content types a GraphQL client sends. Anything else is refused before the body is read: a
+# browser page of another origin can send text/plain, a form encoding or multipart without asking
+# the server first (a "simple" request), and must not get a mutation executed that way.
+_ACCEPTED_CONTENT_TYPES = ("application/json", "application/graphql")
+
+
+class UnsupportedContentType(Exception):
+    """The POST body's Content-Type is not one GraphQL clients use (answered with HTTP 415)."""
+
+
+async def _params_from_request(request: Request, max_body_bytes: int) -> GraphQLParams:
+    """Read {query, variables, operationName} from a POST body or GET query string.
+
+    Raises ParamsError (400), UnsupportedContentType (415) or BodyTooLarge (413).
+    """
     if request.method == "GET":
         args = request.query_params
         variables: Any = args.get("variables")
         if variables:
-            try:
-                variables = json.loads(variables)
-            except ValueError as exc:
-                raise ParamsError(f"Variables are invalid JSON: {exc}") from exc
+            variables = _json_loads(variables, "Variables are invalid JSON")
         return GraphQLParams.from_payload({"query": args.get("query"), "variables": variables or None,
                                            "operationName": args.get("operationName")})
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
+    raw_type = request.headers.get("content-type", "")
+    content_type = raw_type.split(";")[0].strip().lower()
+    if content_type not in _ACCEPTED_CONTENT_TYPES:
+        shown = f"Content-Type {raw_type[:100]!r}" if raw_type else "a request without Content-Type"
+        raise UnsupportedContentType(f"Unsupported Media Type: POST /graphql accepts application/json or "
+                                     f"application/graphql, not {shown}.")
+    body = await read_body(request, max_body_bytes)
     if content_type == "application/graphql":
-        return GraphQLParams.from_payload({"query": body.decode("utf-8", errors="replace")})
+        try:
+            return GraphQLParams.from_payload({"query": body.decode("utf-8")})
+        except UnicodeDecodeError as exc:
+            raise ParamsError(f"POST body is not valid UTF-8: {exc}") from exc
+    return GraphQLParams.from_payload(_json_loads(body, "POST body is not valid JSON"))
+
+
+def _json_loads(text: Union[str, bytes], problem: str) -> Any:
+    """Decode JSON, or raise ParamsError saying what is wrong with it."""
     try:
-        payload = json.loads(body)
-    except ValueError as exc:
-        raise ParamsError(f"POST body is not valid JSON: {exc}") from exc
-    return GraphQLParams.from_payload(payload)
+        return json.loads(text)
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise ParamsError(f"{problem}: {exc}") from exc
+    except RecursionError:
+        raise ParamsError(f"{problem}: it nests too deeply.") from None
 
 
 class GraphQLEndpoint:
     """Executes GraphQL over HTTP with a fresh request context per request."""
 
-    def __init__(self, schema: Callable[[], GraphQLSchema], make_context: Callable[[Request], Any]) -> None:
+    def __init__(self, schema: Callable[[], GraphQLSchema], make_context: Callable[[Request], Any],
+                 preparer: Optional[DocumentPreparer] = None) -> None:
         self.schema = schema  # called per request: the schema may be built while the server starts
         self.make_context = make_context
+        self.preparer = preparer or DocumentPreparer()
 
     async def __call__(self, request: Request) -> Response:
         """Answer one /graphql request."""
@@ -61,18 +89,22 @@ class GraphQLEndpoint:
                 "text/html" in request.headers.get("accept", ""):
             return graphiql_response(request)
         try:
-            params = await _params_from_request(request)
+            params = await _params_from_request(request, self.preparer.limits.max_body_bytes)
         except ParamsError as exc:
             return _error_response(str(exc))
+        except UnsupportedContentType as exc:
+            return _error_response(str(exc), 415)
+        except BodyTooLarge as exc:
+            return _error_response(str(exc), 413)
         try:
             return await self._answer(request, params)
         except Exception as exc:  # a bug on our side: still answer JSON, as GraphQL clients expect
             _log.exception("GraphQL request failed")
-            return _error_response(f"Internal error: {type(exc).__name__}: {exc}", 500)
+            return _error_response(redact_credentials(f"Internal error: {type(exc).__name__}: {exc}"), 500)
 
     async def _answer(self, request: Request, params: GraphQLParams) -> Response:
         schema = self.schema()
-        prepared = prepare(schema, params)
+        prepared = self.preparer.prepare(schema, params)
         if isinstance(prepared, list):
             return JSONResponse({"data": None, "errors": format_errors(prepared)}, status_code=400)
         kind = operation_type(prepared, params.operation_name)

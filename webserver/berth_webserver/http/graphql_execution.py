@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import inspect
 import logging
-from typing import Any, AsyncIterator, Mapping, Optional, Union
+from typing import Any, AsyncIterator, Callable, Mapping, Optional, Union
 
 from graphql import (DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode,
                      OperationType, execute, parse, subscribe, validate)
 
-__all__ = ["GraphQLParams", "ParamsError", "prepare", "execute_document", "subscribe_document",
+from .document_cache import DocumentCache
+from .limits import ServerLimits
+from .query_size import ListSizes, query_size_rule
+
+__all__ = ["GraphQLParams", "ParamsError", "DocumentPreparer", "execute_document", "subscribe_document",
            "format_result", "format_errors", "operation_type"]
 
 _log = logging.getLogger(__name__)
@@ -46,23 +49,65 @@ class GraphQLParams:
         return cls(query, dict(variables) if variables is not None else None, operation_name or None)
 
 
-def prepare(schema: GraphQLSchema, params: GraphQLParams) -> Union[DocumentNode, list[GraphQLError]]:
-    """Parse and validate the document: the document, or the syntax/validation errors.
+class DocumentPreparer:
+    """Parses and validates documents, then checks them against the size limits of one request.
 
-    Clients send the same few documents over and over (with other variables), so the outcome is
-    cached per schema and document text: parsing and validating cost more than most executions.
+    Clients send the same few documents over and over (with other variables), so the outcome of
+    parsing and standard validation is cached per schema and document text, within a byte budget.
+    The size rule (depth, cost, ``limit`` arguments) reads the variables and the workspace's list
+    sizes, so it runs for every request; it is one linear walk.
     """
-    document, errors = _parsed_and_validated(schema, params.query)
-    return list(errors) if errors else document
+
+    def __init__(self, limits: ServerLimits = ServerLimits(),
+                 list_sizes: Callable[[], ListSizes] = ListSizes) -> None:
+        self.limits = limits
+        self.list_sizes = list_sizes
+        self.cache: DocumentCache[tuple[Optional[DocumentNode], tuple[GraphQLError, ...]]] = \
+            DocumentCache(limits.document_cache_bytes)
+
+    def prepare(self, schema: GraphQLSchema, params: GraphQLParams) -> Union[DocumentNode, list[GraphQLError]]:
+        """The document ready to execute, or the syntax, validation or limit errors."""
+        document, errors = self.cache.get_or_build(schema, params.query,
+                                                   lambda: self._parse_and_validate(schema, params.query))
+        if errors:
+            return list(errors)
+        assert document is not None
+        rule = query_size_rule(self.limits, params.variables, self.list_sizes())
+        return validate(schema, document, [rule]) or document
+
+    def _parse_and_validate(self, schema: GraphQLSchema,
+                            query: str) -> tuple[Optional[DocumentNode], tuple[GraphQLError, ...]]:
+        try:
+            document = parse(query, max_tokens=self.limits.max_document_tokens)
+        except GraphQLError as error:
+            return None, (error,)
+        except RecursionError:  # graphql-core's parser recurses once per nesting level
+            return None, (GraphQLError("Syntax Error: the document nests too deeply to be parsed."),)
+        crowded = _largest_selection_set(document)
+        if crowded > self.limits.max_selections:
+            return None, (GraphQLError(
+                f"A selection set holds {crowded} fields and fragments, over the limit of "
+                f"{self.limits.max_selections} by {crowded - self.limits.max_selections}.",
+                extensions={"code": "SELECTION_SET_TOO_LARGE", "selections": crowded,
+                            "limit": self.limits.max_selections}),)
+        try:
+            return document, tuple(validate(schema, document))
+        except RecursionError:
+            return None, (GraphQLError("The document nests too deeply to be validated."),)
 
 
-@functools.lru_cache(maxsize=256)
-def _parsed_and_validated(schema: GraphQLSchema, query: str) -> tuple[Optional[DocumentNode], tuple[GraphQLError, ...]]:
-    try:
-        document = parse(query)
-    except GraphQLError as error:
-        return None, (error,)
-    return document, tuple(validate(schema, document))
+def _largest_selection_set(document: DocumentNode) -> int:
+    """The most selections any one selection set of the document holds (checked before validation,
+    whose cost grows with the square of it)."""
+    largest = 0
+    pending: list[Any] = list(document.definitions)
+    while pending:
+        node = pending.pop()
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            largest = max(largest, len(selection_set.selections))
+            pending.extend(selection_set.selections)
+    return largest
 
 
 def operation_type(document: DocumentNode, operation_name: Optional[str]) -> Optional[OperationType]:

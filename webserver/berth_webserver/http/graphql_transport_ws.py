@@ -51,11 +51,14 @@ class GraphQLTransportWSSession(WebSocketSession):
                 raise ProtocolError(4400, "Invalid message received")
             if operation_id in self.operations:
                 raise ProtocolError(4409, f"Subscriber for {operation_id} already exists")
-            self.start_operation(operation_id, message.get("payload"))
+            await self.start_operation(operation_id, message.get("payload"))
         elif kind == "complete":
-            await self.stop_operation(message.get("id"))
+            operation_id = message.get("id")
+            if not isinstance(operation_id, str):
+                raise ProtocolError(4400, "Invalid message received: complete needs a string id")
+            await self.stop_operation(operation_id)
         else:
-            raise ProtocolError(4400, f"Invalid message type: {kind}")
+            raise ProtocolError(4400, f"Invalid message type: {kind[:50]}")
 
     async def send_result(self, operation_id: Any, result: dict[str, Any]) -> None:
         """Send a "next" message."""

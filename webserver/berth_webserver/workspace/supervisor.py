@@ -19,6 +19,7 @@ import time
 from typing import Callable, Optional
 
 from berth.cli import SUPERVISOR_PID_ENV, TOKEN_ENV, TOKEN_FILE_ENV
+from berth.redaction import redact_credentials
 
 from .workspace_file import PYTHON_FILE, LocationOrigin
 
@@ -166,7 +167,7 @@ class CodeServerProcess:
             if not raw:
                 await process.wait()
                 raise CodeServerStartError(self._failure_message(f"exited with code {process.returncode}"))
-            line = raw.decode(errors="replace").rstrip()
+            line = redact_credentials(raw.decode(errors="replace").rstrip())
             self.output_tail.append(line)
             match = READY_LINE.search(line)
             if match:
@@ -178,7 +179,7 @@ class CodeServerProcess:
         assert process.stdout is not None
         prefix = f"[{self.origin.location_name}] "
         while raw := await process.stdout.readline():
-            line = raw.decode(errors="replace").rstrip()
+            line = redact_credentials(raw.decode(errors="replace").rstrip())
             self.output_tail.append(line)
             with contextlib.suppress(Exception):
                 sys.stderr.write(prefix + line + "\n")
