@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, info and health endpoints."""
+"""The Starlette application: GraphQL over HTTP and WebSocket, the web UI, GraphiQL, info and health."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import HTTPConnection
-from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -18,6 +16,7 @@ from .context import RequestContext
 from .http.graphql_endpoint import GraphQLEndpoint
 from .http.info import health, server_info
 from .http.security import SecurityHeadersMiddleware
+from .http.ui import SPA_PATHS, app_page
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
 
@@ -30,10 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["create_app", "LazySchema", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-async def _to_graphiql(request: HTTPConnection) -> RedirectResponse:
-    return RedirectResponse(url=f"{request.scope.get('root_path', '')}/graphql")
 
 
 class LazySchema:
@@ -87,7 +82,7 @@ def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Opt
             Route("/server_info", server_info),
             Route("/dagit_info", server_info),
             Route("/health", health),
-            Route("/", _to_graphiql),
+            *(Route(path, app_page) for path in SPA_PATHS),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[Middleware(SecurityHeadersMiddleware)],
