@@ -1,0 +1,21 @@
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { ErrorView, unionError } from "./ErrorView";
+
+describe("ErrorView", () => {
+  it("shows a PythonError's class, message, stack and causes", () => {
+    render(<ErrorView title="Could not load" error={{
+      __typename: "PythonError", message: "boom", className: "ValueError", stack: ['  File "x.py", line 1\n'],
+      causes: [{ message: "root cause", className: "OSError", stack: [] }],
+    }} />);
+    expect(screen.getByRole("alert").textContent).toContain("Could not load");
+    expect(screen.getByText("ValueError:")).toBeTruthy();
+    expect(screen.getByText("Stack trace")).toBeTruthy();
+    expect(screen.getByText(/File "x.py", line 1/)).toBeTruthy();
+    expect(screen.getByText("root cause")).toBeTruthy();
+  });
+  it("names an unexpected union member that has no message", () => {
+    expect(unionError({ __typename: "InvalidStepError" }, ["LaunchRunSuccess"])?.message).toBe("The webserver answered InvalidStepError.");
+    expect(unionError({ __typename: "LaunchRunSuccess" }, ["LaunchRunSuccess"])).toBeNull();
+  });
+});
