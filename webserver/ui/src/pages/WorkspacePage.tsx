@@ -139,9 +139,11 @@ function LocationRow({ entry, busy, notice, onReload, onShutdown }: RowProps) {
           </div>
         ))}
       </td>
-      <td className="actions">
+      <td>
+        <div className="actions">
         <button type="button" onClick={onReload} disabled={!!busy} aria-label={`Reload ${entry.name}`}>{busy || "Reload"}</button>
         <button type="button" className="danger" onClick={onShutdown} aria-label={`Shut down ${entry.name}`}>Shutdown</button>
+        </div>
       </td>
     </tr>
   );
