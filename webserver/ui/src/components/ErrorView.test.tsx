@@ -6,7 +6,7 @@ describe("ErrorView", () => {
   it("shows a PythonError's class, message, stack and causes", () => {
     render(<ErrorView title="Could not load" error={{
       __typename: "PythonError", message: "boom", className: "ValueError", stack: ['  File "x.py", line 1\n'],
-      causes: [{ message: "root cause", className: "OSError", stack: [] }],
+      causes: [{ __typename: "PythonError", message: "root cause", className: "OSError", stack: [] }],
     }} />);
     expect(screen.getByRole("alert").textContent).toContain("Could not load");
     expect(screen.getByText("ValueError:")).toBeTruthy();
