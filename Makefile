@@ -55,6 +55,7 @@ protos: install
 bench: install
 	$(BIN)/python bench/code_server.py
 	$(BIN)/python bench/webserver.py
+	$(BIN)/python bench/ui.py
 
 clean:
 	rm -rf $(VENV) .cache

@@ -4,11 +4,20 @@
 # gRPC. Build from the repository root:
 #   docker build -f deploy/docker/webserver.Dockerfile -t REGISTRY/berth-webserver:TAG .
 
+# The web UI: built with Node.js and npm from the committed lockfile into berth_webserver/static/ui.
+FROM node:22-slim AS ui
+WORKDIR /src/webserver/ui
+COPY webserver/ui/package.json webserver/ui/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY webserver/ui/ ./
+RUN npm run build
+
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 COPY code_server/ /src/code_server/
 COPY webserver/ /src/webserver/
+COPY --from=ui /src/webserver/berth_webserver/static/ui/ /src/webserver/berth_webserver/static/ui/
 RUN /opt/venv/bin/pip install "/src/code_server[postgres]" /src/webserver
 
 FROM python:3.11-slim

@@ -16,6 +16,8 @@ from ui_helpers import Lab  # noqa: E402
 from webserver_process import EXAMPLES, WebserverProcess, write_workspace  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+# Waits are on conditions; the bound is generous because other work shares this machine's two cores.
+WAIT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +44,9 @@ def chromium() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail("chromium is required in CI (apt-get install -y chromium)")
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield browser
@@ -54,7 +57,7 @@ def chromium() -> Iterator[Any]:
 def page(chromium: Any, ui_server: WebserverProcess) -> Iterator[Any]:
     """A fresh browser page on the server; the test fails on any uncaught page error."""
     context = chromium.new_context(base_url=ui_server.url, viewport={"width": 1280, "height": 860})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

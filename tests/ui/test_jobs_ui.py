@@ -32,7 +32,7 @@ def test_the_job_page_draws_the_op_graph_and_the_config_schema(ui_server: Webser
     expect(page.locator('[data-edge="extract->transform"]')).to_have_class("edge")
     expect(page.locator('[data-edge="load->notify"]')).to_have_class(re.compile("edge-nothing"))
     # Keyboard: focus an op and press Enter to see its inputs and outputs.
-    page.get_by_role("button", name="Op load").focus()
+    page.get_by_role("button", name="load").focus()
     page.keyboard.press("Enter")
     panel = page.get_by_role("complementary", name="Selected op")
     expect(panel).to_contain_text("Sums the rows and logs the total.")

@@ -28,7 +28,7 @@ export default function OpGraph({ ops }: { ops: Op[] }) {
           ))}
           {graph.ops.map((node) => (
             <g key={node.op.name} transform={`translate(${node.x},${node.y})`} tabIndex={0} role="button"
-              aria-label={`Op ${node.op.name}`} aria-pressed={selected === node.op.name} data-op={node.op.name}
+              aria-pressed={selected === node.op.name} data-op={node.op.name}
               className={selected === node.op.name ? "op-node selected" : "op-node"}
               onClick={() => setSelected(node.op.name)}
               onKeyDown={(event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); setSelected(node.op.name); } }}>

@@ -21,9 +21,16 @@ export function JobPage({ location, repository, job }: Props) {
   }, [schema.data]);
 
   const result = data?.pipelineOrError;
-  if (error) return <ErrorView title={`Could not load job ${job}`} error={error} />;
-  if (!result) return <p aria-busy="true">Loading job…</p>;
-  if (result.__typename !== "Pipeline") return <ErrorView title={`Could not load job ${job}`} error={result} />;
+  if (error || !result || result.__typename !== "Pipeline") {
+    return (
+      <section aria-labelledby="job-title">
+        <h1 id="job-title">{job}</h1>
+        {error ? <ErrorView title={`Could not load job ${job}`} error={error} /> : null}
+        {!error && result ? <ErrorView title={`Could not load job ${job}`} error={result as { message: string }} /> : null}
+        {!error && !result ? <p aria-busy="true">Loading job…</p> : null}
+      </section>
+    );
+  }
   const schemaResult = schema.data?.runConfigSchemaOrError;
   return (
     <section aria-labelledby="job-title">

@@ -43,9 +43,16 @@ export function RunPage({ runId }: { runId: string }) {
   }, [logs.batches, logs.run?.status, refetch]);
 
   const result = data?.runOrError;
-  if (error && !result) return <ErrorView title={`Could not load run ${runId}`} error={error} />;
-  if (!result) return <p aria-busy="true">Loading run…</p>;
-  if (result.__typename !== "Run") return <ErrorView title={`Could not load run ${runId}`} error={result} />;
+  if (!result || result.__typename !== "Run") {
+    return (
+      <section aria-labelledby="run-title">
+        <h1 id="run-title">Run <span className="mono">{runId}</span></h1>
+        {error && !result ? <ErrorView title={`Could not load run ${runId}`} error={error} /> : null}
+        {result ? <ErrorView title={`Could not load run ${runId}`} error={result} /> : null}
+        {!result && !error ? <p aria-busy="true">Loading run…</p> : null}
+      </section>
+    );
+  }
 
   const run: RunDetailsFragment = result;
   const status = logs.run?.status ?? run.status;
@@ -116,7 +123,7 @@ export function RunPage({ runId }: { runId: string }) {
 
       {failures.length ? (
         <section aria-labelledby="errors-title">
-          <h2 id="errors-title">Errors</h2>
+          <h2 id="errors-title">Step errors</h2>
           {failures.map((failure, index) => (
             <div key={index} className="error-box step-error">
               <h3>{failure.stepKey ? `Step ${failure.stepKey}` : "Run"}: {failure.message}</h3>

@@ -142,7 +142,7 @@ function LocationRow({ entry, busy, notice, onReload, onShutdown }: RowProps) {
       <td>
         <div className="actions">
         <button type="button" onClick={onReload} disabled={!!busy} aria-label={`Reload ${entry.name}`}>{busy || "Reload"}</button>
-        <button type="button" className="danger" onClick={onShutdown} aria-label={`Shut down ${entry.name}`}>Shutdown</button>
+        <button type="button" className="danger" onClick={onShutdown} aria-label={`Shut down ${entry.name}`}>Shut down</button>
         </div>
       </td>
     </tr>
