@@ -21,7 +21,7 @@ export function typeLabel(types: ConfigTypes, key: string): string {
 }
 
 /** The composite type inside arrays, nullables and maps, whose fields a branch shows. */
-function innerComposite(types: ConfigTypes, key: string): Extract<ConfigTypeInfoFragment, { __typename: "CompositeConfigType" }> | null {
+export function innerComposite(types: ConfigTypes, key: string): Extract<ConfigTypeInfoFragment, { __typename: "CompositeConfigType" }> | null {
   const type = types.get(key);
   if (!type) return null;
   if (type.__typename === "CompositeConfigType") return type;

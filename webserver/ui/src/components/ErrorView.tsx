@@ -36,10 +36,3 @@ export function ErrorView({ title, error }: { title: string; error: ErrorLike | 
     </div>
   );
 }
-
-/** The message of a result-union member that is not the expected one (or null when it is). */
-export function unionError<T extends { __typename: string }>(result: T, ok: T["__typename"][]): ErrorLike | null {
-  if (ok.includes(result.__typename)) return null;
-  const message = (result as unknown as { message?: string }).message;
-  return { ...(result as object), message: message ?? `The webserver answered ${result.__typename}.` } as ErrorLike;
-}

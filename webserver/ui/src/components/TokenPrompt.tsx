@@ -2,14 +2,14 @@
 import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { isTokenRequired, onTokenChange, storeToken, storedToken } from "../api/token";
 
-export function TokenPrompt() {
+export function TokenPrompt({ onSaved = () => window.location.reload() }: { onSaved?: () => void }) {
   const required = useSyncExternalStore(onTokenChange, isTokenRequired);
   const [token, setToken] = useState("");
   if (!required) return null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     storeToken(token.trim() || null);
-    window.location.reload();
+    onSaved();
   };
   return (
     <div className="overlay">

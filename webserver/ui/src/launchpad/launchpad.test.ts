@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigTypes } from "../components/ConfigTree";
 import type { ConfigTypeInfoFragment } from "../gql/graphql";
+import { completionsAt, insertKey, pathAt } from "./completions";
 import { scaffoldConfig, scaffoldYaml } from "./scaffold";
 import { lineOfPath, parseRunConfig } from "./yamlErrors";
 
@@ -48,5 +49,25 @@ describe("YAML errors", () => {
     expect(lineOfPath(text, ["ops", "count", "config", "rows"])).toBe(4);
     expect(lineOfPath(text, ["ops", "count", "config", "missing"])).toBe(3);
     expect(lineOfPath(text, [])).toBe(1);
+  });
+});
+
+describe("completions", () => {
+  const text = "ops:\n  count:\n    config:\n      label: daily\n      \n";
+  it("finds the path at the cursor from the indentation above it", () => {
+    expect(pathAt(text, text.indexOf("label") + 2)).toEqual({ path: ["ops", "count", "config"], indent: 6 });
+    expect(pathAt("ops:\n", 5)).toEqual({ path: ["ops"], indent: 2 });
+    expect(pathAt("", 0)).toEqual({ path: [], indent: 0 });
+  });
+  it("offers the schema's fields that the mapping does not hold yet", () => {
+    const context = completionsAt(TYPES, "Root", text, text.length - 1);
+    expect(context.path).toEqual(["ops", "count", "config"]);
+    expect(context.completions.map((completion) => [completion.name, completion.required])).toEqual([["rows", true], ["skip", false]]);
+    expect(completionsAt(TYPES, "Root", "ops:\n  nope:\n    ", 16).completions).toEqual([]);
+  });
+  it("inserts a key on the blank line at the cursor or on a new line after it", () => {
+    const blank = text.length - 1;
+    expect(insertKey(text, blank, 6, "rows").text).toBe("ops:\n  count:\n    config:\n      label: daily\n      rows: \n");
+    expect(insertKey("a: 1", 2, 0, "b")).toEqual({ text: "a: 1\nb: ", cursor: 8 });
   });
 });

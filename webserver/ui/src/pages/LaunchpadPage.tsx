@@ -7,6 +7,7 @@ import { useQuery } from "../api/hooks";
 import { ConfigTree, type ConfigTypes } from "../components/ConfigTree";
 import { ErrorView } from "../components/ErrorView";
 import { LaunchRunDocument, RunConfigSchemaDocument, ValidateRunConfigDocument } from "../gql/graphql";
+import { completionsAt, insertKey } from "../launchpad/completions";
 import { scaffoldYaml } from "../launchpad/scaffold";
 import { lineOfPath, parseRunConfig } from "../launchpad/yamlErrors";
 import { Link, navigate, pathOf } from "../router";
@@ -35,6 +36,20 @@ export function LaunchpadPage({ location, repository, job }: Props) {
   const [launching, setLaunching] = useState(false);
   const [launchError, setLaunchError] = useState<string | null>(null);
   const editor = useRef<HTMLTextAreaElement>(null);
+  const [cursor, setCursor] = useState(0);
+  const rootKey = schemaResult?.__typename === "RunConfigSchema" ? schemaResult.rootConfigType.key : null;
+  const here = useMemo(() => (text !== null && rootKey ? completionsAt(types, rootKey, text, Math.min(cursor, text.length)) : null),
+    [types, rootKey, text, cursor]);
+  const complete = (name: string) => {
+    if (text === null || !here) return;
+    const next = insertKey(text, Math.min(cursor, text.length), here.indent, name);
+    setText(next.text);
+    setCursor(next.cursor);
+    window.requestAnimationFrame(() => {
+      editor.current?.focus();
+      editor.current?.setSelectionRange(next.cursor, next.cursor);
+    });
+  };
 
   // Prefill once the schema is known.
   useEffect(() => {
@@ -116,7 +131,8 @@ export function LaunchpadPage({ location, repository, job }: Props) {
           <div className="editor">
             <label htmlFor="run-config">Run config (YAML)</label>
             <textarea id="run-config" ref={editor} value={text} spellCheck={false} aria-invalid={invalid}
-              aria-describedby="config-status" onChange={(event) => setText(event.target.value)}
+              aria-describedby="config-status" onChange={(event) => { setText(event.target.value); setCursor(event.target.selectionStart); }}
+              onSelect={(event) => setCursor(event.currentTarget.selectionStart)}
               onKeyDown={(event) => {
                 // Tab indents (two spaces); Escape then Tab leaves the editor, as in code editors.
                 if (event.key === "Tab" && !event.shiftKey && !event.currentTarget.dataset.escaped) {
@@ -129,6 +145,17 @@ export function LaunchpadPage({ location, repository, job }: Props) {
                 event.currentTarget.dataset.escaped = event.key === "Escape" ? "1" : "";
               }} />
           </div>
+          {here ? (
+            <div className="completions" role="group" aria-label="Fields you can add here">
+              <span className="muted">Add at {here.path.join(".") || "the top level"}:</span>
+              {here.completions.length ? here.completions.map((completion) => (
+                <button key={completion.name} type="button" className="completion" title={completion.description ?? completion.type}
+                  onClick={() => complete(completion.name)}>
+                  {completion.name}{completion.required ? <span className="required"> required</span> : null}
+                </button>
+              )) : <span className="muted"> nothing more</span>}
+            </div>
+          ) : null}
           <div id="config-status" aria-live="polite">
             {validation.state === "checking" ? <p className="muted">Checking the config…</p> : null}
             {validation.state === "valid" ? <p className="validation-ok">The config is valid.</p> : null}

@@ -16,7 +16,8 @@ describe("RunsPage", () => {
       statuses: ["FAILURE"], pipelineName: "etl_job", tags: [{ key: "team", value: "a=b" }],
     });
     expect(filterFromSearch(new URLSearchParams("status=IN_PROGRESS")).statuses).toContain("STARTED");
-    expect(filterFromSearch(new URLSearchParams("status=bogus&tag=novalue"))).toEqual({});
+    expect(filterFromSearch(new URLSearchParams("status=bogus&tag=novalue&after=garbage"))).toEqual({});
+    expect(filterFromSearch(new URLSearchParams("after=2026-01-02T03:04")).createdAfter).toBe(Date.parse("2026-01-02T03:04") / 1000);
   });
   it("shows a row per run with its status and user tags, and selects by checkbox", () => {
     const onToggle = vi.fn();

@@ -20,6 +20,8 @@ export function filterFromSearch(search: URLSearchParams): RunsFilter {
   else if (status && (ALL_STATUSES as string[]).includes(status)) filter.statuses = [status as RunStatus];
   const job = search.get("job");
   if (job) filter.pipelineName = job;
+  const after = Date.parse(search.get("after") ?? "");
+  if (!Number.isNaN(after)) filter.createdAfter = after / 1000;
   const tags = search.getAll("tag").map((tag) => tag.split("=")).filter((parts) => parts.length >= 2 && parts[0]);
   if (tags.length) filter.tags = tags.map(([key, ...value]) => ({ key, value: value.join("=") }));
   return filter;
@@ -47,6 +49,7 @@ export function RunsPage() {
   const { data, error, refetch } = useQuery(RunsPageDocument, { filter, cursor, limit: PAGE_SIZE }, { pollMs: 2000 });
   const [jobText, setJobText] = useState(search.get("job") ?? "");
   const [tagText, setTagText] = useState(search.get("tag") ?? "");
+  const [afterText, setAfterText] = useState(search.get("after") ?? "");
 
   const result = data?.runsOrError;
   const runs: RunSummaryFragment[] = result?.__typename === "Runs" ? result.results : [];
@@ -105,7 +108,7 @@ export function RunsPage() {
         event.preventDefault();
         const next = new URLSearchParams(search);
         next.delete("cursor");
-        for (const [key, value] of [["job", jobText.trim()], ["tag", tagText.trim()]]) {
+        for (const [key, value] of [["job", jobText.trim()], ["tag", tagText.trim()], ["after", afterText]]) {
           next.delete(key);
           if (value) next.set(key, value);
         }
@@ -122,6 +125,7 @@ export function RunsPage() {
         </label>
         <label>Job <input value={jobText} onChange={(event) => setJobText(event.target.value)} placeholder="job name" /></label>
         <label>Tag <input value={tagText} onChange={(event) => setTagText(event.target.value)} placeholder="key=value" /></label>
+        <label>Created after <input type="datetime-local" value={afterText} onChange={(event) => setAfterText(event.target.value)} /></label>
         <button type="submit">Apply filters</button>
       </form>
 
