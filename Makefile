@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 COMPAT_VENV := .cache/dagster-compat-venv
 PORT ?= 3000
 
-.PHONY: install system-deps dev test test-fast compat-env protos bench clean
+.PHONY: install system-deps dev lint test test-fast test-lowest-deps compat-env protos bench clean
 
 $(VENV)/.installed: code_server/pyproject.toml webserver/pyproject.toml client/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,19 @@ dev: install
 
 test: install system-deps compat-env
 	$(BIN)/python scripts/gen_protos.py --check
+	$(BIN)/python scripts/schema_contract.py changes
 	BERTH_COMPAT_PYTHON=$(CURDIR)/$(COMPAT_VENV)/bin/python $(BIN)/pytest
+
+# ruff over the tree; mypy in each package with that package's settings.
+lint: install
+	$(BIN)/ruff check code_server webserver client tests bench scripts examples
+	cd code_server && ../$(BIN)/mypy
+	cd webserver && ../$(BIN)/mypy
+	cd client && ../$(BIN)/mypy
+
+# The fast tests again, on the lowest dependency versions the packages' floors allow (CI runs it).
+test-lowest-deps:
+	PYTHON=$(PYTHON) bash scripts/check_lowest_deps.sh
 
 test-fast: install
 	$(BIN)/pytest -m "not browser and not compat"

@@ -154,7 +154,7 @@ def start_to_success(location: pathlib.Path, storage_url: str, runs: int) -> dic
                                       repository_name="__repository__"))
             began = time.perf_counter()
             reply = server.stub.StartRun(pb.StartRunRequest(run_id=run_id, job_name="tiny"), timeout=30)
-            assert reply.started, reply.error.message
+            assert reply.worker_pid > 0
             while (run := storage.get_run(run_id)) is None or not run.is_finished:
                 time.sleep(0.001)
             durations.append((time.perf_counter() - began) * 1000)

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system programs the tests use when they are missing: Debian's chromium (the GraphiQL page test)
-# and PostgreSQL's server binaries (every storage test runs on PostgreSQL too). Needs root for apt-get;
+# Installs the system programs the tests use when they are missing: Debian's chromium (the GraphiQL page test),
+# PostgreSQL's server binaries (every storage test runs on PostgreSQL too) and zsh (the client's zsh
+# completion runs in it). Needs root for apt-get;
 # without it, prints what is missing and the tests say so.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

@@ -23,6 +23,7 @@ from ._enums import (
 )
 from ._exceptions import (
     AmbiguousJobError,
+    AuthenticationError,
     ConnectError,
     DagsterGraphQLClientError,
     GraphQLError,
@@ -38,6 +39,7 @@ from ._models import (
     ConfigValidationError,
     InvalidOutputErrorInfo,
     JobHandle,
+    JobSummary,
     LocationStatus,
     ReloadRepositoryLocationInfo,
     Run,
@@ -51,6 +53,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AmbiguousJobError",
     "AsyncBerthClient",
+    "AuthenticationError",
     "BerthClient",
     "ConfigValidationError",
     "ConnectError",
@@ -62,6 +65,7 @@ __all__ = [
     "InvalidOutputErrorInfo",
     "InvalidResponseError",
     "JobHandle",
+    "JobSummary",
     "LocationLoadStatus",
     "LocationStatus",
     "NotFoundError",

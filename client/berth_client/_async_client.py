@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, AsyncIterator, Iterable, Mapping, Optional, Sequence, TypeVar, Union
 
 import httpx
 
 from . import _flows as flows
 from ._enums import DagsterRunStatus
 from ._exceptions import InvalidResponseError
-from ._models import LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
+from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
 from ._stream import async_stream_run_events
-from ._transport import AsyncGraphQLTransport, build_graphql_url, websocket_url
+from ._transport import AsyncGraphQLTransport, build_graphql_url, websocket_url, with_token
 
+
+T = TypeVar("T")
 __all__ = ["AsyncBerthClient"]
 
 
@@ -36,8 +38,10 @@ class AsyncBerthClient:
         cert: Any = None,
         retries: int = 3,
         backoff: float = 0.5,
+        token: Optional[str] = None,
     ) -> None:
         self.url = build_graphql_url(hostname, port_number, use_https)
+        headers = with_token(headers, token)
         self._transport = AsyncGraphQLTransport(
             self.url, transport=transport, headers=headers, timeout=timeout, verify=verify, cert=cert,
             retries=retries, backoff=backoff,
@@ -71,15 +75,15 @@ class AsyncBerthClient:
             else:
                 sent = await self._transport.execute(step.document, step.variables)
 
-    async def _run(self, flow: flows.Flow[Any]) -> Any:
-        result: dict[str, Any] = {}
+    async def _run(self, flow: flows.Flow[T]) -> T:
+        result: list[T] = []
 
-        def keep_result() -> flows.Flow[Any]:
-            result["value"] = yield from flow
+        def keep_result() -> flows.Flow[None]:
+            result.append((yield from flow))
 
         async for _ in self._iterate(keep_result()):
             pass
-        return result.get("value")
+        return result[0]
 
     async def submit_job_execution(
         self,
@@ -113,10 +117,14 @@ class AsyncBerthClient:
         updated_after: flows.Timestamp = None,
         run_ids: Optional[Sequence[str]] = None,
         page_size: int = 100,
+        cursor: Optional[str] = None,
     ) -> AsyncIterator[Run]:
-        """Every run matching all the given criteria, newest first, fetched page by page."""
+        """Every run matching all the given criteria, newest first, fetched page by page.
+
+        ``cursor`` is a run id: the runs listed start after it (the next page of an earlier listing).
+        """
         filters = flows.runs_filter(statuses, job_name, tags, created_after, created_before, updated_after, run_ids)
-        async for run in self._iterate(flows.iter_runs(filters, page_size)):
+        async for run in self._iterate(flows.iter_runs(filters, page_size, cursor)):
             yield run
 
     async def wait_for_run(
@@ -124,6 +132,25 @@ class AsyncBerthClient:
     ) -> DagsterRunStatus:
         """Wait until a run finishes and return its final status; ``RunWaitTimeout`` after ``timeout``."""
         return await self._run(flows.wait_for_run(run_id, timeout, poll_interval))
+
+    async def watch_run(
+        self, run_id: str, timeout: Optional[float] = None, poll_interval: float = 0.5
+    ) -> AsyncIterator[Run]:
+        """Yield the run whenever its status or a step's status changes; the last one is finished."""
+        async for run in self._iterate(flows.watch_run(run_id, timeout, poll_interval)):
+            yield run
+
+    async def reexecute_run(self, run_id: str, from_failure: bool = False) -> str:
+        """Launch a re-execution of a run (all steps, or ``from_failure``) and return the new run id."""
+        return await self._run(flows.reexecute_run(run_id, from_failure))
+
+    async def delete_run(self, run_id: str) -> None:
+        """Delete a run and its event log; ``NotFoundError`` when there is no such run."""
+        await self._run(flows.delete_run(run_id))
+
+    async def get_jobs(self, location_name: Optional[str] = None) -> list[JobSummary]:
+        """Every job of every loaded location (or of one), with its description."""
+        return await self._run(flows.get_jobs(location_name))
 
     async def get_run_events(self, run_id: str, after_cursor: Optional[str] = None) -> list[RunEvent]:
         """Every stored event of a run, oldest first (all pages of ``logsForRun``)."""

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Generator, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 import httpx
 
 from . import _flows as flows
 from ._enums import DagsterRunStatus
 from ._exceptions import InvalidResponseError
-from ._models import LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
+from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
 from ._stream import stream_run_events
-from ._transport import GraphQLTransport, build_graphql_url, websocket_url
+from ._transport import GraphQLTransport, build_graphql_url, websocket_url, with_token
 
+
+T = TypeVar("T")
 __all__ = ["BerthClient", "DagsterGraphQLClient"]
 
 
-def drive_steps(flow: flows.Flow[Any], perform: Any) -> Iterator[Any]:
+def drive_steps(flow: flows.Flow[T], perform: Any) -> Generator[Any, None, T]:
     """Run a flow with ``perform(step)`` for requests and sleeps; yield what it emits.
 
     The flow's return value is the ``StopIteration`` value of this generator.
@@ -30,7 +32,8 @@ def drive_steps(flow: flows.Flow[Any], perform: Any) -> Iterator[Any]:
             # A response without the fields the documents select: never leak a KeyError.
             raise InvalidResponseError(f"Unexpected response shape: {type(exc).__name__}: {exc}") from exc
         except StopIteration as stop:
-            return stop.value
+            value: T = stop.value
+            return value
         if isinstance(step, flows.Emit):
             sent = None
             yield step.value
@@ -43,7 +46,8 @@ class BerthClient:
 
     ``hostname`` may carry a scheme and a path prefix (``"example.com/prod"``); ``transport`` is an
     httpx transport (``httpx.MockTransport`` in tests, ``httpx.HTTPTransport(retries=...)``, ...).
-    ``headers`` go with every request (``{"Authorization": "Bearer ..."}``); ``verify`` and ``cert``
+    ``token`` (an API token of the webserver) is sent as ``Authorization: Bearer <token>`` with every
+    request and WebSocket; ``headers`` go with every request; ``verify`` and ``cert``
     are httpx's TLS options. Queries are retried ``retries`` times with exponential ``backoff`` when
     the connection fails; mutations are sent exactly once.
     """
@@ -61,8 +65,10 @@ class BerthClient:
         cert: Any = None,
         retries: int = 3,
         backoff: float = 0.5,
+        token: Optional[str] = None,
     ) -> None:
         self.url = build_graphql_url(hostname, port_number, use_https)
+        headers = with_token(headers, token)
         self._transport = GraphQLTransport(
             self.url, transport=transport, headers=headers, timeout=timeout, verify=verify, cert=cert,
             retries=retries, backoff=backoff,
@@ -84,13 +90,14 @@ class BerthClient:
             return None
         return self._transport.execute(step.document, step.variables)
 
-    def _run(self, flow: flows.Flow[Any]) -> Any:
+    def _run(self, flow: flows.Flow[T]) -> T:
         steps = drive_steps(flow, self._perform)
         while True:
             try:
                 next(steps)
             except StopIteration as stop:
-                return stop.value
+                value: T = stop.value
+                return value
 
     def submit_job_execution(
         self,
@@ -128,16 +135,39 @@ class BerthClient:
         updated_after: flows.Timestamp = None,
         run_ids: Optional[Sequence[str]] = None,
         page_size: int = 100,
+        cursor: Optional[str] = None,
     ) -> Iterator[Run]:
-        """Every run matching all the given criteria, newest first, fetched page by page."""
+        """Every run matching all the given criteria, newest first, fetched page by page.
+
+        ``cursor`` is a run id: the runs listed start after it (the next page of an earlier listing).
+        """
         filters = flows.runs_filter(statuses, job_name, tags, created_after, created_before, updated_after, run_ids)
-        yield from drive_steps(flows.iter_runs(filters, page_size), self._perform)
+        yield from drive_steps(flows.iter_runs(filters, page_size, cursor), self._perform)
 
     def wait_for_run(
         self, run_id: str, timeout: Optional[float] = None, poll_interval: float = 0.5
     ) -> DagsterRunStatus:
         """Wait until a run finishes and return its final status; ``RunWaitTimeout`` after ``timeout``."""
         return self._run(flows.wait_for_run(run_id, timeout, poll_interval))
+
+    def watch_run(self, run_id: str, timeout: Optional[float] = None, poll_interval: float = 0.5) -> Iterator[Run]:
+        """Yield the run whenever its status or a step's status changes; the last one is finished.
+
+        ``RunWaitTimeout`` after ``timeout`` seconds.
+        """
+        yield from drive_steps(flows.watch_run(run_id, timeout, poll_interval), self._perform)
+
+    def reexecute_run(self, run_id: str, from_failure: bool = False) -> str:
+        """Launch a re-execution of a run (all steps, or ``from_failure``) and return the new run id."""
+        return self._run(flows.reexecute_run(run_id, from_failure))
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run and its event log; ``NotFoundError`` when there is no such run."""
+        self._run(flows.delete_run(run_id))
+
+    def get_jobs(self, location_name: Optional[str] = None) -> list[JobSummary]:
+        """Every job of every loaded location (or of one), with its description."""
+        return self._run(flows.get_jobs(location_name))
 
     def get_run_events(self, run_id: str, after_cursor: Optional[str] = None) -> list[RunEvent]:
         """Every stored event of a run, oldest first (all pages of ``logsForRun``)."""

@@ -5,6 +5,7 @@
     │   ├── ConnectError               the server could not be reached (the message names the URL)
     │   ├── RequestTimeout             the server did not answer in time
     │   ├── HTTPStatusError            a non-success HTTP status without GraphQL errors
+    │   │   └── AuthenticationError    HTTP 401/403: no token, a bad token, or no role at all
     │   └── InvalidResponseError       the body is not a GraphQL response
     ├── GraphQLError                   the response carried a GraphQL "errors" array
     ├── NotFoundError                  the run, job or code location named does not exist
@@ -23,6 +24,7 @@ from typing import Any, Sequence
 
 __all__ = [
     "AmbiguousJobError",
+    "AuthenticationError",
     "ConnectError",
     "DagsterGraphQLClientError",
     "GraphQLError",
@@ -62,6 +64,10 @@ class HTTPStatusError(TransportError):
     def __init__(self, *args: Any, status_code: int, body: Any = None) -> None:
         super().__init__(*args, body=body)
         self.status_code = status_code
+
+
+class AuthenticationError(HTTPStatusError):
+    """The server refused the credentials (HTTP 401: no or a bad token; 403: the user has no role)."""
 
 
 class InvalidResponseError(TransportError):

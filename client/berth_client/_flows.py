@@ -17,7 +17,7 @@ from . import _queries as queries
 from . import _results as results
 from ._enums import DagsterRunStatus, ReloadRepositoryLocationStatus, TerminateRunPolicy
 from ._exceptions import AmbiguousJobError, NotFoundError, RunWaitTimeout
-from ._models import LocationStatus, ReloadRepositoryLocationInfo, Run, ShutdownRepositoryLocationInfo
+from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, Run, ShutdownRepositoryLocationInfo
 
 __all__ = ["Emit", "Flow", "Request", "Sleep"]
 
@@ -132,9 +132,8 @@ def runs_filter(
     return filters
 
 
-def iter_runs(filters: Mapping[str, Any], page_size: int = 100) -> Flow[None]:
-    """Emit every run matching the filter, newest first, one page at a time."""
-    cursor: Optional[str] = None
+def iter_runs(filters: Mapping[str, Any], page_size: int = 100, cursor: Optional[str] = None) -> Flow[None]:
+    """Emit every run matching the filter, newest first, one page at a time; after run ``cursor``."""
     while True:
         variables = {"filter": dict(filters) or None, "cursor": cursor, "limit": page_size}
         page = results.runs_page((yield Request(queries.GET_RUNS_QUERY, variables)))
@@ -158,6 +157,49 @@ def wait_for_run(run_id: str, timeout: Optional[float] = None, poll_interval: fl
             )
         pause = poll_interval if deadline is None else min(poll_interval, max(deadline - time.monotonic(), 0))
         yield Sleep(pause)
+
+
+def watch_run(run_id: str, timeout: Optional[float] = None, poll_interval: float = 0.5) -> Flow[None]:
+    """Emit the run whenever its status or a step's status changes, until it finishes.
+
+    The last run emitted is finished; ``RunWaitTimeout`` after ``timeout`` seconds.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    seen: Any = None
+    while True:
+        run = yield from get_run(run_id)
+        state = (run.status, tuple((s.step_key, s.status) for s in run.step_stats))
+        if state != seen:
+            seen = state
+            yield Emit(run)
+        if run.is_finished:
+            return
+        if deadline is not None and time.monotonic() >= deadline:
+            raise RunWaitTimeout(
+                f"Run {run_id} did not finish within {timeout}s; its status is {run.status.value}", status=run.status
+            )
+        pause = poll_interval if deadline is None else min(poll_interval, max(deadline - time.monotonic(), 0))
+        yield Sleep(pause)
+
+
+def reexecute_run(run_id: str, from_failure: bool = False) -> Flow[str]:
+    """Launch a new run of a finished run's job: all its steps, or only the failed and unfinished ones."""
+    params = {"parentRunId": run_id, "strategy": "FROM_FAILURE" if from_failure else "ALL_STEPS"}
+    data = yield Request(queries.REEXECUTE_RUN_MUTATION, {"reexecutionParams": params})
+    return results.launched_run_id(data, "launchRunReexecution")
+
+
+def delete_run(run_id: str) -> Flow[None]:
+    """Delete a run and its event log."""
+    results.deleted_run_id((yield Request(queries.DELETE_RUN_MUTATION, {"runId": run_id})))
+
+
+def get_jobs(location_name: Optional[str] = None) -> Flow[list[JobSummary]]:
+    """Every job of every loaded location (or of ``location_name``), by location then name."""
+    jobs = results.job_summaries((yield Request(queries.GET_JOBS_QUERY)))
+    if location_name is not None:
+        jobs = [job for job in jobs if job.location_name == location_name]
+    return sorted(jobs, key=lambda job: (job.location_name, job.repository_name, job.job_name))
 
 
 def iter_run_events(run_id: str, after_cursor: Optional[str] = None, page_size: int = 1000) -> Flow[None]:

@@ -17,6 +17,7 @@ __all__ = [
     "ConfigValidationError",
     "InvalidOutputErrorInfo",
     "JobHandle",
+    "JobSummary",
     "LocationStatus",
     "ReloadRepositoryLocationInfo",
     "Run",
@@ -65,6 +66,16 @@ class JobHandle:
 
     def __str__(self) -> str:
         return f"{self.location_name}:{self.repository_name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class JobSummary:
+    """A job as a location lists it: where it lives, its name and its description."""
+
+    location_name: str
+    repository_name: str
+    job_name: str
+    description: Optional[str] = None
 
 
 @dataclasses.dataclass(frozen=True)

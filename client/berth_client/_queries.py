@@ -7,6 +7,8 @@ webserver see the same requests; the rest use only fields of Dagster's schema.
 from __future__ import annotations
 
 __all__ = [
+    "DELETE_RUN_MUTATION",
+    "GET_JOBS_QUERY",
     "GET_LOCATION_STATUSES_QUERY",
     "GET_REPOSITORIES_AND_JOBS_QUERY",
     "GET_RUN_EVENTS_QUERY",
@@ -15,6 +17,7 @@ __all__ = [
     "GET_RUNS_QUERY",
     "GET_WORKSPACE_QUERY",
     "LAUNCH_RUN_MUTATION",
+    "REEXECUTE_RUN_MUTATION",
     "RELOAD_LOCATION_MUTATION",
     "RUN_EVENTS_SUBSCRIPTION",
     "SHUTDOWN_LOCATION_MUTATION",
@@ -260,6 +263,54 @@ query BerthClientGetWorkspace {
         }
       }
     }
+    ... on PythonError { message }
+  }
+}
+"""
+
+GET_JOBS_QUERY = """
+query BerthClientGetJobs {
+  repositoriesOrError {
+    __typename
+    ... on RepositoryConnection {
+      nodes {
+        name
+        location { name }
+        pipelines { name description }
+      }
+    }
+    ... on PythonError { message }
+  }
+}
+"""
+
+REEXECUTE_RUN_MUTATION = """
+mutation BerthClientReexecuteRun($reexecutionParams: ReexecutionParams!) {
+  launchRunReexecution(reexecutionParams: $reexecutionParams) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on InvalidStepError { invalidStepKey }
+    ... on InvalidOutputError { stepKey invalidOutputName }
+    ... on RunConfigValidationInvalid {
+      errors { __typename message path reason }
+    }
+    ... on PipelineNotFoundError { message }
+    ... on RunConflict { message }
+    ... on UnauthorizedError { message }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on ConflictingExecutionParamsError { message }
+  }
+}
+"""
+
+DELETE_RUN_MUTATION = """
+mutation BerthClientDeleteRun($runId: String!) {
+  deleteRun(runId: $runId) {
+    __typename
+    ... on DeletePipelineRunSuccess { runId }
+    ... on RunNotFoundError { runId message }
+    ... on UnauthorizedError { message }
     ... on PythonError { message }
   }
 }

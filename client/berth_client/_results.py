@@ -20,6 +20,7 @@ from ._models import (
     ConfigValidationError,
     InvalidOutputErrorInfo,
     JobHandle,
+    JobSummary,
     LocationStatus,
     ReloadRepositoryLocationInfo,
     Run,
@@ -29,7 +30,9 @@ from ._models import (
 
 __all__ = [
     "EventPage",
+    "deleted_run_id",
     "job_handles",
+    "job_summaries",
     "launched_run_id",
     "location_load_error",
     "location_statuses",
@@ -80,12 +83,33 @@ def job_handles(data: Mapping[str, Any]) -> list[JobHandle]:
     ]
 
 
-def launched_run_id(data: Mapping[str, Any]) -> str:
-    """The run id from ``launchPipelineExecution``, or the launch error as an exception."""
-    result = result_of(data, "launchPipelineExecution")
+def job_summaries(data: Mapping[str, Any]) -> list[JobSummary]:
+    """Every job of every loaded repository with its description, from ``repositoriesOrError``."""
+    result = result_of(data, "repositoriesOrError")
+    if result["__typename"] != "RepositoryConnection":
+        raise_union_error(result)
+    return [
+        JobSummary(node["location"]["name"], node["name"], job["name"], job.get("description"))
+        for node in result.get("nodes") or ()
+        for job in node.get("pipelines") or ()
+    ]
+
+
+def deleted_run_id(data: Mapping[str, Any]) -> str:
+    """The id of the run ``deleteRun`` deleted, or its error as an exception."""
+    result = result_of(data, "deleteRun")
+    if result["__typename"] == "DeletePipelineRunSuccess":
+        return str(result["runId"])
+    raise_union_error(result)
+    raise AssertionError("unreachable")
+
+
+def launched_run_id(data: Mapping[str, Any], field: str = "launchPipelineExecution") -> str:
+    """The run id from a launch (``field``), or the launch error as an exception."""
+    result = result_of(data, field)
     typename = result["__typename"]
     if typename in ("LaunchRunSuccess", "LaunchPipelineRunSuccess"):
-        return result["run"]["runId"]
+        return str(result["run"]["runId"])
     if typename == "InvalidStepError":
         raise DagsterGraphQLClientError(typename, result.get("invalidStepKey"))
     if typename == "InvalidOutputError":

@@ -109,9 +109,11 @@ def stream_run_events(
     """Yield a run's events as they happen, from the start or after ``cursor``, until it finishes."""
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
+    from websockets.typing import Subprotocol
 
     try:
-        socket = connect(url, subprotocols=list(SUBPROTOCOLS), additional_headers=dict(headers or {}),
+        socket = connect(url, subprotocols=[Subprotocol(name) for name in SUBPROTOCOLS],
+                         additional_headers=dict(headers or {}),
                          open_timeout=timeout, ssl=ssl_context(url, verify, cert))
     except (OSError, WebSocketException) as exc:
         raise ConnectError(f"Error when connecting to url {url}: {exc}") from exc
@@ -145,9 +147,11 @@ async def async_stream_run_events(
     """The async form of ``stream_run_events``."""
     from websockets.asyncio.client import connect
     from websockets.exceptions import WebSocketException
+    from websockets.typing import Subprotocol
 
     try:
-        socket = await connect(url, subprotocols=list(SUBPROTOCOLS), additional_headers=dict(headers or {}),
+        socket = await connect(url, subprotocols=[Subprotocol(name) for name in SUBPROTOCOLS],
+                               additional_headers=dict(headers or {}),
                                open_timeout=timeout, ssl=ssl_context(url, verify, cert))
     except (OSError, WebSocketException) as exc:
         raise ConnectError(f"Error when connecting to url {url}: {exc}") from exc

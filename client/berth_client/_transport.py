@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._exceptions import (
+    AuthenticationError,
     ConnectError,
     DagsterGraphQLClientError,
     GraphQLError,
@@ -25,7 +26,16 @@ from ._exceptions import (
 )
 from ._queries import is_mutation
 
-__all__ = ["AsyncGraphQLTransport", "GraphQLTransport", "build_graphql_url", "websocket_url"]
+__all__ = ["AsyncGraphQLTransport", "GraphQLTransport", "build_graphql_url", "websocket_url", "with_token"]
+
+
+def with_token(headers: Optional[Mapping[str, str]], token: Optional[str]) -> dict[str, str]:
+    """``headers`` plus ``Authorization: Bearer <token>`` when a token is given (the token wins)."""
+    merged = {key: value for key, value in (headers or {}).items()
+              if not (token and key.lower() == "authorization")}
+    if token:
+        merged["Authorization"] = f"Bearer {token}"
+    return merged
 
 # Errors after which the server cannot have seen a complete request, or a reply was lost:
 # harmless to repeat for a query.
@@ -94,9 +104,9 @@ class _TransportSettings:
 
     def delay_before(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt`` (1-based): exponential backoff."""
-        return self.backoff * (2 ** (attempt - 1))
+        return float(self.backoff * (2 ** (attempt - 1)))
 
-    def map_transport_error(self, exc: httpx.HTTPError) -> DagsterGraphQLClientError:
+    def map_transport_error(self, exc: Exception) -> DagsterGraphQLClientError:
         """The client error for a failed exchange; a connection error names the URL."""
         if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
             return RequestTimeout(f"Timed out after {self.timeout}s waiting for {self.url}: {exc}")
@@ -112,6 +122,14 @@ class _TransportSettings:
         except ValueError:
             payload = None
         errors = payload.get("errors") if isinstance(payload, dict) else None
+        if response.status_code in (401, 403):
+            detail = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict)) if errors else ""
+            raise AuthenticationError(
+                f"HTTP {response.status_code} from {self.url}: {detail or response.text[:500]}"
+                + (" (pass token=... or set BERTH_TOKEN)" if response.status_code == 401 else ""),
+                status_code=response.status_code,
+                body=response.text,
+            )
         if errors:
             messages = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
             raise GraphQLError(
@@ -127,7 +145,8 @@ class _TransportSettings:
             )
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
             raise InvalidResponseError(f"Not a GraphQL response from {self.url}: {response.text[:500]}")
-        return payload["data"]
+        data: dict[str, Any] = payload["data"]
+        return data
 
 
 class GraphQLTransport(_TransportSettings):
@@ -150,7 +169,7 @@ class GraphQLTransport(_TransportSettings):
                 if attempt + 1 < attempts:
                     continue
                 raise self.map_transport_error(exc) from exc
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a hostname httpx cannot parse
                 raise self.map_transport_error(exc) from exc
             return self.read_response(response)
         raise AssertionError("unreachable")  # the loop returns or raises
@@ -182,7 +201,7 @@ class AsyncGraphQLTransport(_TransportSettings):
                 if attempt + 1 < attempts:
                     continue
                 raise self.map_transport_error(exc) from exc
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a hostname httpx cannot parse
                 raise self.map_transport_error(exc) from exc
             return self.read_response(response)
         raise AssertionError("unreachable")  # the loop returns or raises

@@ -10,9 +10,9 @@ import ``berth.…`` submodules and should not pay for the whole definitions API
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from berth.lazy_imports import lazy_attributes
 from berth.version import __version__
 
 if TYPE_CHECKING:
@@ -55,16 +55,4 @@ _MODULE_OF_NAME = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name on first access and keep it as a module attribute."""
-    module_name = _MODULE_OF_NAME.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'berth' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's attributes, the lazily imported names included."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _MODULE_OF_NAME, __all__)

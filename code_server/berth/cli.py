@@ -1,30 +1,43 @@
 """The ``berth`` command.
 
 ``berth code-server start (-f FILE | -m MODULE)`` serves a code location until SIGTERM, SIGINT or
-the Shutdown RPC, then drains its runs and exits 0. ``berth dev`` and ``berth webserver`` belong to
-the webserver package and are passed through to it untouched.
+the Shutdown RPC, then drains its runs and exits 0. ``berth storage upgrade|current`` migrates run
+storage or shows its schema revision.
+
+Other packages add commands through the ``berth.commands`` entry point group (a name and a
+``main(argv) -> int``): ``berth dev`` and ``berth webserver`` come from berth-webserver that way,
+so this library never imports the webserver.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import signal
 import sys
 from types import FrameType
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
+from berth._storage_command import add_storage_commands, run_storage_command
 from berth.version import __version__
 
-__all__ = ["LISTENING_MESSAGE", "SUPERVISOR_PID_ENV", "main"]
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from berth.channel_security import ServerTLS
+
+__all__ = ["LISTENING_MESSAGE", "SUPERVISOR_PID_ENV", "TOKEN_ENV", "TOKEN_FILE_ENV", "main"]
 
 # Supervisors (berth dev, tests, scripts) wait for this exact line on stdout.
 LISTENING_MESSAGE = "berth code server listening on {host}:{port}"
 # Set by a supervisor (berth dev) to its pid: the code server shuts down when that parent is gone.
 SUPERVISOR_PID_ENV = "BERTH_SUPERVISOR_PID"
+# The code server's shared secret, or a file that holds it (see berth.channel_security).
+TOKEN_ENV = "BERTH_CODE_SERVER_TOKEN"
+TOKEN_FILE_ENV = "BERTH_CODE_SERVER_TOKEN_FILE"
 
-_DELEGATED = {"dev": "dev_main", "webserver": "webserver_main"}
+COMMANDS_ENTRY_POINT_GROUP = "berth.commands"
+_BUILT_IN = frozenset({"code-server"})
 EXIT_USAGE = 2
 
 
@@ -47,36 +60,70 @@ def _parser() -> argparse.ArgumentParser:
                        help="how long in-flight runs may finish on shutdown before they are canceled")
     start.add_argument("--storage", metavar="URL",
                        help="run storage URL (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
-    for name in _DELEGATED:
-        commands.add_parser(name, help=f"see berth {name} --help (berth-webserver)", add_help=False)
+    start.add_argument("--token-file", metavar="FILE",
+                       help="file holding the secret that StartRun, CancelRun, Reload and Shutdown need "
+                            "(default: $BERTH_CODE_SERVER_TOKEN, else the file $BERTH_CODE_SERVER_TOKEN_FILE)")
+    start.add_argument("--tls-cert", metavar="PEM", help="serve TLS with this certificate (chain)")
+    start.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    start.add_argument("--tls-client-ca", metavar="PEM",
+                       help="require client certificates signed by this CA (mutual TLS)")
+    add_storage_commands(commands)
+    for entry_point in _plugin_commands():
+        commands.add_parser(entry_point.name, help=f"see berth {entry_point.name} --help", add_help=False)
     return parser
 
 
-def _delegate(command: str, argv: Sequence[str]) -> int:
-    if importlib.util.find_spec("berth_webserver") is None:
-        print(f"berth {command} needs the berth-webserver package; install it with "
-              "`pip install berth-webserver`.", file=sys.stderr)
-        return EXIT_USAGE
-    from berth_webserver import cli as webserver_cli
+def _plugin_commands() -> list["EntryPoint"]:
+    from importlib.metadata import entry_points
 
-    result = getattr(webserver_cli, _DELEGATED[command])(list(argv))
-    return int(result or 0)
+    return sorted(entry_points(group=COMMANDS_ENTRY_POINT_GROUP), key=lambda e: e.name)
+
+
+def _run_plugin_command(command: str, argv: Sequence[str]) -> Optional[int]:
+    """Run a command another package registered; None when no (importable) package has it."""
+    found = [e for e in _plugin_commands() if e.name == command]
+    if not found:
+        return None
+    try:
+        command_main = found[0].load()
+    except ImportError:  # registered by a package that is gone or broken
+        return None
+    return int(command_main(list(argv)) or 0)
 
 
 def _format_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+def _security(args: argparse.Namespace) -> tuple[Optional[str], Optional["ServerTLS"]]:
+    from berth.channel_security import SecurityConfigError, ServerTLS, read_token
+
+    if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
+        raise SecurityConfigError("--tls-cert and --tls-key go together (and --tls-client-ca needs them)")
+    tls = ServerTLS.from_files(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
+    return read_token(args.token_file), tls
+
+
 def _serve_code_location(args: argparse.Namespace) -> int:
+    from berth.channel_security import SecurityConfigError
     from berth.server import create_server
 
     host = _format_host(args.host)
+    try:
+        token, tls = _security(args)
+    except SecurityConfigError as exc:
+        print(f"berth: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if token is None:
+        print(f"berth: WARNING: no code server token ($BERTH_CODE_SERVER_TOKEN or --token-file): anyone "
+              f"who can reach {host}:{args.port} can start runs, reload and shut this server down",
+              file=sys.stderr, flush=True)
     try:
         server, port = create_server(f"{host}:{args.port}", python_file=args.python_file,
                                      module_name=args.module_name,
                                      working_directory=args.working_directory,
                                      location_name=args.location_name, storage_url=args.storage,
-                                     shutdown_grace=args.shutdown_grace)
+                                     shutdown_grace=args.shutdown_grace, token=token, tls=tls)
     except RuntimeError as exc:
         print(f"berth: {exc}", file=sys.stderr)
         return 1
@@ -106,11 +153,19 @@ def _supervisor_pid() -> Optional[int]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``berth`` command with ``argv`` (default: the process's arguments)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in _DELEGATED:
-        return _delegate(argv[0], argv[1:])
+    if argv and not argv[0].startswith("-") and argv[0] not in _BUILT_IN:
+        result = _run_plugin_command(argv[0], argv[1:])
+        if result is not None:
+            return result
+        if argv[0] in ("dev", "webserver"):
+            print(f"berth {argv[0]} needs the berth-webserver package; install it with "
+                  "`pip install berth-webserver`.", file=sys.stderr)
+            return EXIT_USAGE
     args = _parser().parse_args(argv)
     if args.command == "code-server":
         return _serve_code_location(args)
+    if args.command == "storage":
+        return run_storage_command(args)
     return EXIT_USAGE
 
 

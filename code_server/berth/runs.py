@@ -11,7 +11,8 @@ import enum
 from datetime import datetime
 from typing import Any, Mapping, Optional, Sequence
 
-__all__ = ["RunStatus", "RunRecord", "RunsFilter", "FINISHED_STATUSES", "IN_PROGRESS_STATUSES"]
+__all__ = ["RunStatus", "RunRecord", "RunsFilter", "FINISHED_STATUSES", "IN_PROGRESS_STATUSES",
+           "TERMINABLE_STATUSES"]
 
 
 class RunStatus(str, enum.Enum):
@@ -32,6 +33,8 @@ FINISHED_STATUSES = frozenset({RunStatus.SUCCESS, RunStatus.FAILURE, RunStatus.C
 IN_PROGRESS_STATUSES = frozenset(
     {RunStatus.QUEUED, RunStatus.NOT_STARTED, RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING}
 )
+# Statuses from which SAFE_TERMINATE can stop a run (as Dagster: not finished, not already canceling).
+TERMINABLE_STATUSES = IN_PROGRESS_STATUSES - {RunStatus.CANCELING}
 
 
 @dataclasses.dataclass(frozen=True)

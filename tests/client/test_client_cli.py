@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
+from berth_client import BerthClient, ConnectError
 from berth_client._cli import main, render_table
 
 
@@ -85,3 +88,20 @@ def test_invalid_config_lists_each_validation_error(fake, capsys) -> None:
     assert (code, text) == (1, "")
     assert err.splitlines() == ["error: the run config is invalid (2 errors):",
                                 '  - Received unexpected config entry "x"', "  - Invalid scalar at path root:a"]
+
+
+def test_hostile_options_are_usage_errors_not_tracebacks(capsys) -> None:
+    for argv in (["--timeout", "-1", "jobs"], ["--port", "0", "jobs"], ["runs", "list", "--limit", "0"],
+                 ["runs", "list", "--since", "soon"], ["launch", "j", "--wait-timeout", "nan"],
+                 ["completion", "fish"]):
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 2, argv
+    capsys.readouterr()
+    assert main(["--url", "::::", "jobs"]) == 2
+    assert "not a webserver URL" in capsys.readouterr().err
+
+
+def test_an_unparsable_hostname_is_a_connect_error_of_the_library() -> None:
+    with BerthClient("::::", retries=0) as client, pytest.raises(ConnectError, match="Invalid port"):
+        client.get_run_status("r1")

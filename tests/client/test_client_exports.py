@@ -14,10 +14,11 @@ DOCUMENTED = {
     "DagsterRunStatus", "LocationLoadStatus", "ReloadRepositoryLocationStatus",
     "ShutdownRepositoryLocationStatus", "StepEventStatus", "TerminateRunPolicy",
     # results
-    "ConfigValidationError", "InvalidOutputErrorInfo", "JobHandle", "LocationStatus",
+    "ConfigValidationError", "InvalidOutputErrorInfo", "JobHandle", "JobSummary", "LocationStatus",
     "ReloadRepositoryLocationInfo", "Run", "RunEvent", "ShutdownRepositoryLocationInfo", "StepStats",
     # errors
     "DagsterGraphQLClientError", "TransportError", "ConnectError", "RequestTimeout", "HTTPStatusError",
+    "AuthenticationError",
     "InvalidResponseError", "GraphQLError", "NotFoundError", "AmbiguousJobError",
     "RunConfigValidationError", "RunWaitTimeout",
     "__version__",

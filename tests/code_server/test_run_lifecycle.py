@@ -36,11 +36,25 @@ class Location:
         self.stub = CodeLocationStub(self.channel)
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def storage_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database per backend for the module's code server (a code server writes to its own storage)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('lifecycle') / 'runs.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"berth_lifecycle_{os.getpid()}"
+    url = server.create_database(name)
+    try:
+        yield url
+    finally:
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture(scope="module")
-def location(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Location]:
-    default_storage = tmp_path_factory.mktemp("default") / "runs.db"
+def location(storage_url: str) -> Iterator[Location]:
     server, port = create_server("127.0.0.1:0", python_file=str(HELLO), location_name="hello",
-                                 storage_url=f"sqlite:///{default_storage}")
+                                 storage_url=storage_url)
     server.start()
     served = Location(server, port)
     yield served
@@ -73,10 +87,9 @@ def store_run(storage: RunStorage, job_name: str, run_config: Optional[dict[str,
     return run_id
 
 
-def start(location: Location, storage_url: str, run_id: str, job_name: str) -> pb.StartRunReply:
+def start(location: Location, run_id: str, job_name: str) -> pb.StartRunReply:
     reply = location.stub.StartRun(pb.StartRunRequest(run_id=run_id, repository_name="__repository__",
-                                                      job_name=job_name, storage_url=storage_url), timeout=30)
-    assert reply.started, reply.error.message
+                                                      job_name=job_name), timeout=30)
     assert reply.worker_pid > 0
     return reply
 
@@ -114,7 +127,7 @@ SLOW = {"ops": {"sleep_for": {"config": {"seconds": 60.0}}}}
 
 def test_a_run_succeeds_and_records_its_events(location: Location, storage: RunStorage, storage_url: str) -> None:
     run_id = store_run(storage, "etl_job", {"ops": {"extract": {"config": {"rows": 4}}}})
-    start(location, storage_url, run_id, "etl_job")
+    start(location, run_id, "etl_job")
     run = wait_until_finished(storage, run_id)
     assert run.status == RunStatus.SUCCESS
     types = event_types(storage, run_id)
@@ -129,7 +142,7 @@ def test_a_run_succeeds_and_records_its_events(location: Location, storage: RunS
 def test_a_failing_op_fails_the_run_with_its_error(location: Location, storage: RunStorage,
                                                    storage_url: str) -> None:
     run_id = store_run(storage, "failing_job")
-    start(location, storage_url, run_id, "failing_job")
+    start(location, run_id, "failing_job")
     assert wait_until_finished(storage, run_id).status == RunStatus.FAILURE
     failures = [r.event for r in storage.get_events(run_id) if r.event.event_type == EventType.STEP_FAILURE]
     assert failures and failures[0].error is not None
@@ -138,7 +151,7 @@ def test_a_failing_op_fails_the_run_with_its_error(location: Location, storage: 
 
 def test_cancel_stops_a_long_op_promptly(location: Location, storage: RunStorage, storage_url: str) -> None:
     run_id = store_run(storage, "slow_job", SLOW)
-    start(location, storage_url, run_id, "slow_job")
+    start(location, run_id, "slow_job")
     wait_until_step_started(storage, run_id)
     assert run_id in location.stub.ListActiveRuns(pb.ListActiveRunsRequest(), timeout=10).run_ids
     reply = location.stub.CancelRun(pb.CancelRunRequest(run_id=run_id), timeout=10)
@@ -157,7 +170,7 @@ def test_cancel_of_an_unknown_run_is_not_found(location: Location) -> None:
 
 def test_a_killed_worker_fails_its_run(location: Location, storage: RunStorage, storage_url: str) -> None:
     run_id = store_run(storage, "slow_job", SLOW)
-    pid = start(location, storage_url, run_id, "slow_job").worker_pid
+    pid = start(location, run_id, "slow_job").worker_pid
     wait_until_step_started(storage, run_id)
     os.kill(pid, signal.SIGKILL)
     assert wait_until_finished(storage, run_id).status == RunStatus.FAILURE
@@ -169,7 +182,7 @@ def test_a_killed_worker_fails_its_run(location: Location, storage: RunStorage, 
 def test_a_worker_killed_while_canceling_leaves_the_run_canceled(location: Location, storage: RunStorage,
                                                                  storage_url: str) -> None:
     run_id = store_run(storage, "slow_job", SLOW)
-    pid = start(location, storage_url, run_id, "slow_job").worker_pid
+    pid = start(location, run_id, "slow_job").worker_pid
     wait_until_step_started(storage, run_id)
     # Stop the worker first, so that it cannot record the cancel itself.
     os.kill(pid, signal.SIGSTOP)
@@ -185,33 +198,35 @@ def test_a_worker_killed_while_canceling_leaves_the_run_canceled(location: Locat
 
 
 def test_unknown_jobs_and_repositories_are_refused(location: Location) -> None:
-    reply = location.stub.StartRun(pb.StartRunRequest(run_id="r", repository_name="__repository__",
-                                                      job_name="no_such_job"), timeout=10)
-    assert not reply.started and "no_such_job" in reply.error.message
-    reply = location.stub.StartRun(pb.StartRunRequest(run_id="r", repository_name="elsewhere",
-                                                      job_name="hello_job"), timeout=10)
-    assert not reply.started and "elsewhere" in reply.error.message
+    with pytest.raises(grpc.RpcError) as refused:
+        location.stub.StartRun(pb.StartRunRequest(run_id="r", repository_name="__repository__",
+                                                  job_name="no_such_job"), timeout=10)
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND and "no_such_job" in refused.value.details()
+    with pytest.raises(grpc.RpcError) as refused:
+        location.stub.StartRun(pb.StartRunRequest(run_id="r", repository_name="elsewhere",
+                                                  job_name="hello_job"), timeout=10)
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND and "elsewhere" in refused.value.details()
 
 
 def test_runs_start_as_subprocesses_when_the_worker_factory_is_down(own_server: tuple[Location, RunStorage]) -> None:
     served, storage = own_server
     server = served.server
-    factory = server.host.worker_factory
+    factory = server.location.worker_factory
     assert factory is not None
     os.kill(factory.pid, signal.SIGKILL)
     factory.wait(30)
     run_id = store_run(storage, "hello_job")
-    start(served, "", run_id, "hello_job")
+    start(served, run_id, "hello_job")
     assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
 
 
 def test_reload_keeps_in_flight_runs(own_server: tuple[Location, RunStorage]) -> None:
     served, storage = own_server
     server = served.server
-    old_factory = server.host.worker_factory
+    old_factory = server.location.worker_factory
     assert old_factory is not None
     run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
-    start(served, "", run_id, "slow_job")
+    start(served, run_id, "slow_job")
     wait_until_step_started(storage, run_id)
     assert served.stub.Reload(pb.ReloadRequest(), timeout=60).info.generation == 2
     assert run_id in served.stub.ListActiveRuns(pb.ListActiveRunsRequest(), timeout=10).run_ids
@@ -220,7 +235,7 @@ def test_reload_keeps_in_flight_runs(own_server: tuple[Location, RunStorage]) ->
     # The old generation's factory leaves once its last worker is done.
     assert old_factory.wait(30) == 0
     second = store_run(storage, "hello_job")
-    start(served, "", second, "hello_job")
+    start(served, second, "hello_job")
     assert wait_until_finished(storage, second).status == RunStatus.SUCCESS
 
 
@@ -228,9 +243,9 @@ def test_runs_survive_the_death_of_their_worker_factory(own_server: tuple[Locati
     served, storage = own_server
     server = served.server
     run_id = store_run(storage, "slow_job", {"ops": {"sleep_for": {"config": {"seconds": 1.0}}}})
-    start(served, "", run_id, "slow_job")
+    start(served, run_id, "slow_job")
     wait_until_step_started(storage, run_id)
-    factory = server.host.worker_factory
+    factory = server.location.worker_factory
     assert factory is not None
     os.kill(factory.pid, signal.SIGKILL)
     assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
@@ -252,7 +267,7 @@ def test_a_module_location_runs_jobs(tmp_path: pathlib.Path) -> None:
         info = served.stub.GetServerInfo(pb.GetServerInfoRequest(), timeout=10)
         assert info.location_name == "team_jobs.definitions" and not info.HasField("load_error")
         run_id = store_run(storage, "hello_job")
-        start(served, "", run_id, "hello_job")
+        start(served, run_id, "hello_job")
         assert wait_until_finished(storage, run_id).status == RunStatus.SUCCESS
     finally:
         served.channel.close()

@@ -210,8 +210,10 @@ def test_import_error_fails_snapshot_and_run_requests(broken: Running) -> None:
         broken.snapshot()
     assert failure.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "cannot reach the warehouse" in failure.value.details()
-    reply = broken.stub.StartRun(pb.StartRunRequest(run_id="r1", job_name="anything"), timeout=10)
-    assert not reply.started and "failed to load" in reply.error.message
+    with pytest.raises(grpc.RpcError) as refused:
+        broken.stub.StartRun(pb.StartRunRequest(run_id="r1", job_name="anything"), timeout=10)
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "failed to load" in (refused.value.details() or "")
 
 
 def test_reload_picks_up_an_edited_file(tmp_path: pathlib.Path) -> None:

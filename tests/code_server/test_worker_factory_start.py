@@ -80,9 +80,9 @@ class Served:
                                        repository_name="__repository__", location_name="here",
                                        create_timestamp=time.time()))
         reply = self.stub.StartRun(pb.StartRunRequest(run_id=run_id, repository_name="__repository__",
-                                                      job_name=job_name, storage_url=self.storage_url),
+                                                      job_name=job_name),
                                    timeout=DEADLINE_SECONDS)
-        assert reply.started, reply.error.message
+        assert reply.worker_pid > 0
         return wait_for(lambda: _finished(self.storage, run_id))
 
     def close(self) -> None:
@@ -145,7 +145,7 @@ def test_a_location_that_fails_to_load_starts_no_factory(tmp_path: pathlib.Path)
     try:
         info = location.stub.GetServerInfo(pb.GetServerInfoRequest(), timeout=DEADLINE_SECONDS)
         assert "broken on purpose" in info.load_error.message
-        assert location.server.host.worker_factory is None
+        assert location.server.location.worker_factory is None
         assert location.factory_processes() == []
     finally:
         location.close()

@@ -71,11 +71,12 @@ class ClientCallError(Exception):
 class ClientDriver:
     """One long-lived scripts/client_driver.py process calling DagsterGraphQLClient against a port."""
 
-    def __init__(self, python: str, port: int) -> None:
+    def __init__(self, python: str, port: int, headers: dict[str, str] | None = None) -> None:
         # stderr goes to an anonymous file: a pipe nobody reads could fill up and block the driver.
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
-            [python, str(SCRIPTS / "client_driver.py"), "--port", str(port)],
+            [python, str(SCRIPTS / "client_driver.py"), "--port", str(port),
+             *(arg for name, value in (headers or {}).items() for arg in ("--header", f"{name}: {value}"))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

@@ -3,8 +3,9 @@
 kustomize itself may not be installed where the tests run, so the tests render the manifests with
 this module. It knows: ``resources`` (files and folders), ``namespace``, ``labels``,
 ``commonLabels``, ``images``, ``configMapGenerator`` (with kustomize's content-hash name suffix and
-the references to it rewritten) and ``patches`` (strategic-merge subset: maps merge, lists and
-scalars replace, ``$patch: delete`` removes an object). It refuses any other key, so the manifests
+the references to it rewritten) and ``patches`` (strategic-merge subset: maps merge, lists of named items
+(containers, volumes, mounts, env) merge by name (new items first), other lists and scalars replace, ``$patch: delete``
+removes an object). It refuses any other key, so the manifests
 cannot quietly use a feature that this renderer would get wrong; where ``kubectl kustomize`` is
 installed, a test checks that both render the same objects.
 """
@@ -153,7 +154,18 @@ def _apply_patch(objects: list[Manifest], patch: Manifest) -> list[Manifest]:
     return [merged if object_key(manifest) == target else manifest for manifest in objects]
 
 
+def _named(items: Any) -> bool:
+    return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and "name" in i for i in items)
+
+
 def _merge(base: Any, patch: Any) -> Any:
+    if _named(base) and _named(patch):
+        # As kustomize does: the patch's new items first, then the base's (merged with the patch's).
+        by_name = {item["name"]: item for item in patch}
+        known = {item["name"] for item in base}
+        added = [copy.deepcopy(item) for item in patch if item["name"] not in known]
+        return added + [_merge(item, by_name[item["name"]]) if item["name"] in by_name else copy.deepcopy(item)
+                        for item in base]
     if isinstance(base, dict) and isinstance(patch, dict):
         merged = copy.deepcopy(base)
         for key, value in patch.items():

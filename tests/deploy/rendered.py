@@ -30,6 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = REPO_ROOT / "deploy"
 BASE = DEPLOY / "k8s" / "base"
 EXTERNAL_POSTGRES = DEPLOY / "k8s" / "overlays" / "external-postgres"
+AUTH_OVERLAY = DEPLOY / "k8s" / "overlays" / "auth"
 CLUSTER_DOMAIN = "svc.cluster.local"
 
 

@@ -15,13 +15,13 @@ import pytest
 import yaml
 
 from .kustomize_render import KustomizeError, object_key, render
-from .rendered import BASE, EXTERNAL_POSTGRES
+from .rendered import AUTH_OVERLAY, BASE, EXTERNAL_POSTGRES
 
 KUBECTL = shutil.which("kubectl")
 
 
 @pytest.mark.skipif(KUBECTL is None, reason="kubectl (with its built-in kustomize) is not installed")
-@pytest.mark.parametrize("folder", [BASE, EXTERNAL_POSTGRES], ids=lambda folder: folder.name)
+@pytest.mark.parametrize("folder", [BASE, EXTERNAL_POSTGRES, AUTH_OVERLAY], ids=lambda folder: folder.name)
 def test_python_rendering_equals_kubectl_kustomize(folder: Path) -> None:
     assert KUBECTL is not None
     completed = subprocess.run([KUBECTL, "kustomize", str(folder)], capture_output=True, text=True, timeout=60)

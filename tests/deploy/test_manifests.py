@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 from .kustomize_render import kustomization_files, render
-from .rendered import BASE, CLUSTER_DOMAIN, DEPLOY, EXTERNAL_POSTGRES, RenderedManifests, flag_value
+from .rendered import AUTH_OVERLAY, BASE, CLUSTER_DOMAIN, DEPLOY, EXTERNAL_POSTGRES, RenderedManifests, flag_value
 
 # The oldest Kubernetes with GA gRPC probes that is still common, and the newest schema on hand.
 KUBERNETES_VERSIONS = ["1.28", kubernetes_validate.latest_version()]
-KUSTOMIZATION_FOLDERS = [BASE, EXTERNAL_POSTGRES]
+KUSTOMIZATION_FOLDERS = [BASE, EXTERNAL_POSTGRES, AUTH_OVERLAY]
 NAMESPACE = "berth"
 
 

@@ -128,3 +128,30 @@ def test_is_pipeline_config_valid_reports_the_same_details(webserver: WebserverP
     valid = webserver.graphql(IS_VALID, {"selector": pipeline,
                                          "config": {"ops": {"greet": {"config": {"name": "x"}}}}})
     assert valid["isPipelineConfigValid"]["__typename"] == "PipelineConfigValidationValid"
+
+
+SELECTED_JOB = """
+query Selected($selector: PipelineSelector!) {
+  pipelineOrError(params: $selector) { __typename ... on Pipeline { name solids { name } } }
+  runConfigSchemaOrError(selector: $selector) {
+    __typename ... on RunConfigSchema { rootConfigType { key } }
+  }
+}
+"""
+
+
+def test_queries_with_an_op_selection_never_validate_run_config(webserver: WebserverProcess) -> None:
+    # greet's config is required, and the query gives none: a query reads the job, it launches nothing.
+    pipeline = {"repositoryLocationName": "required_config", "repositoryName": "__repository__",
+                "pipelineName": "greet_job", "solidSelection": ["greet"]}
+    data = webserver.graphql(SELECTED_JOB, {"selector": pipeline})
+    assert data["pipelineOrError"] == {"__typename": "Pipeline", "name": "greet_job", "solids": [{"name": "greet"}]}
+    assert data["runConfigSchemaOrError"]["__typename"] == "RunConfigSchema"
+
+
+def test_an_unknown_op_in_a_query_selection_is_an_invalid_subset(webserver: WebserverProcess) -> None:
+    pipeline = {"repositoryLocationName": "required_config", "repositoryName": "__repository__",
+                "pipelineName": "greet_job", "solidSelection": ["nope"]}
+    data = webserver.graphql(SELECTED_JOB, {"selector": pipeline})
+    assert data["pipelineOrError"]["__typename"] == "InvalidSubsetError"
+    assert data["runConfigSchemaOrError"]["__typename"] == "InvalidSubsetError"

@@ -20,9 +20,12 @@ import pytest
 from berth.events import EventType, RunEvent
 from berth.runs import RunRecord, RunStatus
 from berth.storage import RunStorage
+from berth_webserver.async_storage import AsyncRunStorage
 from berth_webserver.context import RequestContext
 from berth_webserver.launcher import RunLauncher
 from berth_webserver.schema import create_schema
+from berth_webserver.workspace.errors import LocationNotFound
+from berth_webserver.workspace.run_monitor import RunMonitor
 from berth_webserver.workspace.workspace import Workspace
 from berth_webserver.workspace.workspace_file import LocationOrigin
 
@@ -38,13 +41,17 @@ class SchemaHarness:
     def __init__(self, loop: asyncio.AbstractEventLoop, workspace: Optional[Workspace], storage: RunStorage) -> None:
         self.loop = loop
         self.workspace = workspace
-        self.storage = storage
+        self.storage = storage  # tests read and write it directly; resolvers use the async facade
+        self.async_storage = AsyncRunStorage(storage)
         self.schema = create_schema()
+        self.launcher = RunLauncher(workspace.client if workspace is not None else _no_locations)
+        if workspace is not None:
+            workspace.run_monitor = RunMonitor(self.async_storage, lambda: self.launcher.launching)
 
     def context(self, read_only: bool = False) -> RequestContext:
         """A request context as the app builds it."""
-        launcher = RunLauncher(self.workspace) if self.workspace is not None else None
-        return RequestContext(self.workspace, self.storage, launcher, read_only=read_only)  # type: ignore[arg-type]
+        return RequestContext(self.workspace, self.async_storage, self.launcher,  # type: ignore[arg-type]
+                              read_only=read_only)
 
     def run(self, coroutine: Awaitable[T], timeout: float = 60.0) -> T:
         """Run a coroutine on the harness loop and return its result."""
@@ -81,6 +88,10 @@ class SchemaHarness:
             return messages
 
         return self.run(asyncio.wait_for(collect(), timeout), timeout + 5)
+
+
+def _no_locations(name: str) -> Any:
+    raise LocationNotFound(name)
 
 
 def add_run(storage: RunStorage, job_name: str = "hello_job", status: RunStatus = RunStatus.NOT_STARTED,
@@ -134,7 +145,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaHarness]
                        python_file=str(EXAMPLES / "analytics/repository.py")),
     ]
     loop, thread = _loop_in_thread()
-    workspace = Workspace(origins, storage, url)
+    workspace = Workspace(origins, url)
     harness = SchemaHarness(loop, workspace, storage)
     try:
         harness.run(workspace.start())

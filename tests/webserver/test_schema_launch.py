@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any, Optional
 
 import pytest
 
 from berth.events import EventType
 from berth.runs import RunStatus
+from berth_webserver.context import RequestContext
+from berth_webserver.launcher import RunLauncher
+from berth_webserver.operations import LaunchRequest, launch_run
+from berth_webserver.operations.errors import RunLaunchFailed
+from berth_webserver.workspace.code_location_client import CodeLocationClient
 from test_schema_harness import SchemaHarness, add_events, add_run, harness, wait_for  # noqa: F401 - fixture
 
 LAUNCH = """
@@ -212,6 +218,15 @@ def test_terminate_runs_answers_for_each_run(harness: SchemaHarness) -> None:  #
         "TerminateRunSuccess", "TerminateRunFailure", "RunNotFoundError"]
 
 
+def test_terminate_runs_on_a_read_only_webserver_refuses_each_run(harness: SchemaHarness) -> None:  # noqa: F811
+    started = add_run(harness.storage, status=RunStatus.STARTED)
+    query = """mutation T($ids: [String!]!) { terminateRuns(runIds: $ids) {
+      __typename ... on TerminateRunsResult { terminateRunResults { __typename } } } }"""
+    data = harness.execute(query, {"ids": [started.run_id, "missing"]}, read_only=True)["terminateRuns"]
+    assert [r["__typename"] for r in data["terminateRunResults"]] == ["UnauthorizedError", "UnauthorizedError"]
+    assert harness.storage.get_run(started.run_id).status == RunStatus.STARTED  # type: ignore[union-attr]
+
+
 def test_delete_run(harness: SchemaHarness) -> None:  # noqa: F811
     run = add_run(harness.storage, status=RunStatus.SUCCESS)
     add_events(harness.storage, run.run_id, (None, "line", None))
@@ -229,3 +244,34 @@ def test_launched_run_reaches_a_finished_status(harness: SchemaHarness) -> None:
     run_id = launch(harness)["run"]["runId"]
     status = wait_for(lambda: harness.storage.get_run(run_id).is_finished and harness.storage.get_run(run_id).status)
     assert status in (RunStatus.SUCCESS, RunStatus.FAILURE)
+
+
+def test_a_step_key_the_job_lacks_is_an_invalid_step_error(harness: SchemaHarness) -> None:  # noqa: F811
+    document = """
+    mutation Launch($executionParams: ExecutionParams!) {
+      launchRun(executionParams: $executionParams) { __typename ... on InvalidStepError { invalidStepKey } }
+    }"""
+    data = harness.execute(document, params(stepKeys=["nope"]))["launchRun"]
+    assert data == {"__typename": "InvalidStepError", "invalidStepKey": "nope"}
+
+
+def test_a_launch_the_code_server_does_not_take_fails_the_run_once(harness: SchemaHarness) -> None:  # noqa: F811
+    # The job is in the workspace, but the launcher reaches no server: a real gRPC client on a port
+    # where nothing listens, as when a server dies between the snapshot and the launch.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dead = CodeLocationClient("127.0.0.1", port)
+    context = RequestContext(harness.workspace, harness.async_storage,  # type: ignore[arg-type]
+                             RunLauncher(lambda _name: dead))
+    with pytest.raises(RunLaunchFailed) as failed:
+        harness.run(launch_run(context, LaunchRequest("hello", "__repository__", "hello_job")))
+    harness.run(dead.close())
+    assert "did not start the run" in str(failed.value)
+    run = harness.storage.get_run(failed.value.run_id)
+    assert run is not None and run.status == RunStatus.FAILURE
+    events = [record.event for record in harness.storage.get_events(run.run_id)]
+    kinds = [event.event_type for event in events]
+    assert kinds.count(EventType.RUN_FAILURE) == 1 and kinds.count(EventType.ENGINE_EVENT) == 1
+    engine_event = events[kinds.index(EventType.ENGINE_EVENT)]
+    assert "Could not launch the run" in engine_event.message and engine_event.error is not None

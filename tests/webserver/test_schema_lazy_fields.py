@@ -69,8 +69,8 @@ def test_results_are_read_however_the_query_selects_them(stored: SchemaHarness, 
 
 
 def test_a_negative_limit_is_refused_also_when_only_counting(stored: SchemaHarness) -> None:
-    data = stored.execute("{ runsOrError(limit: -1) { __typename ... on PythonError { message } } }")
-    assert data["runsOrError"]["__typename"] == "PythonError"
+    data = stored.execute("{ runsOrError(limit: -1) { __typename ... on Error { message } } }")
+    assert data["runsOrError"]["__typename"] == "InvalidPipelineRunsFilterError"
     assert "limit must not be negative" in data["runsOrError"]["message"]
 
 

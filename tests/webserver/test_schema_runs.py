@@ -16,7 +16,7 @@ query Runs($filter: RunsFilter, $cursor: String, $limit: Int) {
   runsOrError(filter: $filter, cursor: $cursor, limit: $limit) {
     __typename
     ... on Runs { count results { runId jobName status tags { key value } } }
-    ... on PythonError { message }
+    ... on Error { message }
   }
 }
 """
@@ -188,6 +188,6 @@ def test_run_tag_keys_and_values(storage_harness: SchemaHarness, population: dic
     assert [(t["key"], sorted(t["values"])) for t in tags["tags"]] == [("team", ["a", "b"])]
 
 
-def test_a_bad_argument_is_a_python_error_not_a_graphql_error(storage_harness: SchemaHarness) -> None:  # noqa: F811
+def test_a_bad_argument_is_an_invalid_filter_error_not_a_graphql_error(storage_harness: SchemaHarness) -> None:  # noqa: F811
     result = storage_harness.execute(RUNS_QUERY, {"limit": -1})["runsOrError"]
-    assert result["__typename"] == "PythonError" and "limit" in result["message"]
+    assert result["__typename"] == "InvalidPipelineRunsFilterError" and "limit" in result["message"]

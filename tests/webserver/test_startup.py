@@ -8,12 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import graphene
+import sqlalchemy as sa
 
+from berth.storage import RunStorage
 from berth_webserver.heap import limit_malloc_arenas, release_free_memory
-from berth_webserver.lazy_object_types import deferred_object_type_methods
 from webserver_process import EXAMPLES, REPO, code_servers_of, write_workspace
-
 
 
 def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(tmp_path: Path) -> None:
@@ -32,6 +31,24 @@ def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(t
     assert code_servers_of("hello_doomed") == []
 
 
+def test_a_database_from_a_newer_berth_is_one_clear_line_and_starts_no_code_server(tmp_path: Path) -> None:
+    database = tmp_path / "runs.db"
+    storage = RunStorage.from_url(f"sqlite:///{database}")
+    with storage.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    storage.dispose()
+    workspace = write_workspace(tmp_path, [
+        f"python_file: {{relative_path: {EXAMPLES / 'hello' / 'definitions.py'}, location_name: hello_too_old}}"])
+    process = subprocess.run(
+        [sys.executable, "-m", "berth.cli", "webserver", "-w", str(workspace), "--port", "0",
+         "--storage", f"sqlite:///{database}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 1 and "Traceback" not in process.stderr, process.stderr
+    assert "berth: the run storage database is at schema revision '0099_from_the_future'" in process.stderr.splitlines()[-1]
+    assert "Upgrade berth" in process.stderr
+    assert code_servers_of("hello_too_old") == []
+
+
 def test_a_port_in_use_is_a_clear_error_and_starts_no_code_server(tmp_path: Path) -> None:
     workspace = write_workspace(tmp_path, [
         f"python_file: {{relative_path: {EXAMPLES / 'hello' / 'definitions.py'}, location_name: hello_portless}}"])
@@ -45,26 +62,6 @@ def test_a_port_in_use_is_a_clear_error_and_starts_no_code_server(tmp_path: Path
     assert process.returncode == 1
     assert process.stderr.strip() == f"berth: cannot serve on 127.0.0.1:{port}: Address already in use"
     assert code_servers_of("hello_portless") == []
-
-
-def _object_type(name: str) -> type:
-    return type(name, (graphene.ObjectType,), {
-        "name": graphene.String(), "count": graphene.Int(default_value=3), "__module__": __name__})
-
-
-def test_object_types_with_deferred_methods_behave_like_graphene_ones() -> None:
-    with deferred_object_type_methods():
-        deferred = _object_type("Deferred")
-    eager = _object_type("Eager")
-    for kind in (deferred, eager):
-        value = kind(name="a")
-        assert (value.name, value.count) == ("a", 3)
-        assert kind("b", 4).count == 4
-        assert kind(name="a") == value and kind(name="b") != value
-        assert repr(value) == f"{kind.__name__}(name='a', count=3)"
-    schema = graphene.Schema(query=type("Query", (graphene.ObjectType,), {
-        "thing": graphene.Field(deferred), "resolve_thing": lambda _root, _info: deferred(name="x")}))
-    assert schema.execute("{ thing { name count } }").data == {"thing": {"name": "x", "count": 3}}
 
 
 def test_memory_release_calls_are_safe_to_make_at_any_time() -> None:

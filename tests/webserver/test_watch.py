@@ -12,8 +12,12 @@ import pytest
 from berth.events import EventType
 from berth.runs import RunRecord, RunStatus
 from berth.storage import RunStorage
+from berth_webserver.async_storage import AsyncRunStorage
+from berth_webserver.launcher import RunLauncher
 from berth_webserver.workspace import LocationStateEvent, Workspace, origin_for_python_file
+from berth_webserver.workspace.run_monitor import RunMonitor
 from berth_webserver.workspace.code_location_client import CodeLocationClient
+from berth_webserver.workspace.code_server_access import CodeServerAccess
 from webserver_process import EXAMPLES, LoopThread
 
 
@@ -28,12 +32,19 @@ def loop() -> Iterator[LoopThread]:
 def workspace(loop: LoopThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     folder = tmp_path_factory.mktemp("watch")
     url = f"sqlite:///{folder / 'runs.db'}"
-    storage = RunStorage.from_url(url)
-    space = Workspace([origin_for_python_file(str(EXAMPLES / "hello" / "definitions.py"), "hello")], storage, url)
+    storage = AsyncRunStorage(RunStorage.from_url(url))
+    space = Workspace([origin_for_python_file(str(EXAMPLES / "hello" / "definitions.py"), "hello")], url)
+    launcher = RunLauncher(space.client)
+    space.run_monitor = RunMonitor(storage, lambda: launcher.launching)
     loop.run(space.start())
     yield space
     loop.run(space.stop())
     storage.dispose()
+
+
+def _storage_of(workspace: Workspace) -> RunStorage:
+    assert workspace.run_monitor is not None
+    return workspace.run_monitor.storage.sync
 
 
 async def _collect_until(workspace: Workspace, action, last_type: str, timeout: float = 30.0) -> list[LocationStateEvent]:
@@ -67,8 +78,9 @@ def test_shutdown_restart_is_picked_up_and_orphaned_runs_are_finished(loop: Loop
     before = workspace.entry("hello")
     assert before is not None and before.is_available
     # Runs whose workers the old server had: the new server will not know them.
-    _orphan(workspace.storage, "orphan-started", RunStatus.STARTED)
-    _orphan(workspace.storage, "orphan-canceling", RunStatus.CANCELING)
+    storage = _storage_of(workspace)
+    _orphan(storage, "orphan-started", RunStatus.STARTED)
+    _orphan(storage, "orphan-canceling", RunStatus.CANCELING)
 
     events = loop.run(_collect_until(workspace, lambda: workspace.shutdown_location("hello"), "LOCATION_RECONNECTED"))
     kinds = [event.event_type for event in events]
@@ -79,15 +91,15 @@ def test_shutdown_restart_is_picked_up_and_orphaned_runs_are_finished(loop: Loop
     assert workspace.find_job("hello", "__repository__", "etl_job") is not None
 
     def finished() -> bool:
-        runs = [workspace.storage.get_run(run_id) for run_id in ("orphan-started", "orphan-canceling")]
+        runs = [storage.get_run(run_id) for run_id in ("orphan-started", "orphan-canceling")]
         return all(run is not None and run.is_finished for run in runs)
 
     deadline = time.monotonic() + 20
     while not finished() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert workspace.storage.get_run("orphan-started").status == RunStatus.FAILURE  # type: ignore[union-attr]
-    assert workspace.storage.get_run("orphan-canceling").status == RunStatus.CANCELED  # type: ignore[union-attr]
-    engine_events = [record.event for record in workspace.storage.get_events("orphan-started")
+    assert storage.get_run("orphan-started").status == RunStatus.FAILURE  # type: ignore[union-attr]
+    assert storage.get_run("orphan-canceling").status == RunStatus.CANCELED  # type: ignore[union-attr]
+    engine_events = [record.event for record in storage.get_events("orphan-started")
                      if record.event.event_type == EventType.ENGINE_EVENT]
     assert engine_events and "worker is gone" in engine_events[0].message
 
@@ -99,7 +111,7 @@ def test_an_in_place_reload_by_someone_else_updates_the_entry(loop: LoopThread, 
     assert process is not None
 
     async def reload_from_outside() -> None:
-        client = CodeLocationClient(process.host, process.port)
+        client = CodeLocationClient(process.host, process.port, CodeServerAccess(token=process.token))
         try:
             await client.reload()
         finally:
@@ -161,8 +173,7 @@ def test_an_external_server_that_is_down_at_start_is_picked_up_when_it_comes(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"sqlite:///{tmp_path / 'runs.db'}"
-    storage = RunStorage.from_url(url)
-    space = Workspace([LocationOrigin("grpc_server", "remote", host="127.0.0.1", port=port)], storage, url)
+    space = Workspace([LocationOrigin("grpc_server", "remote", host="127.0.0.1", port=port)], url)
     loop.run(space.start())
     server = None
     try:
@@ -183,7 +194,6 @@ def test_an_external_server_that_is_down_at_start_is_picked_up_when_it_comes(
         assert entry is not None and entry.is_available and "hello_job" in entry.repositories["__repository__"].jobs
     finally:
         loop.run(space.stop())
-        storage.dispose()
         if server is not None:
             server.terminate()
             server.wait(timeout=30)

@@ -10,8 +10,7 @@ import pytest
 
 from berth.protocol.v1 import code_location_pb2 as pb
 from berth.snapshot import JobSnap
-from berth.storage import RunStorage
-from berth_webserver.workspace import (LocationNotFoundError, Workspace, load_workspace_file,
+from berth_webserver.workspace import (LocationNotFound, Workspace, load_workspace_file,
                                        origin_for_python_file)
 from webserver_process import EXAMPLES, LoopThread
 
@@ -54,14 +53,12 @@ def workspace(loop: LoopThread, tmp_path_factory: pytest.TempPathFactory, editab
     broken = folder / "broken_defs.py"
     broken.write_text(_BROKEN)
     url = f"sqlite:///{folder / 'runs.db'}"
-    storage = RunStorage.from_url(url)
     origins = load_workspace_file(str(EXAMPLES / "workspace.yaml"))
     origins += [origin_for_python_file(str(broken), "broken"), origin_for_python_file(str(editable_file), "editable")]
-    space = Workspace(origins, storage, url)
+    space = Workspace(origins, url)
     loop.run(space.start())
     yield space
     loop.run(space.stop())
-    storage.dispose()
 
 
 def test_both_example_locations_load_with_their_jobs(workspace: Workspace) -> None:
@@ -112,10 +109,10 @@ def test_reload_of_a_still_broken_location_keeps_its_error(loop: LoopThread, wor
 
 
 def test_unknown_locations_raise_location_not_found(loop: LoopThread, workspace: Workspace) -> None:
-    with pytest.raises(LocationNotFoundError, match="'nope' does not exist") as caught:
+    with pytest.raises(LocationNotFound, match="'nope' does not exist") as caught:
         loop.run(workspace.reload_location("nope"))
     assert caught.value.location_name == "nope"
-    with pytest.raises(LocationNotFoundError):
+    with pytest.raises(LocationNotFound):
         loop.run(workspace.shutdown_location("nope"))
     assert workspace.entry("nope") is None
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
+from typing import TYPE_CHECKING, AsyncIterator, Optional
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from .auth.connection import principal_of
+from .auth.middleware import AuthMiddleware
 from .context import RequestContext
 from .http.graphql_endpoint import GraphQLEndpoint
 from .http.info import health, server_info
@@ -19,11 +22,14 @@ from .http.security import SecurityHeadersMiddleware
 from .http.ui import SPA_PATHS, app_page
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
+from .workspace.run_monitor import RunMonitor
 
 if TYPE_CHECKING:
     import graphene
     from graphql import GraphQLSchema
 
+    from .async_storage import AsyncRunStorage
+    from .auth.authenticator import Authenticator
     from .workspace.workspace import Workspace
 
 __all__ = ["create_app", "LazySchema", "STATIC_DIR"]
@@ -50,15 +56,23 @@ class LazySchema:
         return self._schema.graphql_schema
 
 
-def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Optional[RunLauncher] = None,
+def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only: bool = False,
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
-               keep_alive_interval: float = 15.0) -> Starlette:
-    """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace."""
-    lazy_schema = LazySchema(schema)
-    launcher = launcher or RunLauncher(workspace)
+               keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None) -> Starlette:
+    """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
 
-    def make_context(connection: Any) -> RequestContext:
-        return RequestContext(workspace, workspace.storage, launcher, read_only)
+    With an ``authenticator`` every request but the open ones must carry credentials (see
+    ``auth.middleware``); without one, every caller is the anonymous admin.
+    """
+    lazy_schema = LazySchema(schema)
+    launcher = RunLauncher(workspace.client)
+    workspace.run_monitor = RunMonitor(storage, lambda: launcher.launching)
+    context = RequestContext(workspace, storage, launcher, read_only)
+
+    def make_context(connection: HTTPConnection) -> RequestContext:
+        client = connection.client
+        return dataclasses.replace(context, principal=principal_of(connection.scope),
+                                   client_address=client.host if client else "")
 
     graphql_http = GraphQLEndpoint(lazy_schema, make_context)
     graphql_socket = GraphQLWebSocketEndpoint(lazy_schema, make_context,
@@ -85,7 +99,7 @@ def create_app(workspace: "Workspace", *, read_only: bool = False, launcher: Opt
             *(Route(path, app_page) for path in SPA_PATHS),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=[Middleware(SecurityHeadersMiddleware)],
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(AuthMiddleware, authenticator=authenticator)],
         lifespan=lifespan,
     )
     app.state.workspace = workspace

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 if TYPE_CHECKING:
     from .workspace.workspace_file import LocationOrigin
 
-__all__ = ["dev_main", "webserver_main"]
+__all__ = ["dev_main", "is_loopback", "token_main", "webserver_main"]
 
 EXIT_USAGE = 2
 
@@ -28,7 +28,14 @@ def _dev_parser() -> argparse.ArgumentParser:
     parser.add_argument("-d", "--working-directory", help="directory to import -f/-m code from")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
+    _add_auth_argument(parser)
     return parser
+
+
+def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--auth", metavar="FILE",
+                        help="API tokens with roles and/or a trusted proxy (see docs/security.md); "
+                             "without it every caller may do everything")
 
 
 def _webserver_parser() -> argparse.ArgumentParser:
@@ -41,6 +48,16 @@ def _webserver_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
+    _add_auth_argument(parser)
+    code_servers = parser.add_argument_group("code servers run elsewhere (grpc_server entries)")
+    code_servers.add_argument("--code-server-token-file", metavar="FILE",
+                              help="their shared secret (default: $BERTH_CODE_SERVER_TOKEN, else the file "
+                                   "$BERTH_CODE_SERVER_TOKEN_FILE)")
+    code_servers.add_argument("--code-server-ca", metavar="PEM", help="reach them over TLS, trusting this CA")
+    code_servers.add_argument("--code-server-cert", metavar="PEM", help="client certificate for mutual TLS")
+    code_servers.add_argument("--code-server-key", metavar="PEM", help="the key of --code-server-cert")
+    code_servers.add_argument("--code-server-name", metavar="NAME",
+                              help="the name their certificates carry, when it differs from the workspace host")
     return parser
 
 
@@ -70,10 +87,28 @@ def _default_storage_url() -> str:
     return default_storage_url()
 
 
-def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int, read_only: bool) -> int:
+def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int, read_only: bool,
+         **security: Any) -> int:
     from .startup import run_webserver
 
-    return run_webserver(origins, storage_url, host, port, read_only=read_only)
+    return run_webserver(origins, storage_url, host, port, read_only=read_only, **security)
+
+
+def _authenticator(path: Optional[str], prog: str) -> Any:
+    """The authenticator of ``--auth FILE`` (None without it); raises ``UsageError``."""
+    if path is None:
+        return None
+    from .auth.authenticator import Authenticator
+    from .auth.config import AuthConfigError, load_auth_file
+
+    try:
+        return Authenticator(load_auth_file(path))
+    except AuthConfigError as exc:
+        raise UsageError(f"{prog}: {exc}") from None
+
+
+class UsageError(Exception):
+    """A command-line mistake: the message is printed and the command exits 2."""
 
 
 def dev_main(argv: Sequence[str]) -> int:
@@ -89,7 +124,19 @@ def dev_main(argv: Sequence[str]) -> int:
     except WorkspaceFileError as exc:
         print(f"berth dev: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return _run(origins, _default_storage_url(), args.host, args.port, read_only=False)
+    try:
+        authenticator = _authenticator(args.auth, "berth dev")
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    if authenticator is None and not is_loopback(args.host):
+        # berth dev without auth lets every caller launch, delete and shut down: keep it on this machine.
+        print(f"berth dev: refusing to serve on {args.host} without authentication; anyone who can reach "
+              "it could launch and delete runs. Use --auth FILE (see docs/security.md), or serve on "
+              "127.0.0.1.", file=sys.stderr)
+        return EXIT_USAGE
+    return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
+                authenticator=authenticator)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -103,4 +150,49 @@ def webserver_main(argv: Sequence[str]) -> int:
         print(f"berth webserver: {exc}", file=sys.stderr)
         return EXIT_USAGE
     storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or _default_storage_url()
-    return _run(origins, storage_url, args.host, args.port, read_only=args.read_only)
+    try:
+        authenticator = _authenticator(args.auth, "berth webserver")
+        token, tls = _code_server_security(args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    if authenticator is None:
+        can = ("read every run and its config" if args.read_only else
+               "launch, terminate and delete runs and shut down code locations")
+        print(f"berth webserver: WARNING: serving WITHOUT AUTHENTICATION on {args.host}:{args.port}: "
+              f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
+              file=sys.stderr, flush=True)
+    return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
+                authenticator=authenticator, token=token, tls=tls)
+
+
+def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:
+    from berth.channel_security import ClientTLS, SecurityConfigError, read_token
+
+    try:
+        token = read_token(args.code_server_token_file)
+        wants_tls = args.code_server_ca or args.code_server_cert or args.code_server_key
+        tls = ClientTLS.from_files(args.code_server_ca, args.code_server_cert, args.code_server_key,
+                                   args.code_server_name) if wants_tls else None
+    except SecurityConfigError as exc:
+        raise UsageError(f"berth webserver: {exc}") from None
+    return token, tls
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is an address (or name) of this machine only."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def token_main(argv: Sequence[str]) -> int:
+    """``berth token create NAME --role ROLE [--file AUTH_FILE]``."""
+    from .auth.token_cli import token_main as run
+
+    return run(argv)

@@ -5,6 +5,10 @@ its own arena. For a webserver whose big allocations are short-lived (a location
 stream, a large query result), that leaves megabytes resident for nothing. Two knobs help: fewer
 arenas (set before the threads start), and ``malloc_trim`` after a burst. Elsewhere (musl, macOS)
 both are no-ops.
+
+Both are glibc's documented API (``mallopt(3)``, ``malloc_trim(3)``), not another library's
+internals. They are kept because ``bench/webserver.py`` shows them worth it: resident memory after
+start 76 MiB with them against 80 MiB and more without (the README's figures).
 """
 
 from __future__ import annotations

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import secrets
 import socket
 import sys
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 if TYPE_CHECKING:
+    from .auth.authenticator import Authenticator
     from .workspace.supervisor import CodeServerProcess
     from .workspace.workspace_file import LocationOrigin
 
@@ -25,8 +27,13 @@ __all__ = ["run_webserver"]
 
 
 def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
-                  read_only: bool = False) -> int:
-    """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code."""
+                  read_only: bool = False, authenticator: Optional["Authenticator"] = None,
+                  token: Optional[str] = None, tls: Any = None) -> int:
+    """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code.
+
+    ``token``: the code servers' secret (a fresh one when None); ``tls``: a ``ClientTLS`` for the
+    code servers that someone else runs.
+    """
     from .heap import limit_malloc_arenas
 
     problem = _cannot_listen(host, port)
@@ -37,7 +44,8 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     limit_malloc_arenas()
     gc.disable()
     try:
-        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only))
+        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, authenticator,
+                                            token or secrets.token_urlsafe(32), tls))
     finally:
         gc.enable()
 
@@ -55,11 +63,11 @@ def _cannot_listen(host: str, port: int) -> Optional[str]:
     return None
 
 
-async def _spawn_code_servers(origins: Sequence["LocationOrigin"],
-                              storage_url: str) -> dict[str, "CodeServerProcess"]:
+async def _spawn_code_servers(origins: Sequence["LocationOrigin"], storage_url: str,
+                              token: str) -> dict[str, "CodeServerProcess"]:
     from .workspace.supervisor import CodeServerProcess
 
-    processes = {origin.location_name: CodeServerProcess(origin, storage_url)
+    processes = {origin.location_name: CodeServerProcess(origin, storage_url, token=token)
                  for origin in origins if origin.is_managed}
     for process in processes.values():
         try:
@@ -70,20 +78,31 @@ async def _spawn_code_servers(origins: Sequence["LocationOrigin"],
 
 
 async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int,
-                           read_only: bool) -> int:
-    processes = await _spawn_code_servers(origins, storage_url)
+                           read_only: bool, authenticator: Optional["Authenticator"], token: str,
+                           tls: Any) -> int:
+    processes = await _spawn_code_servers(origins, storage_url, token)
     storage = None
     try:
         # Imported only now: these imports run while the code servers start.
-        from berth.storage import RunStorage
+        import berth.snapshot  # noqa: F401 - here, before the schema thread also imports berth.config:
+        # two threads importing that package's circular modules at once can fail ("partially
+        # initialized module"); it did once in a dozen starts.
+        from berth.storage import RunStorage, StorageSchemaError
 
         from .app import create_app
+        from .async_storage import AsyncRunStorage
         from .serving import serve_async
+        from .workspace.code_server_access import CodeServerAccess
         from .workspace.workspace import Workspace
 
-        storage = RunStorage.from_url(storage_url)
-        workspace = Workspace(origins, storage, storage_url, processes=processes)
-        return await serve_async(create_app(workspace, read_only=read_only), host, port, on_ready=_announce)
+        try:
+            storage = AsyncRunStorage(RunStorage.from_url(storage_url))
+        except StorageSchemaError as exc:  # a newer berth migrated the database: say so, no traceback
+            print(f"berth: {exc}", file=sys.stderr)
+            return 1
+        workspace = Workspace(origins, storage_url, processes=processes, access=CodeServerAccess(token, tls))
+        app = create_app(workspace, storage, read_only=read_only, authenticator=authenticator)
+        return await serve_async(app, host, port, on_ready=_announce)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,
         # say); stopping twice is harmless, and no spawned server may outlive the webserver.

@@ -123,7 +123,7 @@ class ConfigTypeSnap:
         return config_pb2.ConfigType(
             key=self.key, kind=_KIND_TO_PROTO[self.kind], given_name=self.given_name or "",
             description=self.description or "",
-            scalar_kind=_SCALAR_TO_PROTO[self.scalar_kind] if self.scalar_kind else 0,
+            scalar_kind=_SCALAR_TO_PROTO[self.scalar_kind] if self.scalar_kind else None,
             fields=[field.to_proto() for field in self.fields],
             type_param_keys=list(self.type_param_keys),
             enum_values=[config_pb2.ConfigEnumValue(value=v.value, description=v.description or "")

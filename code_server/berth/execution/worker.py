@@ -104,11 +104,10 @@ def _finish_without_executing(storage: "RunStorage", run_id: str, status: RunSta
 
 def _record_worker_error(storage: "RunStorage", run_id: str, exc: BaseException) -> None:
     """A failure outside any op (job lookup, engine crash): the run fails with the error."""
+    from berth.run_failure import end_unfinished_run
+
     error = SerializableError.from_exception(exc)
-    storage.store_event(RunEvent(run_id, f"Run worker failed: {error.message}", EventType.ENGINE_EVENT,
-                                 level=logging.ERROR, error=error))
-    storage.store_event(RunEvent(run_id, "Run failed in its worker.", EventType.RUN_FAILURE,
-                                 level=logging.ERROR, error=error))
+    end_unfinished_run(storage, run_id, f"The run worker failed: {error.message}", error=error)
 
 
 def execute_run(run_id: str, storage: "RunStorage", repositories: Mapping[str, "RepositoryDefinition"],
@@ -146,17 +145,10 @@ def execute_run(run_id: str, storage: "RunStorage", repositories: Mapping[str, "
 
 def _execute(storage: "RunStorage", run: Any, repositories: Mapping[str, "RepositoryDefinition"],
              repository_name: str, job_name: str, cancellation: _Cancellation) -> None:
+    from berth.definitions.lookup import find_job
     from berth.execution.engine import execute_job
 
-    repository = repositories.get(repository_name)
-    if repository is None:
-        if len(repositories) == 1 and not repository_name:
-            repository = next(iter(repositories.values()))
-        else:
-            raise LookupError(f"repository {repository_name!r} not found in this code location")
-    job = repository.jobs.get(job_name)
-    if job is None:
-        raise LookupError(f"job {job_name!r} not found in repository {repository.name!r}")
+    _repository, job = find_job(repositories, repository_name, job_name)
     if run.op_selection:
         job = job.get_subset(list(run.op_selection))
     emit: Callable[[RunEvent], Any] = storage.store_event
@@ -170,7 +162,8 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m berth.execution.worker",
                                      description="Execute one stored berth run.")
     parser.add_argument("--run-id", required=True)
-    parser.add_argument("--storage-url", required=True)
+    parser.add_argument("--storage-url", default="",
+                        help="run storage (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
     parser.add_argument("--repository-name", default="")
     parser.add_argument("--job-name", default="")
     CodeTarget.add_arguments(parser)
@@ -180,9 +173,9 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Subprocess entry point: import the user code, then ``execute_run``."""
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    from berth.storage import RunStorage
+    from berth.storage import RunStorage, default_storage_url
 
-    storage = RunStorage.from_url(args.storage_url)
+    storage = RunStorage.from_url(args.storage_url or os.environ.get("BERTH_STORAGE_URL") or default_storage_url())
     try:
         try:
             repositories = CodeTarget.from_namespace(args).load()

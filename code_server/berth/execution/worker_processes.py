@@ -172,10 +172,11 @@ def start_subprocess_worker(target: CodeTarget, run_id: str, storage_url: str, r
                             job_name: str, on_exit: WorkerExitCallback) -> int:
     """Start ``python -m berth.execution.worker`` for the run; ``on_exit`` fires when it ends."""
     args = [sys.executable, "-m", "berth.execution.worker", "--run-id", run_id,
-            "--storage-url", storage_url, "--repository-name", repository_name,
-            "--job-name", job_name, *target.to_args()]
+            "--repository-name", repository_name, "--job-name", job_name, *target.to_args()]
+    # The storage URL goes in the environment, not the command line, where `ps` would show its password.
+    env = dict(_child_env(), BERTH_STORAGE_URL=storage_url)
     try:
-        process = subprocess.Popen(args, env=_child_env(), start_new_session=True)
+        process = subprocess.Popen(args, env=env, start_new_session=True)
     except OSError as exc:
         raise WorkerStartError(f"could not start a run worker: {exc}") from exc
 

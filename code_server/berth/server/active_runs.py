@@ -19,7 +19,7 @@ from typing import Optional
 from berth.events import EventType, RunEvent
 from berth.execution.worker import EXIT_OK
 from berth.runs import RunStatus
-from berth.server.storages import RunStorages
+from berth.server.storages import ServerStorage
 
 __all__ = ["ActiveRun", "ActiveRuns", "describe_exit", "mark_run_ended_by_worker_exit"]
 
@@ -35,7 +35,6 @@ class ActiveRun:
 
     run_id: str
     pid: int
-    storage_url: str
     started_at: float
 
 
@@ -55,8 +54,8 @@ def describe_exit(pid: int, returncode: Optional[int]) -> str:
 class ActiveRuns:
     """Run id → worker, with cancel, reaping of ended workers and waiting for idleness."""
 
-    def __init__(self, storages: RunStorages) -> None:
-        self._storages = storages
+    def __init__(self, storage: ServerStorage) -> None:
+        self._storage = storage
         self._changed = threading.Condition()
         self._by_run: dict[str, ActiveRun] = {}
         self._by_pid: dict[int, ActiveRun] = {}
@@ -109,7 +108,7 @@ class ActiveRuns:
             run = self._by_run.get(run_id)
         if run is None:
             return False
-        storage = self._storages.get(run.storage_url)
+        storage = self._storage.get()
         record = storage.get_run(run_id)
         if record is not None and not record.is_finished and record.status != RunStatus.CANCELING:
             storage.store_event(RunEvent(run_id, "Sending the run worker a cancel request.",
@@ -137,7 +136,7 @@ class ActiveRuns:
             # Exit code 0: the worker recorded the run's end itself. Not looking saves a query
             # per run, and keeps storage (SQLAlchemy, ~15 MiB) out of a server that never needs it.
             if returncode != EXIT_OK:
-                mark_run_ended_by_worker_exit(self._storages, run, returncode)
+                mark_run_ended_by_worker_exit(self._storage, run, returncode)
         except Exception:  # noqa: BLE001 - a storage hiccup must not kill the reporting thread
             _log.exception("could not finish run %s after its worker ended", run.run_id)
         finally:
@@ -153,21 +152,13 @@ class ActiveRuns:
             time.sleep(_ORPHAN_POLL_SECONDS)
 
 
-def mark_run_ended_by_worker_exit(storages: RunStorages, run: ActiveRun, returncode: Optional[int]) -> None:
+def mark_run_ended_by_worker_exit(storage: ServerStorage, run: ActiveRun, returncode: Optional[int]) -> None:
     """If the worker ended without finishing its run, record why and finish it."""
-    storage = storages.get(run.storage_url)
-    record = storage.get_run(run.run_id)
-    if record is None or record.is_finished:
-        return
-    why = describe_exit(run.pid, returncode)
-    storage.store_event(RunEvent(run.run_id, f"{why} The run did not finish.", EventType.ENGINE_EVENT,
-                                 level=logging.ERROR, metadata={"worker_pid": run.pid,
-                                                                "returncode": returncode}))
-    if record.status == RunStatus.CANCELING:
-        storage.store_event(RunEvent(run.run_id, "Run canceled: its worker ended.", EventType.RUN_CANCELED))
-    else:
-        storage.store_event(RunEvent(run.run_id, f"Run failed: {why}", EventType.RUN_FAILURE,
-                                     level=logging.ERROR))
+    from berth.run_failure import end_unfinished_run
+
+    end_unfinished_run(storage.get(), run.run_id,
+                       f"{describe_exit(run.pid, returncode)} The run did not finish.",
+                       metadata={"worker_pid": run.pid, "returncode": returncode})
 
 
 def _process_alive(pid: int) -> bool:

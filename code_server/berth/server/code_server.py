@@ -15,6 +15,7 @@ from typing import Any, Optional
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
+from berth.channel_security import CodeServerTokenInterceptor, ServerTLS
 from berth.execution.code_target import CodeTarget
 from berth.server.location import LocationHost
 from berth.server.servicer import CodeLocationServicer
@@ -29,14 +30,17 @@ _STOP_GRACE_SECONDS = 2.0
 
 
 class CodeServer(grpc.Server):
-    """A gRPC server hosting one code location (``self.host``)."""
+    """A gRPC server hosting one code location (``self.location``)."""
 
-    def __init__(self, grpc_server: grpc.Server, host: LocationHost) -> None:
+    def __init__(self, grpc_server: grpc.Server, location: LocationHost) -> None:
         self.grpc_server = grpc_server
-        self.host = host
+        self.location = location
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
-        host.on_drained = lambda: self.stop(_STOP_GRACE_SECONDS)
+        location.on_drained = self._stop_after_drain
+
+    def _stop_after_drain(self) -> None:
+        self.stop(_STOP_GRACE_SECONDS)
 
     def add_generic_rpc_handlers(self, generic_rpc_handlers: Any) -> None:
         """See ``grpc.Server``."""
@@ -60,7 +64,7 @@ class CodeServer(grpc.Server):
 
     def request_shutdown(self) -> int:
         """Shut down as the Shutdown RPC does (drain, then stop); return the active run count."""
-        return self.host.request_shutdown()
+        return self.location.request_shutdown()
 
     def stop(self, grace: Optional[float]) -> threading.Event:
         """Stop serving, then cancel runs still active and end the worker factories.
@@ -70,11 +74,11 @@ class CodeServer(grpc.Server):
         with self._stop_lock:
             if self._stopped.is_set():
                 return self._stopped
-            self.host.shutting_down.set()
-            self.host.health.enter_graceful_shutdown()
-            self.host.watch.close()
+            self.location.shutting_down.set()
+            self.location.health.enter_graceful_shutdown()
+            self.location.watch.close()
             self.grpc_server.stop(grace).wait()
-            self.host.close()
+            self.location.close()
             self._stopped.set()
         return self._stopped
 
@@ -86,24 +90,31 @@ class CodeServer(grpc.Server):
 def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = None,
                   module_name: Optional[str] = None, working_directory: Optional[str] = None,
                   location_name: Optional[str] = None, storage_url: Optional[str] = None,
-                  shutdown_grace: float = 30.0) -> tuple[CodeServer, int]:
+                  shutdown_grace: float = 30.0, token: Optional[str] = None,
+                  tls: Optional[ServerTLS] = None) -> tuple[CodeServer, int]:
     """Import the user code and bind a code server to ``address``; return it (not started) and its port.
+
+    With a ``token``, StartRun, CancelRun, Reload and Shutdown need it (``berth.channel_security``);
+    with ``tls``, the port speaks TLS only.
 
     An import error does not raise: the server reports it (health NOT_SERVING for the
     CodeLocation service, ``load_error`` in server info). Raises ``RuntimeError`` when the
     address cannot be bound.
     """
     target = CodeTarget(python_file, module_name, working_directory)
-    host = LocationHost(target, location_name=location_name, storage_url=storage_url,
-                        shutdown_grace=shutdown_grace)
+    location = LocationHost(target, location_name=location_name, storage_url=storage_url,
+                            shutdown_grace=shutdown_grace)
+    interceptors = [CodeServerTokenInterceptor(token)] if token else []
     grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=_MAX_WORKER_THREADS,
-                                                         thread_name_prefix="berth-grpc"))
-    server = CodeServer(grpc_server, host)
+                                                         thread_name_prefix="berth-grpc"),
+                              interceptors=interceptors)
+    server = CodeServer(grpc_server, location)
     try:
-        port = grpc_server.add_insecure_port(address)
+        port = (grpc_server.add_secure_port(address, tls.credentials()) if tls is not None
+                else grpc_server.add_insecure_port(address))
     except RuntimeError as exc:
         raise RuntimeError(f"cannot bind the code server to {address}: {exc}") from exc
-    host.load()
-    add_code_location_service(CodeLocationServicer(host), grpc_server)
-    health_pb2_grpc.add_HealthServicer_to_server(host.health, grpc_server)
+    location.load()
+    add_code_location_service(CodeLocationServicer(location), grpc_server)
+    health_pb2_grpc.add_HealthServicer_to_server(location.health, grpc_server)
     return server, port

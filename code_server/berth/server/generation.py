@@ -20,6 +20,7 @@ from berth.protocol.v1 import code_location_pb2, snapshot_pb2
 from berth.snapshot.wire import length_delimited
 
 if TYPE_CHECKING:
+    from berth.definitions.job import JobDefinition
     from berth.definitions.repository import RepositoryDefinition
 
 __all__ = ["CodeGeneration", "RepositorySnapshotBuild", "RepositorySnapshotMessages", "load_generation"]
@@ -107,6 +108,12 @@ class CodeGeneration:
         self.load_error = load_error
         self._lock = threading.Lock()
         self._builds: dict[str, RepositorySnapshotBuild] = {}
+
+    def find_job(self, repository_name: str, job_name: str) -> tuple["RepositoryDefinition", "JobDefinition"]:
+        """The repository and job a run names; raises ``JobLookupError``."""
+        from berth.definitions.lookup import find_job
+
+        return find_job(self.repositories, repository_name, job_name)
 
     def snapshot_messages(self, repository_name: str) -> RepositorySnapshotMessages:
         """The serialized snapshot stream of one repository (KeyError if there is none).

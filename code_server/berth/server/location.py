@@ -24,14 +24,17 @@ from grpc_health.v1 import health, health_pb2
 
 from berth.execution.code_target import CodeTarget
 from berth.execution.worker_processes import WorkerFactoryProcess, WorkerStartError, start_subprocess_worker
+from berth.protocol.user_errors import error_to_proto
 from berth.protocol.v1 import code_location_pb2
 from berth.server.active_runs import ActiveRun, ActiveRuns
 from berth.server.generation import CodeGeneration, load_generation
-from berth.server.storages import RunStorages
+from berth.server.start_run_errors import (LocationLoadFailed, RunAlreadyActive, ServerShuttingDown,
+                                           WorkerNotStarted)
+from berth.server.storages import ServerStorage
 from berth.server.watch import Kind, WatchHub
 from berth.version import __version__
 
-__all__ = ["SERVICE_NAME", "LocationHost", "RunNotStarted"]
+__all__ = ["SERVICE_NAME", "LocationHost"]
 
 _log = logging.getLogger(__name__)
 
@@ -48,10 +51,6 @@ _FACTORY_READY_SECONDS = 30.0
 _FACTORY_DELAY_SECONDS = 2.0
 
 
-class RunNotStarted(Exception):
-    """StartRun was refused; the message says why (shown to the user)."""
-
-
 class LocationHost:
     """One code location's user code and runs, as served by one code-server process."""
 
@@ -63,8 +62,8 @@ class LocationHost:
         self.server_id = str(uuid.uuid4())
         self.started_at = time.time()
         self.image = os.environ.get("BERTH_CODE_IMAGE", "")
-        self.storages = RunStorages(storage_url)
-        self.active_runs = ActiveRuns(self.storages)
+        self.storage = ServerStorage(storage_url)
+        self.active_runs = ActiveRuns(self.storage)
         self.watch = WatchHub()
         self.health = health.HealthServicer()
         self.shutting_down = threading.Event()
@@ -157,37 +156,37 @@ class LocationHost:
             image=self.image, generation=generation.number, pid=os.getpid(),
             started_at=self.started_at, shutting_down=self.shutting_down.is_set())
         if generation.load_error is not None:
-            error = generation.load_error
-            info.load_error.CopyFrom(code_location_pb2.UserError(
-                message=error.message, stack=error.stack, class_name=error.class_name))
+            info.load_error.CopyFrom(error_to_proto(generation.load_error))
         return info
 
     # -- runs ----------------------------------------------------------------------------------
 
-    def start_run(self, run_id: str, repository_name: str, job_name: str, storage_url: str) -> int:
-        """Start a worker for a stored run; return its pid or raise ``RunNotStarted``."""
+    def start_run(self, run_id: str, repository_name: str, job_name: str) -> int:
+        """Start a worker for a stored run; return its pid.
+
+        Raises a ``StartRunRefused``: ``LocationLoadFailed``, ``JobLookupError`` (from the
+        definitions), ``ServerShuttingDown``, ``RunAlreadyActive`` or ``WorkerNotStarted``.
+        """
         generation = self.generation
         if generation.load_error is not None:
-            raise RunNotStarted(f"code location {self.location_name!r} failed to load: "
-                                f"{generation.load_error.message}")
-        repository_name = _resolve_repository(generation, repository_name)
-        if job_name not in generation.repositories[repository_name].jobs:
-            raise RunNotStarted(f"job {job_name!r} not found in repository {repository_name!r}")
-        url = self.storages.resolve(storage_url)
+            raise LocationLoadFailed(f"code location {self.location_name!r} failed to load: "
+                                     f"{generation.load_error.message}")
+        repository_name = generation.find_job(repository_name, job_name)[0].name
+        url = self.storage.url
         factory = self._factory_of(generation)
         if factory is not None:
             # A factory still importing the code is worth waiting for, outside the lock.
             factory.wait_ready(_FACTORY_READY_SECONDS)
         with self._start_lock:
             if self.shutting_down.is_set():
-                raise RunNotStarted("code server is shutting down")
+                raise ServerShuttingDown("code server is shutting down")
             if self.active_runs.is_active(run_id):
-                raise RunNotStarted(f"run {run_id} is already running")
+                raise RunAlreadyActive(f"run {run_id} is already running")
             pid = self._start_worker(factory, run_id, url, repository_name, job_name)
-            self.active_runs.add(ActiveRun(run_id, pid, url, time.time()))
+            self.active_runs.add(ActiveRun(run_id, pid, time.time()))
         # Open the run's storage now, off the request path, so that a cancel (which records
         # CANCELING before it signals the worker) does not wait for the first connection.
-        self.storages.open_in_background(url)
+        self.storage.open_in_background()
         return pid
 
     def _start_worker(self, factory: Optional[WorkerFactoryProcess], run_id: str, url: str,
@@ -202,7 +201,7 @@ class LocationHost:
             return start_subprocess_worker(self.target, run_id, url, repository_name, job_name,
                                            self.active_runs.on_worker_exit)
         except WorkerStartError as exc:
-            raise RunNotStarted(str(exc)) from exc
+            raise WorkerNotStarted(str(exc)) from exc
 
     def cancel_run(self, run_id: str) -> bool:
         """Cancel an active run (CANCELING, then SIGTERM to its worker); False if not active."""
@@ -243,13 +242,5 @@ class LocationHost:
         for factory in factories:
             if factory.wait(cancel_wait) is None:
                 factory.kill()
-        self.storages.dispose()
+        self.storage.dispose()
         self.stopped.set()
-
-
-def _resolve_repository(generation: CodeGeneration, repository_name: str) -> str:
-    if repository_name in generation.repositories:
-        return repository_name
-    if not repository_name and len(generation.repositories) == 1:
-        return next(iter(generation.repositories))
-    raise RunNotStarted(f"repository {repository_name!r} not found in this code location")

@@ -1,7 +1,9 @@
-"""The run storages a code server writes to, opened once per URL.
+"""The run storage a code server writes to: its own, opened on first use.
 
-A run may name its own storage URL (the webserver's); the server opens each URL on first use and
-keeps it, so that marking a dead worker's run or a cancel request costs no new connection pool.
+A code server writes to the storage it was started with (``--storage``, else
+``BERTH_STORAGE_URL``, else SQLite under ``BERTH_HOME``) and to no other: callers never name a
+database, so no credentials travel in run requests. Opening waits for the first need, since
+serving snapshots needs no storage (and SQLAlchemy costs ~15 MiB).
 """
 
 from __future__ import annotations
@@ -14,59 +16,53 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:
     from berth.storage import RunStorage
 
-__all__ = ["RunStorages"]
+__all__ = ["ServerStorage"]
 
 _log = logging.getLogger(__name__)
 
 
-class RunStorages:
-    """``RunStorage`` objects by URL, opened lazily (storage imports are not needed to serve)."""
+class ServerStorage:
+    """The code server's ``RunStorage``, opened lazily and kept."""
 
-    def __init__(self, default_url: Optional[str] = None) -> None:
-        self._default_url = default_url
+    def __init__(self, url: Optional[str] = None) -> None:
+        self._url = url
         self._lock = threading.Lock()
-        self._opened: dict[str, RunStorage] = {}
-
-    def resolve(self, url: str) -> str:
-        """The URL to use: the given one, or the server's default when empty."""
-        return url or self.default_url
+        self._storage: Optional[RunStorage] = None
 
     @property
-    def default_url(self) -> str:
-        """The server's storage: ``--storage``, else BERTH_STORAGE_URL, else under BERTH_HOME."""
-        if self._default_url is None:
+    def url(self) -> str:
+        """``--storage``, else BERTH_STORAGE_URL, else SQLite under BERTH_HOME."""
+        if self._url is None:
             from berth.storage import default_storage_url
 
-            self._default_url = os.environ.get("BERTH_STORAGE_URL") or default_storage_url()
-        return self._default_url
+            self._url = os.environ.get("BERTH_STORAGE_URL") or default_storage_url()
+        return self._url
 
-    def get(self, url: str) -> "RunStorage":
-        """The storage at ``url`` (the default when empty), opened and migrated on first use."""
+    def get(self) -> "RunStorage":
+        """The storage, opened and migrated on first use."""
         from berth.storage import RunStorage
 
-        url = self.resolve(url)
         with self._lock:
-            storage = self._opened.get(url)
-            if storage is None:
-                storage = self._opened[url] = RunStorage.from_url(url)
-            return storage
+            if self._storage is None:
+                self._storage = RunStorage.from_url(self.url)
+            return self._storage
 
-    def open_in_background(self, url: str) -> None:
-        """Open the storage at ``url`` on a thread of its own unless it is open already."""
+    def open_in_background(self) -> None:
+        """Open the storage on a thread of its own unless it is open already."""
         with self._lock:
-            if self.resolve(url) in self._opened:
+            if self._storage is not None:
                 return
-        threading.Thread(target=self._open_quietly, args=(url,), name="berth-open-storage", daemon=True).start()
+        threading.Thread(target=self._open_quietly, name="berth-open-storage", daemon=True).start()
 
-    def _open_quietly(self, url: str) -> None:
+    def _open_quietly(self) -> None:
         try:
-            self.get(url)
+            self.get()
         except Exception:  # noqa: BLE001 - opening again on first real use reports the error
-            _log.warning("could not open run storage %s ahead of use", url, exc_info=True)
+            _log.warning("could not open run storage ahead of use", exc_info=True)
 
     def dispose(self) -> None:
-        """Close every opened storage."""
+        """Close the storage if it was opened."""
         with self._lock:
-            opened, self._opened = self._opened, {}
-        for storage in opened.values():
+            storage, self._storage = self._storage, None
+        if storage is not None:
             storage.dispose()

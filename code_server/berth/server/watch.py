@@ -31,7 +31,7 @@ class WatchHub:
         self._subscribers: set[queue.SimpleQueue[Optional[code_location_pb2.WatchEvent]]] = set()
         self._closed = False
 
-    def publish(self, kind: "code_location_pb2.WatchEvent.Kind.ValueType",
+    def publish(self, kind: "code_location_pb2.WatchEvent.Kind",
                 info: code_location_pb2.ServerInfo) -> None:
         """Send one event to every subscriber."""
         event = code_location_pb2.WatchEvent(kind=kind, info=info)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from berth.protocol.v1 import snapshot_pb2
 from berth.snapshot.config_type_bytes import config_types_field
+from berth.snapshot.graph_structure import graph_structure, has_nested_graphs
 from berth.snapshot.wire import length_delimited
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ _OPS_FIELD = _FIELDS["ops"].number
 _SNAPSHOT_ID_FIELD = _FIELDS["snapshot_id"].number
 # ``_encode`` joins the fields in this order, which must be their field-number order.
 _ENCODED_ORDER = ["name", "description", "tags", "ops", "root_config_type_key", "config_types",
-                  "default_run_config_json", "snapshot_id"]
+                  "default_run_config_json", "snapshot_id", "nodes", "graph_defs"]
 if [field.name for field in sorted(snapshot_pb2.JobSnapshot.DESCRIPTOR.fields,
                                    key=lambda field: field.number)] != _ENCODED_ORDER:
     raise ImportError("berth.protocol.v1.JobSnapshot changed: update berth.snapshot.build._encode")
@@ -80,8 +81,18 @@ def _encode(job: "JobDefinition") -> bytes:
         config_types_field(root),
         snapshot_pb2.JobSnapshot(default_run_config_json=default_run_config_json).SerializeToString(),
     ])
-    snapshot_id = hashlib.sha1(content).hexdigest()
-    return content + length_delimited(_SNAPSHOT_ID_FIELD, snapshot_id.encode())
+    structure = _structure_fields(job)
+    # The id hashes every field but itself, which sits between the ones before and after it.
+    snapshot_id = hashlib.sha1(content + structure).hexdigest()
+    return content + length_delimited(_SNAPSHOT_ID_FIELD, snapshot_id.encode()) + structure
+
+
+def _structure_fields(job: "JobDefinition") -> bytes:
+    """The encoded ``nodes`` and ``graph_defs`` fields: empty unless the job nests graphs."""
+    if not has_nested_graphs(job.graph):
+        return b""
+    nodes, graph_defs = graph_structure(job.graph, job.nodes)
+    return snapshot_pb2.JobSnapshot(nodes=nodes, graph_defs=graph_defs).SerializeToString(deterministic=True)
 
 
 def _op_field(node: "OpNode") -> bytes:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
+import os
 import pathlib
-from typing import Protocol, Union
+from typing import Iterator, Optional, Protocol, Union
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -35,8 +37,8 @@ class DialectConfiguration(Protocol):
     def begin_write(self, engine: sa.Engine) -> contextlib.AbstractContextManager[sa.Connection]:
         """A transaction that is going to write."""
 
-    def lock_for_migration(self, connection: sa.Connection) -> None:
-        """Inside a write transaction: hold off other processes migrating the same database."""
+    def begin_migration(self, engine: sa.Engine) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A write transaction that holds off other processes migrating the same database."""
 
     def is_transient(self, error: sa.exc.DBAPIError) -> bool:
         """True if the failed transaction may simply be run again."""
@@ -86,8 +88,16 @@ class SqliteConfiguration:
         """A ``BEGIN IMMEDIATE`` transaction."""
         return engine.execution_options(**{_WRITE_OPTION: True}).begin()
 
-    def lock_for_migration(self, connection: sa.Connection) -> None:
-        """Nothing to do: ``BEGIN IMMEDIATE`` already excludes every other writer."""
+    @contextlib.contextmanager
+    def begin_migration(self, engine: sa.Engine) -> Iterator[sa.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction, taken while holding a file lock beside the database.
+
+        ``BEGIN IMMEDIATE`` alone would exclude other migrators too, but they would give up after
+        the busy timeout, while a migration that copies a large table may take longer; waiting
+        on the file lock has no timeout (the lock goes with its holder's process).
+        """
+        with _file_lock(_migration_lock_path(engine.url)), self.begin_write(engine) as connection:
+            yield connection
 
     def is_transient(self, error: sa.exc.DBAPIError) -> bool:
         """A lock that outlasted the busy timeout (or a busy WAL recovery) is worth a retry."""
@@ -117,13 +127,43 @@ class PostgresConfiguration:
         """An ordinary (READ COMMITTED) transaction; rows are locked where it matters."""
         return engine.begin()
 
-    def lock_for_migration(self, connection: sa.Connection) -> None:
-        """A transaction-scoped advisory lock, released at commit."""
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+    @contextlib.contextmanager
+    def begin_migration(self, engine: sa.Engine) -> Iterator[sa.Connection]:
+        """A transaction holding an advisory lock, released at commit (DDL is transactional here)."""
+        with engine.begin() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+            yield connection
 
     def is_transient(self, error: sa.exc.DBAPIError) -> bool:
         """Serialization failures and deadlocks may be retried."""
         return getattr(error.orig, "sqlstate", None) in {"40001", "40P01"}
+
+
+def _migration_lock_path(url: sa.URL) -> Optional[pathlib.Path]:
+    """``runs.db.migration-lock`` beside ``runs.db``; None for a database without a plain file.
+
+    A file of its own, not the database: SQLite's own locks are POSIX locks on the database file,
+    which a process loses when it closes any descriptor of that file.
+    """
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = pathlib.Path(database).expanduser()
+    return path.with_name(path.name + ".migration-lock")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Optional[pathlib.Path]) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    # Read-only is enough for flock, and lets another user's process share a lock file it did not make.
+    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 Configuration = Union[SqliteConfiguration, PostgresConfiguration]

@@ -1,93 +1,100 @@
-"""Schema migrations: an ordered list of steps, applied on open and recorded in a version table.
+"""Bringing a database to the newest schema when it is opened, cheaply when it already is.
 
-Each step runs in one write transaction together with its version row, under the dialect's
-migration lock, so several processes opening a new database at once migrate it exactly once.
-Opening an up-to-date database costs one small query.
-
-A step's DDL must not change after release: when a later step alters a table, freeze the
-earlier steps' DDL instead of deriving it from the newest ``_schema``.
+The schema's history is a list of Alembic revisions (``berth.storage.migrations``, which says
+how to add one). Opening reads ``alembic_version`` (one small query); only a database that is
+not at ``HEAD_REVISION`` imports Alembic and upgrades, holding the dialect's migration lock (a
+PostgreSQL advisory lock, a file lock beside a SQLite file) in one transaction, so that several
+processes opening a new database at once migrate it exactly once.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from typing import Callable
+from typing import Optional
 
 import sqlalchemy as sa
 
-from . import _schema
 from ._dialects import Configuration
+from .migrations import HEAD_REVISION
 
-__all__ = ["MIGRATIONS", "Migration", "current_version", "migrate"]
+__all__ = [
+    "HEAD_REVISION",
+    "SchemaUpgrade",
+    "StorageSchemaError",
+    "current_revision",
+    "migrate",
+    "storage_revision",
+    "upgrade_storage",
+]
+
+_READ_REVISION = sa.text("SELECT version_num FROM alembic_version")
+
+
+class StorageSchemaError(RuntimeError):
+    """The database's schema is one this berth cannot use (a newer berth migrated it)."""
 
 
 @dataclasses.dataclass(frozen=True)
-class Migration:
-    """One schema step: its version number, a name, and the function that applies it."""
+class SchemaUpgrade:
+    """The revision a database was at before an upgrade and after it.
 
-    version: int
-    name: str
-    apply: Callable[[sa.Connection], None]
+    ``before`` is None for an empty database and for one of berth's hand-rolled migrations, whose
+    version is then ``legacy_version``.
+    """
 
+    before: Optional[str]
+    after: str
+    legacy_version: Optional[int] = None
 
-def _create_tables(connection: sa.Connection) -> None:
-    for table in (_schema.runs, _schema.run_tags, _schema.event_logs):
-        connection.execute(sa.schema.CreateTable(table))
-    for name in (
-        "uq_run_tags_run_id_key",
-        "ix_run_tags_key_value_run",
-        "ix_run_tags_run_key_value",
-        "ix_event_logs_run_id_id",
-    ):
-        connection.execute(sa.schema.CreateIndex(_schema.INDEXES[name]))
+    @property
+    def changed(self) -> bool:
+        """True if the upgrade applied or stamped anything."""
+        return self.before != self.after
 
 
-def _add_run_filter_indexes(connection: sa.Connection) -> None:
-    for name in (
-        "ix_runs_status_id",
-        "ix_runs_job_name_id",
-        "ix_runs_location_name_id",
-        "ix_runs_create_timestamp",
-        "ix_runs_update_timestamp",
-    ):
-        connection.execute(sa.schema.CreateIndex(_schema.INDEXES[name]))
-
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "create runs, run tags and event log", _create_tables),
-    Migration(2, "indexes for run filters", _add_run_filter_indexes),
-)
-
-
-def current_version(connection: sa.Connection) -> int:
-    """The newest applied version; 0 for an empty database."""
-    if not sa.inspect(connection).has_table(_schema.schema_version.name):
-        return 0
-    version = connection.execute(sa.select(sa.func.max(_schema.schema_version.c.version))).scalar()
-    return int(version or 0)
-
-
-def migrate(engine: sa.Engine, configuration: Configuration) -> int:
-    """Apply every pending step; return the version the database is at afterwards."""
-    newest = MIGRATIONS[-1].version
+def current_revision(engine: sa.Engine) -> Optional[str]:
+    """The database's Alembic revision; None when it has none (empty, or from before Alembic)."""
     with engine.connect() as connection:
-        version = current_version(connection)
-    if version >= newest:
-        return version
-    with configuration.begin_write(engine) as connection:
-        configuration.lock_for_migration(connection)
-        # Another process may have migrated while this one waited for the lock.
-        version = current_version(connection)
-        if version == 0:
-            connection.execute(sa.schema.CreateTable(_schema.schema_version, if_not_exists=True))
-        for migration in MIGRATIONS:
-            if migration.version > version:
-                migration.apply(connection)
-                connection.execute(
-                    sa.insert(_schema.schema_version).values(
-                        version=migration.version, name=migration.name, applied_at=time.time()
-                    )
-                )
-                version = migration.version
-    return version
+        try:
+            return connection.execute(_READ_REVISION).scalar()
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+            # No alembic_version table (SQLite says OperationalError, PostgreSQL ProgrammingError);
+            # a database that cannot be reached at all fails again, plainly, in ``migrate``.
+            connection.rollback()
+            return None
+
+
+def migrate(engine: sa.Engine, configuration: Configuration) -> SchemaUpgrade:
+    """Apply every pending revision; raise ``StorageSchemaError`` for a database newer than berth."""
+    before = current_revision(engine)
+    if before == HEAD_REVISION:
+        return SchemaUpgrade(before=before, after=before)
+    from .migrations import _runner
+
+    with configuration.begin_migration(engine) as connection:
+        # Read again under the lock: another process may have migrated while this one waited.
+        return _runner.upgrade(connection)
+
+
+def upgrade_storage(url: str) -> SchemaUpgrade:
+    """Open the database at ``url``, migrate it to the newest schema, and close it."""
+    from ._dialects import configuration_for_url
+
+    parsed, configuration = configuration_for_url(url)
+    engine = configuration.create_engine(parsed)
+    try:
+        return migrate(engine, configuration)
+    finally:
+        engine.dispose()
+
+
+def storage_revision(url: str) -> Optional[str]:
+    """The revision of the database at ``url``, changing nothing."""
+    from ._dialects import configuration_for_url
+
+    parsed, configuration = configuration_for_url(url)
+    engine = configuration.create_engine(parsed)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()

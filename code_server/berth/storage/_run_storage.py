@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import time
@@ -13,10 +14,11 @@ import sqlalchemy as sa
 from ..events import RUN_STATUS_FOR_EVENT, EventRecord, EventType, RunEvent
 from ..runs import FINISHED_STATUSES, RunRecord, RunsFilter, RunStatus
 from . import _migrations
+from ._audit import AuditEntry, audit_entry_from_row, audit_values, select_audit_entries
 from ._dialects import Configuration, configuration_for_url
 from ._filters import rarest_first, select_runs
 from ._records import event_from_row, event_values, run_from_row, run_values, tags_from_json, tags_to_json
-from ._schema import event_logs, run_tags, runs
+from ._schema import audit_log, event_logs, run_tags, runs
 from ._stats import RunStats, StepStats, run_stats_from_events, step_stats_from_events
 
 __all__ = ["RunStorage"]
@@ -69,6 +71,7 @@ class RunStorage:
         """Open the database at ``url`` and migrate it to the newest schema.
 
         ``sqlite:///path/runs.db`` (the folder is created) or ``postgresql://user:pw@host:port/db``.
+        Raises ``StorageSchemaError`` if a newer berth has migrated the database.
         """
         parsed, configuration = configuration_for_url(url)
         engine = configuration.create_engine(parsed)
@@ -85,9 +88,9 @@ class RunStorage:
         return self._engine
 
     @property
-    def schema_version(self) -> int:
-        """The schema version the database is at."""
-        return self._read(_migrations.current_version)
+    def schema_revision(self) -> Optional[str]:
+        """The Alembic revision the database is at."""
+        return _migrations.current_revision(self._engine)
 
     # -- runs -----------------------------------------------------------------------------
 
@@ -286,6 +289,21 @@ class RunStorage:
             .order_by(event_logs.c.id)
         )
         return [event_from_row(row).event for row in self._read(lambda c: c.execute(query).all())]
+
+    # -- audit log ----------------------------------------------------------------------------
+
+    def add_audit_entry(self, entry: AuditEntry) -> AuditEntry:
+        """Record one mutation; returns the entry with its id."""
+        def insert(connection: sa.Connection) -> int:
+            result = connection.execute(sa.insert(audit_log).values(audit_values(entry)))
+            return int(result.inserted_primary_key[0])
+
+        return dataclasses.replace(entry, entry_id=self._write(insert))
+
+    def get_audit_entries(self, cursor: Optional[int] = None, limit: Optional[int] = None) -> list[AuditEntry]:
+        """Recorded mutations, newest first; ``cursor`` is the id of the previous page's last entry."""
+        rows = self._read(lambda c: c.execute(select_audit_entries(cursor, limit)).all())
+        return [audit_entry_from_row(row) for row in rows]
 
     def _read(self, work: Callable[[sa.Connection], T]) -> T:
         def attempt() -> T:

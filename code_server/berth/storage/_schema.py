@@ -1,5 +1,7 @@
 """The tables of run storage, as SQLAlchemy Core metadata (the newest schema).
 
+The migrations in ``migrations/versions`` create this schema; a test checks that they agree.
+
 Timestamps are POSIX seconds (float), as in ``RunRecord``. Structured values
 (run config, tags, selections, errors, event metadata) are JSON text, so that
 SQLite and PostgreSQL store them the same way.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["INDEXES", "event_logs", "metadata", "run_tags", "runs", "schema_version"]
+__all__ = ["INDEXES", "audit_log", "event_logs", "metadata", "run_tags", "runs"]
 
 metadata = sa.MetaData()
 
@@ -70,15 +72,24 @@ event_logs = sa.Table(
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
 )
 
-schema_version = sa.Table(
-    "berth_schema_version",
+# Who did what through the API: one row per mutation, whatever its outcome. No foreign key to
+# runs: the record of a deleted run's deletion must stay.
+audit_log = sa.Table(
+    "audit_log",
     metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("applied_at", sa.Float, nullable=False),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.Column("user_name", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(63), nullable=False),
+    sa.Column("client_address", sa.String(255), nullable=False, server_default=""),
+    sa.Column("action", sa.String(255), nullable=False),
+    sa.Column("target", sa.Text, nullable=False, server_default=""),
+    sa.Column("run_id", sa.String(255), nullable=True),
+    sa.Column("outcome", sa.String(255), nullable=False),
+    sa.Column("message", sa.Text, nullable=True),
 )
 
-# Indexes, named so that migrations can create them one by one.
+# Indexes, named as the migrations (``migrations/versions``) create them.
 INDEXES: dict[str, sa.Index] = {
     index.name: index  # type: ignore[misc]
     for index in (

@@ -56,10 +56,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
+                        help="an HTTP header for every request (e.g. Authorization: Bearer ...)")
     options = parser.parse_args()
+    headers = dict(item.split(":", 1) for item in options.header)
+    headers = {name.strip(): value.strip() for name, value in headers.items()}
     # shutdown_repository_location is deprecated in Dagster; its warning says nothing about berth.
     warnings.simplefilter("ignore")
-    client = DagsterGraphQLClient(options.host, port_number=options.port, timeout=60)
+    client = DagsterGraphQLClient(options.host, port_number=options.port, timeout=60, headers=headers or None)
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         if line.strip():

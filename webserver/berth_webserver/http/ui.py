@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, Response
 
 from .security import make_csp_header, make_nonce
 
-__all__ = ["UI_DIR", "APP_ENTRY", "GRAPHIQL_ENTRY", "SPA_PATHS", "ui_page", "app_page", "BuildManifest"]
+__all__ = ["UI_DIR", "APP_ENTRY", "GRAPHIQL_ENTRY", "SPA_PATHS", "ui_page", "app_page", "is_app_path", "BuildManifest"]
 
 UI_DIR = Path(__file__).resolve().parent.parent / "static" / "ui"
 APP_ENTRY = "src/main.tsx"
@@ -27,12 +27,21 @@ GRAPHIQL_ENTRY = "src/graphiql/main.tsx"
 SPA_PATHS = ("/", "/runs", "/runs/{rest:path}", "/jobs", "/jobs/{rest:path}", "/locations",
              "/locations/{rest:path}")
 
+_APP_PREFIXES = tuple(path.split("{")[0] for path in SPA_PATHS if "{" in path)
+
+
+def is_app_path(path: str) -> bool:
+    """Whether the app draws this URL (a browser opens it by navigating, so without credentials)."""
+    return path in SPA_PATHS or path.startswith(_APP_PREFIXES)
+
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="berth-root" content="{root}">
+{meta}
   <title>{title}</title>
   <link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
 {links}
@@ -98,8 +107,11 @@ class BuildManifest:
 _MANIFEST = BuildManifest()
 
 
-def ui_page(request: Request, entry: str, title: str, manifest: BuildManifest = _MANIFEST) -> Response:
-    """The HTML page that loads one entry of the UI build (503 with instructions when not built)."""
+def ui_page(request: Request, entry: str, title: str, manifest: BuildManifest = _MANIFEST,
+            meta: Optional[dict[str, str]] = None) -> Response:
+    """The HTML page that loads one entry of the UI build (503 with instructions when not built).
+
+    meta: more <meta name content> pairs for the entry to read."""
     assets = manifest.assets(entry)
     if assets is None:
         return HTMLResponse(_NOT_BUILT, status_code=503)
@@ -109,7 +121,9 @@ def ui_page(request: Request, entry: str, title: str, manifest: BuildManifest = 
     static = f"{root}/static/ui/"
     links = [f'  <link rel="stylesheet" href="{static}{html.escape(css)}">' for css in styles]
     links += [f'  <link rel="modulepreload" href="{static}{html.escape(chunk)}">' for chunk in preloads]
-    page = _PAGE.format(root=root, title=html.escape(title), links="\n".join(links),
+    metas = "\n".join(f'  <meta name="{html.escape(name)}" content="{html.escape(value)}">'
+                      for name, value in (meta or {}).items())
+    page = _PAGE.format(root=root, title=html.escape(title), links="\n".join(links), meta=metas,
                         script=f"{static}{html.escape(script)}")
     return HTMLResponse(page, headers={"Content-Security-Policy": make_csp_header(nonce)})
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from graphql import ExecutionResult, GraphQLSchema, OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from ..auth.connection import socket_refusal
 from .graphql_execution import (GraphQLParams, ParamsError, execute_document, format_errors, format_result,
                                 operation_type, prepare, subscribe_document)
 
@@ -83,6 +84,9 @@ class WebSocketSession:
                     raise ProtocolError(4400, "Invalid message received") from None
                 if not isinstance(message, dict) or not isinstance(message.get("type"), str):
                     raise ProtocolError(4400, "Invalid message received")
+                refusal = socket_refusal(self.websocket.scope, message)
+                if refusal is not None:
+                    raise ProtocolError(4401, refusal)
                 await self.handle(message)
         except ProtocolError as exc:
             with contextlib.suppress(Exception):

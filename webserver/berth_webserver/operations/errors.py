@@ -7,28 +7,39 @@
     ├── InvalidSubset              an op selection names an unknown op
     ├── RunConfigInvalid           run config failed validation (carries the ConfigErrors)
     ├── RunNotFound                no run with that id
-    ├── LocationNotFound           no such code location
     ├── ConflictingExecutionParams re-execution given contradicting params
     ├── InvalidStep                step keys that name no step of the job
+    ├── InvalidRunsFilter          a runs query the storage cannot answer (a negative limit)
+    ├── ModeNotFound               a mode other than "default" (berth jobs have one mode)
+    ├── PresetNotFound             a preset (berth jobs have none)
     └── RunLaunchFailed            the launcher could not start the run (run is marked FAILURE)
+
+The workspace's ``LocationNotFound`` (no such code location) is raised through operations as is.
+``schema/errors.py`` maps each error to its GraphQL type in one table.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+
+if TYPE_CHECKING:
+    from berth.config import ConfigError, ConfigTypeSnap
 
 __all__ = [
     "ConflictingExecutionParams",
+    "InvalidRunsFilter",
     "InvalidStep",
     "InvalidSubset",
     "JobNotFound",
-    "LocationNotFound",
+    "ModeNotFound",
     "OperationError",
+    "PresetNotFound",
     "RepositoryNotFound",
     "RunConfigInvalid",
     "RunLaunchFailed",
     "RunNotFound",
     "UnauthorizedOperation",
+    "check_mode",
 ]
 
 
@@ -75,12 +86,12 @@ class InvalidSubset(OperationError):
 class RunConfigInvalid(OperationError):
     """The run config does not conform to the job's config schema."""
 
-    def __init__(self, job_name: str, errors: Sequence[object], config_types: Optional[Mapping[str, object]] = None
-                 ) -> None:
+    def __init__(self, job_name: str, errors: Sequence["ConfigError"],
+                 config_types: Optional[Mapping[str, "ConfigTypeSnap"]] = None) -> None:
         self.job_name = job_name
-        self.errors = list(errors)  # berth.config.ConfigError records
-        # The schema's types (key -> ConfigTypeSnap): missing-field errors show the fields' types.
-        self.config_types: Mapping[str, object] = dict(config_types or {})
+        self.errors = list(errors)
+        # The schema's types: missing-field errors show the fields' types.
+        self.config_types: Mapping[str, ConfigTypeSnap] = dict(config_types or {})
         super().__init__(f"Run config for {job_name} is invalid ({len(self.errors)} errors)")
 
 
@@ -90,14 +101,6 @@ class RunNotFound(OperationError):
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
         super().__init__(f"Run {run_id} could not be found.")
-
-
-class LocationNotFound(OperationError):
-    """No code location with that name in the workspace."""
-
-    def __init__(self, location_name: str) -> None:
-        self.location_name = location_name
-        super().__init__(f"Location {location_name} does not exist.")
 
 
 class ConflictingExecutionParams(OperationError):
@@ -110,6 +113,34 @@ class InvalidStep(OperationError):
     def __init__(self, step_key: str) -> None:
         self.step_key = step_key
         super().__init__(f"Step {step_key} does not exist in the job.")
+
+
+class InvalidRunsFilter(OperationError):
+    """A runs query that cannot be answered (e.g. a negative limit)."""
+
+
+class ModeNotFound(OperationError):
+    """A mode other than "default": berth jobs have exactly one mode."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        super().__init__(f"Mode {mode} not found: berth jobs have one mode, default.")
+
+
+class PresetNotFound(OperationError):
+    """A preset name: berth jobs have no presets."""
+
+    def __init__(self, preset: str) -> None:
+        self.preset = preset
+        super().__init__(f"Preset {preset} not found: berth jobs have no presets.")
+
+
+def check_mode(mode: Optional[str], preset: Optional[str] = None) -> None:
+    """Raise ``PresetNotFound`` for any preset and ``ModeNotFound`` for a mode but "default"."""
+    if preset:
+        raise PresetNotFound(preset)
+    if mode not in (None, "default"):
+        raise ModeNotFound(mode)
 
 
 class RunLaunchFailed(OperationError):

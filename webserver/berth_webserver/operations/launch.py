@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from berth.events import EventType, RunEvent, SerializableError
+from berth.run_failure import end_unfinished_run
 from berth.runs import RunRecord, RunStatus
 
-from .errors import InvalidStep, InvalidSubset, RunConfigInvalid, RunLaunchFailed
+from ..launcher import LaunchError
+from .errors import InvalidStep, RunConfigInvalid, RunLaunchFailed
 from .locations import find_job
-from .op_selection import select_ops
+from .op_selection import resolve_op_selection
+
+if TYPE_CHECKING:
+    from berth.config import ConfigError
+    from berth.snapshot import JobSnap
+    from berth.storage import RunStorage
+
+    from ..context import RequestContext
+    from ..workspace.workspace import Workspace
 
 __all__ = ["LaunchRequest", "launch_run", "merge_config", "prepare_run"]
 
@@ -43,21 +52,7 @@ def merge_config(defaults: Any, given: Any) -> Any:
     return given
 
 
-def _selected_ops(request: LaunchRequest, job_snap: Any) -> Optional[list[str]]:
-    if not request.op_selection:
-        return None
-    upstream = {op.name: list(op.upstream_op_names) for op in job_snap.proto.ops}
-    try:
-        return select_ops(upstream, request.op_selection)
-    except KeyError as exc:
-        raise InvalidSubset(
-            f"No qualified ops to execute found for op_selection={list(request.op_selection)}: "
-            f"{exc.args[0]!r} matches no op of job {job_snap.name}",
-            request.location_name, request.repository_name, request.job_name,
-        ) from None
-
-
-def _applies_to(error: Any, selected: Optional[list[str]]) -> bool:
+def _applies_to(error: "ConfigError", selected: Optional[list[str]]) -> bool:
     # Config of ops outside the selection is not needed: the subset's schema would not ask for it.
     path = list(error.path)
     if selected is None or len(path) < 2 or path[0] != "ops":
@@ -65,7 +60,7 @@ def _applies_to(error: Any, selected: Optional[list[str]]) -> bool:
     return path[1] in selected
 
 
-def _validated_config(job_snap: Any, run_config: Any, selected: Optional[list[str]]) -> dict:
+def _validated_config(job_snap: "JobSnap", run_config: Any, selected: Optional[list[str]]) -> dict[str, Any]:
     config = merge_config(dict(job_snap.default_run_config or {}), run_config or {})
     result = job_snap.config_schema.validate(config)
     errors = [e for e in result.errors if _applies_to(e, selected)]
@@ -75,7 +70,7 @@ def _validated_config(job_snap: Any, run_config: Any, selected: Optional[list[st
     return _config_for_selection(value, selected)
 
 
-def _config_for_selection(config: dict, selected: Optional[list[str]]) -> dict:
+def _config_for_selection(config: dict[str, Any], selected: Optional[list[str]]) -> dict[str, Any]:
     # The run executes the subset job, whose schema has no entries for unselected ops: keep
     # only the config of selected nodes (a nested graph "g" stays when "g.op" is selected).
     ops = config.get("ops")
@@ -86,14 +81,15 @@ def _config_for_selection(config: dict, selected: Optional[list[str]]) -> dict:
     return {**config, "ops": kept}
 
 
-def prepare_run(workspace: Any, request: LaunchRequest) -> RunRecord:
+def prepare_run(workspace: "Workspace", request: LaunchRequest) -> RunRecord:
     """The run a request asks for, validated (not stored).
 
     Raises ``RepositoryNotFound`` / ``JobNotFound``, ``InvalidSubset``, ``InvalidStep`` or
     ``RunConfigInvalid``.
     """
     job_snap = find_job(workspace, request.location_name, request.repository_name, request.job_name)
-    selected = _selected_ops(request, job_snap)
+    selected = resolve_op_selection(job_snap, request.op_selection, request.location_name,
+                                    request.repository_name)
     op_names = selected if selected is not None else [op.name for op in job_snap.proto.ops]
     for step_key in request.step_keys or ():
         if step_key not in op_names:
@@ -118,30 +114,25 @@ def prepare_run(workspace: Any, request: LaunchRequest) -> RunRecord:
     )
 
 
-async def launch_run(context: Any, request: LaunchRequest) -> RunRecord:
+async def launch_run(context: "RequestContext", request: LaunchRequest) -> RunRecord:
     """Validate, store (NOT_STARTED, then STARTING) and launch a run; returns the stored run.
 
     Raises what ``prepare_run`` raises, and ``RunLaunchFailed`` when the launcher cannot start
-    the run (the run is then marked FAILURE, with the reason in its event log).
+    the run. The failure is recorded here, once: the run ends FAILURE with the reason in its log.
     """
-    storage = context.storage
-    run = storage.add_run(prepare_run(context.workspace, request))
-    storage.store_event(RunEvent(run.run_id, f"Launching run of {run.job_name}.", EventType.RUN_STARTING))
-    run = storage.get_run(run.run_id) or run
+    run = prepare_run(context.workspace, request)
+    run = await context.storage.run(_store_starting, run.with_changes(tags={**run.tags, **context.launch_tags()}))
     try:
         await context.launcher.launch(run)
     except Exception as exc:  # noqa: BLE001 - any launch failure fails the run, not the request
-        _record_launch_failure(storage, run, exc)
-        raise RunLaunchFailed(run.run_id, getattr(exc, "message", None) or str(exc)) from exc
+        reason = str(exc) if isinstance(exc, LaunchError) else f"{type(exc).__name__}: {exc}"
+        await context.storage.run(end_unfinished_run, run.run_id, f"Could not launch the run. {reason}",
+                                  error=SerializableError.from_exception(exc))
+        raise RunLaunchFailed(run.run_id, reason) from exc
+    return await context.storage.get_run(run.run_id) or run
+
+
+def _store_starting(storage: "RunStorage", run: RunRecord) -> RunRecord:
+    storage.add_run(run)
+    storage.store_event(RunEvent(run.run_id, f"Launching run of {run.job_name}.", EventType.RUN_STARTING))
     return storage.get_run(run.run_id) or run
-
-
-def _record_launch_failure(storage: Any, run: RunRecord, exc: Exception) -> None:
-    """Mark the run FAILURE unless the launcher did already (it records LaunchError itself)."""
-    current = storage.get_run(run.run_id)
-    if current is None or current.is_finished:
-        return
-    storage.store_event(RunEvent(run.run_id, f"Could not launch the run: {exc}", EventType.ENGINE_EVENT,
-                                 level=logging.ERROR, error=SerializableError.from_exception(exc)))
-    storage.store_event(RunEvent(run.run_id, "Run failed: it could not be launched.", EventType.RUN_FAILURE,
-                                 level=logging.ERROR))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..workspace.entry import LocationEntry, RepositorySnap
-from ..workspace.errors import LocationNotFoundError
-from .errors import JobNotFound, LocationNotFound, RepositoryNotFound
+from .errors import JobNotFound, RepositoryNotFound
+
+if TYPE_CHECKING:
+    from berth.snapshot import JobSnap
+
+    from ..workspace.workspace import Workspace
 
 __all__ = [
     "find_job",
@@ -23,10 +27,10 @@ def _serves_repositories(entry: LocationEntry) -> bool:
     return entry.load_error is None and entry.load_status == "LOADED"
 
 
-def list_repositories(workspace: Any, location_name: Optional[str] = None,
+def list_repositories(workspace: "Workspace", location_name: Optional[str] = None,
                       repository_name: Optional[str] = None) -> list[tuple[LocationEntry, RepositorySnap]]:
     """Every loaded repository (of one location / with one name when given), in workspace order."""
-    found = []
+    found: list[tuple[LocationEntry, RepositorySnap]] = []
     for entry in workspace.entries():
         if not _serves_repositories(entry) or location_name not in (None, entry.name):
             continue
@@ -35,16 +39,16 @@ def list_repositories(workspace: Any, location_name: Optional[str] = None,
     return found
 
 
-def find_repository(workspace: Any, location_name: str, repository_name: str) -> tuple[LocationEntry, RepositorySnap]:
+def find_repository(workspace: "Workspace", location_name: str, repository_name: str) -> tuple[LocationEntry, RepositorySnap]:
     """The entry and repository a selector names; raises ``RepositoryNotFound``."""
     entry = workspace.entry(location_name)
     repo = entry.repositories.get(repository_name) if entry is not None and _serves_repositories(entry) else None
-    if repo is None:
+    if entry is None or repo is None:
         raise RepositoryNotFound(location_name, repository_name)
     return entry, repo
 
 
-def find_job(workspace: Any, location_name: str, repository_name: str, job_name: str) -> Any:
+def find_job(workspace: "Workspace", location_name: str, repository_name: str, job_name: str) -> "JobSnap":
     """The ``JobSnap`` a selector names; raises ``JobNotFound`` (also for an unknown repository,
     since Dagster's job results have no repository error)."""
     try:
@@ -57,26 +61,23 @@ def find_job(workspace: Any, location_name: str, repository_name: str, job_name:
     return job_snap
 
 
-async def reload_location(workspace: Any, name: str) -> LocationEntry:
-    """Reload one location; returns its new entry (a load error is in ``load_error``)."""
-    try:
-        return await workspace.reload_location(name)
-    except LocationNotFoundError:
-        raise LocationNotFound(name) from None
+async def reload_location(workspace: "Workspace", name: str) -> LocationEntry:
+    """Reload one location; returns its new entry (a load error is in ``load_error``).
+
+    Raises ``LocationNotFound``.
+    """
+    return await workspace.reload_location(name)
 
 
-async def reload_workspace(workspace: Any) -> list[LocationEntry]:
+async def reload_workspace(workspace: "Workspace") -> list[LocationEntry]:
     """Reload every location; returns the new entries."""
     return await workspace.reload_all()
 
 
-async def shutdown_location(workspace: Any, name: str) -> None:
+async def shutdown_location(workspace: "Workspace", name: str) -> None:
     """Ask a location's server to drain and exit (its supervisor restarts it).
 
     Raises ``LocationNotFound``; an unreachable server propagates as ``LocationUnreachableError``
     (shown as ``PythonError``).
     """
-    try:
-        await workspace.shutdown_location(name)
-    except LocationNotFoundError:
-        raise LocationNotFound(name) from None
+    await workspace.shutdown_location(name)

@@ -4,9 +4,14 @@ descendants), ``+name`` / ``name+`` (one level per ``+``), combinable (``*name+`
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
-__all__ = ["select_ops"]
+from .errors import InvalidSubset
+
+if TYPE_CHECKING:
+    from berth.snapshot import JobSnap
+
+__all__ = ["resolve_op_selection", "select_ops"]
 
 _CLAUSE = re.compile(r"^(?P<up>\*|\+*)(?P<name>[^*+]+?)(?P<down>\*|\+*)$")
 
@@ -53,3 +58,23 @@ def select_ops(upstream: Mapping[str, Sequence[str]], selection: Sequence[str]) 
         if match.group("down"):
             chosen |= _walk(name, downstream, _depth(match.group("down")))
     return [name for name in upstream if name in chosen]
+
+
+def resolve_op_selection(job_snap: "JobSnap", selection: Optional[Sequence[str]], location_name: str,
+                         repository_name: str) -> Optional[list[str]]:
+    """The op names a job's op selection selects (None: no selection, the whole job).
+
+    Launches and queries (``pipelineOrError``, ``runConfigSchemaOrError``) resolve selections
+    with this alone; raises ``InvalidSubset`` for a clause that names no op.
+    """
+    if not selection:
+        return None
+    upstream = {op.name: list(op.upstream_op_names) for op in job_snap.proto.ops}
+    try:
+        return select_ops(upstream, selection)
+    except KeyError as exc:
+        raise InvalidSubset(
+            f"No qualified ops to execute found for op_selection={list(selection)}: "
+            f"{exc.args[0]!r} matches no op of job {job_snap.name}",
+            location_name, repository_name, job_snap.name,
+        ) from None

@@ -5,34 +5,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from typing import TYPE_CHECKING
+
 from berth.events import EventRecord
 from berth.runs import RunRecord, RunsFilter
-from berth.storage import RunStorage
 
-from .errors import RunNotFound
+from .errors import InvalidRunsFilter, RunNotFound
+
+if TYPE_CHECKING:
+    from ..async_storage import AsyncRunStorage
 
 __all__ = ["EventPage", "check_page_limit", "get_run", "get_runs", "read_events"]
 
 
-def get_run(storage: RunStorage, run_id: str) -> RunRecord:
+async def get_run(storage: "AsyncRunStorage", run_id: str) -> RunRecord:
     """The run with this id; raises ``RunNotFound``."""
-    run = storage.get_run(run_id)
+    run = await storage.get_run(run_id)
     if run is None:
         raise RunNotFound(run_id)
     return run
 
 
-def get_runs(storage: RunStorage, filters: Optional[RunsFilter], cursor: Optional[str],
-             limit: Optional[int]) -> list[RunRecord]:
+async def get_runs(storage: "AsyncRunStorage", filters: Optional[RunsFilter], cursor: Optional[str],
+                   limit: Optional[int]) -> list[RunRecord]:
     """A page of runs, newest first; ``cursor`` is the id of the last run of the previous page."""
     check_page_limit(limit)
-    return storage.get_runs(filters, cursor=cursor or None, limit=limit)
+    return await storage.get_runs(filters, cursor=cursor or None, limit=limit)
 
 
 def check_page_limit(limit: Optional[int]) -> None:
-    """Raise ``ValueError`` for a page limit that ``get_runs`` refuses (also when no runs are read)."""
+    """Raise ``InvalidRunsFilter`` for a page limit that ``get_runs`` refuses (also when no runs are read)."""
     if limit is not None and limit < 0:
-        raise ValueError(f"limit must not be negative, got {limit}")
+        raise InvalidRunsFilter(f"limit must not be negative, got {limit}")
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,13 @@ def parse_event_cursor(cursor: Optional[str]) -> int:
         raise ValueError(f"Invalid event cursor {cursor!r}: expected the cursor of a previous page") from None
 
 
-def read_events(storage: RunStorage, run_id: str, after_cursor: Optional[str], limit: Optional[int]) -> EventPage:
+async def read_events(storage: "AsyncRunStorage", run_id: str, after_cursor: Optional[str],
+                      limit: Optional[int]) -> EventPage:
     """Events of a run after ``after_cursor``; raises ``RunNotFound``."""
-    get_run(storage, run_id)
+    await get_run(storage, run_id)
     after = parse_event_cursor(after_cursor)
     # Read one more than asked, to know whether more follow without a second query.
-    records = storage.get_events(run_id, after=after, limit=limit + 1 if limit is not None else None)
+    records = await storage.get_events(run_id, after=after, limit=limit + 1 if limit is not None else None)
     has_more = limit is not None and len(records) > limit
     records = records[:limit] if limit is not None else records
     cursor = str(records[-1].storage_id) if records else ("" if after < 0 else str(after))

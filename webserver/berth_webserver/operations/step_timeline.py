@@ -9,11 +9,14 @@ in their metadata).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from berth.events import EventRecord, EventType
-from berth.storage import RunStorage
+
+if TYPE_CHECKING:
+    from ..async_storage import AsyncRunStorage
 
 __all__ = ["RunStepTimelines", "StepMarker", "StepTimeline", "step_timelines"]
 
@@ -78,15 +81,21 @@ def step_timelines(records: Iterable[EventRecord]) -> dict[str, StepTimeline]:
 
 
 class RunStepTimelines:
-    """The step timelines of one run, read from storage on first use (most queries never ask)."""
+    """The step timelines of one run, read from storage on first use (most queries never ask).
 
-    def __init__(self, storage: RunStorage, run_id: str) -> None:
+    The steps of a run share one instance, so the log is read once however many steps ask.
+    """
+
+    def __init__(self, storage: "AsyncRunStorage", run_id: str) -> None:
         self._storage = storage
         self._run_id = run_id
-        self._timelines: Optional[dict[str, StepTimeline]] = None
+        self._reading: Optional[asyncio.Future[dict[str, StepTimeline]]] = None
 
-    def for_step(self, step_key: str) -> StepTimeline:
+    async def for_step(self, step_key: str) -> StepTimeline:
         """The timeline of one step (empty when the log has none of its events)."""
-        if self._timelines is None:
-            self._timelines = step_timelines(self._storage.get_events(self._run_id))
-        return self._timelines.get(step_key, StepTimeline())
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(self._read())
+        return (await self._reading).get(step_key, StepTimeline())
+
+    async def _read(self) -> dict[str, StepTimeline]:
+        return step_timelines(await self._storage.get_events(self._run_id))

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Sequence, Union
 
 from berth.events import EventType, RunEvent
-from berth.runs import RunRecord, RunStatus
+from berth.runs import TERMINABLE_STATUSES, RunRecord
+
+if TYPE_CHECKING:
+    from berth.storage import RunStorage
+
+    from ..async_storage import AsyncRunStorage
+    from ..context import RequestContext
 
 from .errors import OperationError
 from .runs import get_run
@@ -24,8 +30,6 @@ __all__ = [
 SAFE_TERMINATE = "SAFE_TERMINATE"
 MARK_AS_CANCELED_IMMEDIATELY = "MARK_AS_CANCELED_IMMEDIATELY"
 
-# Runs that SAFE_TERMINATE can stop: not finished and not already being canceled.
-_TERMINABLE = frozenset({RunStatus.QUEUED, RunStatus.NOT_STARTED, RunStatus.STARTING, RunStatus.STARTED})
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ def _failure(run: RunRecord) -> TerminateOutcome:
                                         f"{run.status.value}.")
 
 
-async def terminate_run(context: Any, run_id: str, policy: str = SAFE_TERMINATE) -> TerminateOutcome:
+async def terminate_run(context: "RequestContext", run_id: str, policy: str = SAFE_TERMINATE) -> TerminateOutcome:
     """Terminate a run; raises ``RunNotFound``.
 
     SAFE_TERMINATE marks the run CANCELING and asks its code server to stop it (the worker records
@@ -52,27 +56,30 @@ async def terminate_run(context: Any, run_id: str, policy: str = SAFE_TERMINATE)
     marks it CANCELED now and asks the server to stop it, best effort.
     """
     storage = context.storage
-    run = get_run(storage, run_id)
-    if run.is_finished or (policy == SAFE_TERMINATE and run.status not in _TERMINABLE):
+    run = await get_run(storage, run_id)
+    if run.is_finished or (policy == SAFE_TERMINATE and run.status not in TERMINABLE_STATUSES):
         return _failure(run)
     if policy == MARK_AS_CANCELED_IMMEDIATELY:
-        storage.store_event(RunEvent(run_id, "Run marked as canceled.", EventType.RUN_CANCELED))
+        await storage.store_event(RunEvent(run_id, "Run marked as canceled.", EventType.RUN_CANCELED))
         try:
-            await context.launcher.terminate(run_id)
+            await context.launcher.terminate(run)
         except Exception:  # noqa: BLE001 - best effort: the run is canceled whatever the server says
             log.warning("Could not ask the code server to stop run %s", run_id, exc_info=True)
-        return TerminateOutcome(get_run(storage, run_id), True)
-    storage.store_event(RunEvent(run_id, "Sending run termination request.", EventType.RUN_CANCELING))
-    if not await context.launcher.terminate(run_id):
+        return TerminateOutcome(await get_run(storage, run_id), True)
+    await storage.store_event(RunEvent(run_id, "Sending run termination request.", EventType.RUN_CANCELING))
+    if not await context.launcher.terminate(run):
         # No server runs it (never started, or its worker is gone): nothing will record CANCELED.
-        current = get_run(storage, run_id)
-        if not current.is_finished:
-            storage.store_event(RunEvent(run_id, "Run canceled: no code server was running it.",
-                                         EventType.RUN_CANCELED))
-    return TerminateOutcome(get_run(storage, run_id), True)
+        await storage.run(_cancel_unless_finished, run_id)
+    return TerminateOutcome(await get_run(storage, run_id), True)
 
 
-async def terminate_runs(context: Any, run_ids: Sequence[str],
+def _cancel_unless_finished(storage: "RunStorage", run_id: str) -> None:
+    current = storage.get_run(run_id)
+    if current is not None and not current.is_finished:
+        storage.store_event(RunEvent(run_id, "Run canceled: no code server was running it.", EventType.RUN_CANCELED))
+
+
+async def terminate_runs(context: "RequestContext", run_ids: Sequence[str],
                          policy: str = SAFE_TERMINATE) -> list[Union[TerminateOutcome, OperationError]]:
     """Terminate each run; an unknown run gives its ``RunNotFound`` in place of an outcome."""
     outcomes: list[Union[TerminateOutcome, OperationError]] = []
@@ -84,7 +91,7 @@ async def terminate_runs(context: Any, run_ids: Sequence[str],
     return outcomes
 
 
-def delete_run(storage: Any, run_id: str) -> None:
+async def delete_run(storage: "AsyncRunStorage", run_id: str) -> None:
     """Delete a run with its tags and events; raises ``RunNotFound``."""
-    get_run(storage, run_id)
-    storage.delete_run(run_id)
+    await get_run(storage, run_id)
+    await storage.delete_run(run_id)

@@ -10,30 +10,27 @@ import functools
 
 import graphene
 
-from ..lazy_object_types import deferred_object_type_methods
-
-# graphene would compile dataclass methods for each of the ~100 types now; they come on first use.
-with deferred_object_type_methods():
-    from .config_errors import (
-        FieldNotDefinedConfigError,
-        FieldsNotDefinedConfigError,
-        MissingFieldConfigError,
-        MissingFieldsConfigError,
-        RuntimeMismatchConfigError,
-        SelectorTypeConfigError,
-    )
-    from .config_types import (
-        ArrayConfigType,
-        CompositeConfigType,
-        EnumConfigType,
-        MapConfigType,
-        NullableConfigType,
-        RegularConfigType,
-    )
-    from .mutation import Mutation
-    from .query import Query
-    from .solids import RegularDagsterType, SolidDefinition
-    from .subscriptions import Subscription
+from .composites import CompositeSolidDefinition
+from .config_errors import (
+    FieldNotDefinedConfigError,
+    FieldsNotDefinedConfigError,
+    MissingFieldConfigError,
+    MissingFieldsConfigError,
+    RuntimeMismatchConfigError,
+    SelectorTypeConfigError,
+)
+from .config_types import (
+    ArrayConfigType,
+    CompositeConfigType,
+    EnumConfigType,
+    MapConfigType,
+    NullableConfigType,
+    RegularConfigType,
+)
+from .mutation import Mutation
+from .query import Query
+from .solids import RegularDagsterType, SolidDefinition
+from .subscriptions import Subscription
 
 __all__ = ["create_schema"]
 
@@ -42,6 +39,7 @@ _INTERFACE_MEMBERS = [
     ArrayConfigType, CompositeConfigType, EnumConfigType, MapConfigType, NullableConfigType, RegularConfigType,
     FieldNotDefinedConfigError, FieldsNotDefinedConfigError, MissingFieldConfigError, MissingFieldsConfigError,
     RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition,
+    CompositeSolidDefinition,
 ]
 
 

@@ -11,7 +11,7 @@ from berth.config.snap import ConfigTypeSnap
 
 from .config_types import ConfigTypeField
 from .enums import EvaluationErrorReason
-from .errors import InvalidSubsetError, PipelineNotFoundError, PythonError
+from .errors import GrapheneInvalidSubsetError, PipelineNotFoundError, PythonError
 from .scalars import GenericScalar
 
 __all__ = [
@@ -185,5 +185,5 @@ class PipelineConfigValidationResult(graphene.Union):
     """Whether run config is valid for a job."""
 
     class Meta:
-        types = (InvalidSubsetError, PipelineConfigValidationValid, RunConfigValidationInvalid,
+        types = (GrapheneInvalidSubsetError, PipelineConfigValidationValid, RunConfigValidationInvalid,
                  PipelineNotFoundError, PythonError)

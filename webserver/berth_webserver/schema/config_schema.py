@@ -8,8 +8,8 @@ import graphene
 
 from ..operations import LaunchRequest, prepare_run
 from .config_errors import PipelineConfigValidationResult, PipelineConfigValidationValid
-from .config_types import ConfigType, config_type
-from .errors import InvalidSubsetError, ModeNotFoundError, PipelineNotFoundError, PythonError, graphql_error_for
+from .config_types import GrapheneConfigType, config_type
+from .errors import GrapheneInvalidSubsetError, ModeNotFoundError, PipelineNotFoundError, PythonError, graphql_error_for
 from .scalars import RunConfigData, parse_run_config
 from ..operations.errors import OperationError
 
@@ -23,15 +23,15 @@ def validate_config_result(info: Any, location: str, repository: str, job: str,
     try:
         prepare_run(info.context.workspace, request)
     except OperationError as exc:
-        return graphql_error_for(exc)
+        return graphql_error_for(exc) or PythonError.from_exception(exc)
     return PipelineConfigValidationValid(pipelineName=job)
 
 
 class RunConfigSchema(graphene.ObjectType):
     """The run-config schema of a job: its root type and every type it uses."""
 
-    rootConfigType = graphene.NonNull(ConfigType)
-    allConfigTypes = graphene.NonNull(graphene.List(graphene.NonNull(ConfigType)))
+    rootConfigType = graphene.NonNull(GrapheneConfigType)
+    allConfigTypes = graphene.NonNull(graphene.List(graphene.NonNull(GrapheneConfigType)))
     isRunConfigValid = graphene.Field(graphene.NonNull(PipelineConfigValidationResult),
                                       runConfigData=RunConfigData())
 
@@ -56,4 +56,4 @@ class RunConfigSchemaOrError(graphene.Union):
     """A job's run-config schema, or why it could not be found."""
 
     class Meta:
-        types = (RunConfigSchema, PipelineNotFoundError, InvalidSubsetError, ModeNotFoundError, PythonError)
+        types = (RunConfigSchema, PipelineNotFoundError, GrapheneInvalidSubsetError, ModeNotFoundError, PythonError)

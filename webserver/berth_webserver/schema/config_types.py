@@ -15,7 +15,7 @@ from berth.config.snap import ConfigFieldSnap, ConfigTypeKind, ConfigTypeSnap
 __all__ = [
     "ArrayConfigType",
     "CompositeConfigType",
-    "ConfigType",
+    "GrapheneConfigType",
     "ConfigTypeField",
     "EnumConfigType",
     "EnumConfigValue",
@@ -29,12 +29,15 @@ __all__ = [
 ConfigTypes = Mapping[str, ConfigTypeSnap]
 
 
-class ConfigType(graphene.Interface):
+class GrapheneConfigType(graphene.Interface):
     """A run-config type."""
+
+    class Meta:
+        name = "ConfigType"
 
     key = graphene.NonNull(graphene.String)
     description = graphene.String()
-    recursiveConfigTypes = graphene.NonNull(graphene.List(graphene.NonNull(lambda: ConfigType)))
+    recursiveConfigTypes = graphene.NonNull(graphene.List(graphene.NonNull(lambda: GrapheneConfigType)))
     typeParamKeys = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
     isSelector = graphene.NonNull(graphene.Boolean)
 
@@ -42,7 +45,7 @@ class ConfigType(graphene.Interface):
 class WrappingConfigType(graphene.Interface):
     """A type that wraps another (arrays, nullables)."""
 
-    ofType = graphene.NonNull(ConfigType)
+    ofType = graphene.NonNull(GrapheneConfigType)
 
 
 class _ConfigTypeBase:
@@ -76,7 +79,7 @@ class RegularConfigType(_ConfigTypeBase, graphene.ObjectType):
     """A scalar or ``Any``."""
 
     class Meta:
-        interfaces = (ConfigType,)
+        interfaces = (GrapheneConfigType,)
 
     givenName = graphene.NonNull(graphene.String)
 
@@ -86,7 +89,7 @@ class ConfigTypeField(graphene.ObjectType):
 
     name = graphene.NonNull(graphene.String)
     description = graphene.String()
-    configType = graphene.NonNull(ConfigType)
+    configType = graphene.NonNull(GrapheneConfigType)
     configTypeKey = graphene.NonNull(graphene.String)
     isRequired = graphene.NonNull(graphene.Boolean)
     isSecret = graphene.NonNull(graphene.Boolean)
@@ -106,7 +109,7 @@ class CompositeConfigType(_ConfigTypeBase, graphene.ObjectType):
     """A shape, permissive shape or selector."""
 
     class Meta:
-        interfaces = (ConfigType,)
+        interfaces = (GrapheneConfigType,)
 
     fields = graphene.NonNull(graphene.List(graphene.NonNull(ConfigTypeField)))
 
@@ -125,7 +128,7 @@ class EnumConfigType(_ConfigTypeBase, graphene.ObjectType):
     """An enum: one of a fixed set of strings."""
 
     class Meta:
-        interfaces = (ConfigType,)
+        interfaces = (GrapheneConfigType,)
 
     values = graphene.NonNull(graphene.List(graphene.NonNull(EnumConfigValue)))
     givenName = graphene.NonNull(graphene.String)
@@ -138,7 +141,7 @@ class ArrayConfigType(_ConfigTypeBase, graphene.ObjectType):
     """A list of values of one type."""
 
     class Meta:
-        interfaces = (ConfigType, WrappingConfigType)
+        interfaces = (GrapheneConfigType, WrappingConfigType)
 
     def resolve_ofType(self, _info: Any) -> Any:
         return config_type(self._snap.inner_type_key, self._types)
@@ -148,7 +151,7 @@ class NullableConfigType(_ConfigTypeBase, graphene.ObjectType):
     """A value of one type, or null."""
 
     class Meta:
-        interfaces = (ConfigType, WrappingConfigType)
+        interfaces = (GrapheneConfigType, WrappingConfigType)
 
     def resolve_ofType(self, _info: Any) -> Any:
         return config_type(self._snap.inner_type_key, self._types)
@@ -158,10 +161,10 @@ class MapConfigType(_ConfigTypeBase, graphene.ObjectType):
     """A mapping from keys of one type to values of another."""
 
     class Meta:
-        interfaces = (ConfigType,)
+        interfaces = (GrapheneConfigType,)
 
-    keyType = graphene.NonNull(ConfigType)
-    valueType = graphene.NonNull(ConfigType)
+    keyType = graphene.NonNull(GrapheneConfigType)
+    valueType = graphene.NonNull(GrapheneConfigType)
     keyLabelName = graphene.String()
 
     def resolve_keyType(self, _info: Any) -> Any:

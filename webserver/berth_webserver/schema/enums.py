@@ -13,15 +13,18 @@ __all__ = [
     "LogLevel",
     "ReexecutionStrategy",
     "RepositoryLocationLoadStatus",
-    "RunStatus",
+    "GrapheneRunStatus",
     "StepEventStatus",
     "TerminateRunPolicy",
     "log_level_name",
 ]
 
 
-class RunStatus(graphene.Enum):
+class GrapheneRunStatus(graphene.Enum):
     """The status of a run."""
+
+    class Meta:
+        name = "RunStatus"
 
     QUEUED = "QUEUED"
     NOT_STARTED = "NOT_STARTED"

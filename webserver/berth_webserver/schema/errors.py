@@ -17,6 +17,8 @@ from graphql import GraphQLNonNull, GraphQLUnionType
 from berth.events import SerializableError
 
 from ..operations import errors as op_errors
+from ..workspace.errors import LocationNotFound
+from .mutation_guard import guard_mutation
 
 __all__ = [
     "ConflictingExecutionParamsError",
@@ -25,7 +27,7 @@ __all__ = [
     "InvalidOutputError",
     "InvalidPipelineRunsFilterError",
     "InvalidStepError",
-    "InvalidSubsetError",
+    "GrapheneInvalidSubsetError",
     "ModeNotFoundError",
     "NoModeProvidedError",
     "PipelineNotFoundError",
@@ -39,6 +41,7 @@ __all__ = [
     "RunConflict",
     "RunNotFoundError",
     "UnauthorizedError",
+    "GRAPHQL_ERROR_TYPES",
     "graphql_error_for",
     "root_field",
 ]
@@ -146,10 +149,11 @@ class RepositoryNotFoundError(graphene.ObjectType):
     repositoryLocationName = graphene.NonNull(graphene.String)
 
 
-class InvalidSubsetError(graphene.ObjectType):
+class GrapheneInvalidSubsetError(graphene.ObjectType):
     """An op selection that names ops the job does not have."""
 
     class Meta:
+        name = "InvalidSubsetError"
         interfaces = (Error,)
 
     pipeline = graphene.NonNull(lambda: _pipeline_type())
@@ -252,29 +256,42 @@ class ReloadNotSupported(graphene.ObjectType):
         interfaces = (Error,)
 
 
-def graphql_error_for(exc: op_errors.OperationError) -> graphene.ObjectType:
-    """The Dagster error object that reports an expected operation failure."""
-    if isinstance(exc, op_errors.UnauthorizedOperation):
-        return UnauthorizedError(message=str(exc))
-    if isinstance(exc, op_errors.RepositoryNotFound):
-        return RepositoryNotFoundError(message=str(exc), repositoryName=exc.repository_name,
-                                       repositoryLocationName=exc.location_name)
-    if isinstance(exc, op_errors.JobNotFound):
-        return PipelineNotFoundError(message=str(exc), pipelineName=exc.job_name,
-                                     repositoryName=exc.repository_name, repositoryLocationName=exc.location_name)
-    if isinstance(exc, op_errors.InvalidSubset):
-        return InvalidSubsetError(str(exc), exc.location_name, exc.repository_name, exc.job_name)
-    if isinstance(exc, op_errors.RunConfigInvalid):
-        from .config_errors import RunConfigValidationInvalid  # config_errors imports config types
+def _config_invalid(exc: op_errors.RunConfigInvalid) -> graphene.ObjectType:
+    from .config_errors import RunConfigValidationInvalid  # config_errors imports config types
 
-        return RunConfigValidationInvalid.from_errors(exc.job_name, exc.errors, exc.config_types)
-    if isinstance(exc, op_errors.RunNotFound):
-        return RunNotFoundError(message=str(exc), runId=exc.run_id)
-    if isinstance(exc, op_errors.LocationNotFound):
-        return RepositoryLocationNotFound(message=str(exc))
-    if isinstance(exc, op_errors.ConflictingExecutionParams):
-        return ConflictingExecutionParamsError(message=str(exc))
-    return PythonError.from_message(str(exc), type(exc).__name__)
+    return RunConfigValidationInvalid.from_errors(exc.job_name, exc.errors, exc.config_types)
+
+
+# Each domain error and the GraphQL error type that reports it. An error not in the table (or
+# whose type is not a member of the field's union) is answered as PythonError, by design: e.g.
+# RunLaunchFailed and LocationUnreachableError, for which Dagster's unions have no member.
+# tests/webserver/test_schema_error_table.py checks the table against every root field's union.
+GRAPHQL_ERROR_TYPES: dict[type[Exception], Callable[[Any], graphene.ObjectType]] = {
+    op_errors.UnauthorizedOperation: lambda e: UnauthorizedError(message=str(e)),
+    op_errors.RepositoryNotFound: lambda e: RepositoryNotFoundError(
+        message=str(e), repositoryName=e.repository_name, repositoryLocationName=e.location_name),
+    op_errors.JobNotFound: lambda e: PipelineNotFoundError(
+        message=str(e), pipelineName=e.job_name, repositoryName=e.repository_name,
+        repositoryLocationName=e.location_name),
+    op_errors.InvalidSubset: lambda e: GrapheneInvalidSubsetError(str(e), e.location_name, e.repository_name, e.job_name),
+    op_errors.RunConfigInvalid: _config_invalid,
+    op_errors.RunNotFound: lambda e: RunNotFoundError(message=str(e), runId=e.run_id),
+    LocationNotFound: lambda e: RepositoryLocationNotFound(message=str(e)),
+    op_errors.ConflictingExecutionParams: lambda e: ConflictingExecutionParamsError(message=str(e)),
+    op_errors.InvalidStep: lambda e: InvalidStepError(invalidStepKey=e.step_key),
+    op_errors.InvalidRunsFilter: lambda e: InvalidPipelineRunsFilterError(message=str(e)),
+    op_errors.ModeNotFound: lambda e: ModeNotFoundError(message=str(e), mode=e.mode),
+    op_errors.PresetNotFound: lambda e: PresetNotFoundError(message=str(e), preset=e.preset),
+}
+
+
+def graphql_error_for(exc: Exception) -> Optional[graphene.ObjectType]:
+    """The Dagster error object that reports a domain error, or None when the table has none."""
+    for cls in type(exc).__mro__:
+        make = GRAPHQL_ERROR_TYPES.get(cls)
+        if make is not None:
+            return make(exc)
+    return None
 
 
 def _fits_result_type(result: Any, info: Any) -> bool:
@@ -289,7 +306,7 @@ def _fits_result_type(result: Any, info: Any) -> bool:
 
 
 def _as_result(exc: Exception, info: Any) -> Any:
-    result = graphql_error_for(exc) if isinstance(exc, op_errors.OperationError) else PythonError.from_exception(exc)
+    result = graphql_error_for(exc) or PythonError.from_exception(exc)
     if not _fits_result_type(result, info):
         # e.g. RunNotFound inside a re-execution: Dagster's union has no RunNotFoundError.
         return PythonError.from_message(str(exc), type(exc).__name__)
@@ -299,11 +316,17 @@ def _as_result(exc: Exception, info: Any) -> Any:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
+def root_field(fn: Optional[F] = None, *, mutation: bool = False, raises: tuple[type[Exception], ...] = (),
+               refused: Optional[Callable[..., Any]] = None) -> Any:
     """Decorate a root resolver: expected failures become error data, others ``PythonError``.
 
-    With ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only.
+    ``raises`` names the domain errors the field's operation reports as members of its union
+    (``GRAPHQL_ERROR_TYPES`` gives each one's type); a test checks them against the union. With
+    ``mutation=True`` the field answers ``UnauthorizedError`` when the webserver is read-only or
+    the caller's role is too low, and every call is audited (``mutation_guard``); ``refused(message,
+    **kwargs)`` makes the refusal of a field whose result union has no ``UnauthorizedError``.
     """
+    declared = (op_errors.UnauthorizedOperation, *raises) if mutation and refused is None else raises
 
     def decorate(resolver: F) -> F:
         if inspect.iscoroutinefunction(resolver):
@@ -311,23 +334,24 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False) -> Any:
             @functools.wraps(resolver)
             async def async_wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
                 try:
-                    if mutation and info.context.read_only:
-                        raise op_errors.UnauthorizedOperation()
                     return await resolver(root, info, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - failures are data in this API
                     return _as_result(exc, info)
 
-            return async_wrapper  # type: ignore[return-value]
+            wrapped: Any = async_wrapper
+        else:
 
-        @functools.wraps(resolver)
-        def wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
-            try:
-                if mutation and info.context.read_only:
-                    raise op_errors.UnauthorizedOperation()
-                return resolver(root, info, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - failures are data in this API
-                return _as_result(exc, info)
+            @functools.wraps(resolver)
+            def wrapper(root: Any, info: Any, **kwargs: Any) -> Any:
+                try:
+                    return resolver(root, info, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - failures are data in this API
+                    return _as_result(exc, info)
 
-        return wrapper  # type: ignore[return-value]
+            wrapped = wrapper
+        if mutation:
+            wrapped = guard_mutation(wrapped, refused)
+        wrapped.berth_raises = declared
+        return wrapped  # type: ignore[no-any-return]
 
     return decorate(fn) if fn is not None else decorate

@@ -19,7 +19,7 @@ __all__ = [
     "EventConnectionOrError",
     "MessageEvent",
     "MetadataEntry",
-    "RunEvent",
+    "GrapheneRunEvent",
     "StepEvent",
     "graphql_event",
 ]
@@ -72,8 +72,11 @@ class MarkerEvent(graphene.Interface):
     markerEnd = graphene.String()
 
 
-class RunEvent(graphene.Interface):
+class GrapheneRunEvent(graphene.Interface):
     """An event of the run as a whole."""
+
+    class Meta:
+        name = "RunEvent"
 
     pipelineName = graphene.NonNull(graphene.String)
 
@@ -86,8 +89,8 @@ def _event_type(name: str, interfaces: tuple[type, ...], doc: str, **fields: Any
 
 _STEP = (MessageEvent, StepEvent)
 _STEP_ERROR = (MessageEvent, StepEvent, ErrorEvent)
-_RUN = (MessageEvent, RunEvent)
-_RUN_ERROR = (MessageEvent, RunEvent, ErrorEvent)
+_RUN = (MessageEvent, GrapheneRunEvent)
+_RUN_ERROR = (MessageEvent, GrapheneRunEvent, ErrorEvent)
 
 ExecutionStepStartEvent = _event_type("ExecutionStepStartEvent", _STEP, "A step started.")
 ExecutionStepSuccessEvent = _event_type("ExecutionStepSuccessEvent", _STEP, "A step succeeded.")
@@ -157,10 +160,10 @@ def graphql_event(record: EventRecord, job_name: str) -> graphene.ObjectType:
         "solidHandleID": event.step_key,
         "eventType": event.event_type.value if event.event_type is not None else None,
     }
-    interfaces = event_class._meta.interfaces
+    interfaces = event_class._meta.interfaces  # type: ignore[attr-defined]
     if ErrorEvent in interfaces:
         fields["error"] = PythonError(event.error) if event.error is not None else None
-    if RunEvent in interfaces:
+    if GrapheneRunEvent in interfaces:
         fields["pipelineName"] = job_name
     if DisplayableEvent in interfaces:
         fields["metadataEntries"] = []

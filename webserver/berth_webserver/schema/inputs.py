@@ -9,7 +9,7 @@ import graphene
 from berth.runs import RunsFilter as RunsFilterRecord
 from berth.runs import RunStatus as RunStatusValue
 
-from .enums import ReexecutionStrategy, RunStatus
+from .enums import ReexecutionStrategy, GrapheneRunStatus
 from .scalars import RunConfigData
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
     "PipelineSelector",
     "ReexecutionParams",
     "RepositorySelector",
-    "RunsFilter",
+    "GrapheneRunsFilter",
     "runs_filter_from_input",
     "tags_from_input",
 ]
@@ -106,13 +106,16 @@ class ReexecutionParams(graphene.InputObjectType):
     useParentRunTags = graphene.Boolean()
 
 
-class RunsFilter(graphene.InputObjectType):
+class GrapheneRunsFilter(graphene.InputObjectType):
     """Which runs to return; every given criterion must hold."""
+
+    class Meta:
+        name = "RunsFilter"
 
     runIds = graphene.List(graphene.String)
     pipelineName = graphene.String()
     tags = graphene.List(graphene.NonNull(ExecutionTag))
-    statuses = graphene.List(graphene.NonNull(RunStatus))
+    statuses = graphene.List(graphene.NonNull(GrapheneRunStatus))
     snapshotId = graphene.String()
     updatedAfter = graphene.Float()
     updatedBefore = graphene.Float()

@@ -8,7 +8,8 @@ import graphene
 
 from berth.runs import RunsFilter as RunsFilterRecord
 
-from .runs import PipelineTag, Run
+from ..context import ResolveInfo
+from .runs import GrapheneRun, PipelineTag
 from .solids import JobGraph, Solid, SolidHandle
 
 __all__ = ["IPipelineSnapshot", "Job", "Logger", "Mode", "Pipeline", "Resource", "SolidContainer"]
@@ -63,13 +64,19 @@ class IPipelineSnapshot(graphene.Interface):
                                   parentHandleID=graphene.String())
     solidHandle = graphene.Field(SolidHandle, handleID=graphene.NonNull(graphene.String))
     tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTag)))
-    runs = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(Run))),
+    runs = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(GrapheneRun))),
                           cursor=graphene.String(), limit=graphene.Int())
     graphName = graphene.NonNull(graphene.String)
 
 
 class _JobFields:
     """What ``Pipeline`` and ``Job`` share: both show one job snapshot of one repository."""
+
+    _location_name: str
+    _repository_name: str
+    _job_snap: Any
+    _op_selection: Optional[Sequence[str]]
+    _built_graph: Optional[JobGraph]
 
     @classmethod
     def of(cls, location_name: str, repository_name: str, job_snap: Any,
@@ -104,22 +111,22 @@ class _JobFields:
         return self._built_graph
 
     def resolve_solids(self, _info: Any) -> list[Solid]:
-        return [Solid(name, self._graph) for name in self._graph.ops]
+        top = self._graph.top
+        return [Solid(top, name, self._graph) for name in sorted(top.nodes)]
 
     def resolve_nodeNames(self, _info: Any) -> list[str]:
-        return list(self._graph.ops)
+        return sorted(self._graph.top.nodes)  # Dagster's: the job's own nodes, by name
 
     def resolve_solidHandles(self, _info: Any, parentHandleID: Optional[str] = None) -> list[SolidHandle]:
-        if parentHandleID:  # berth jobs are flat: no op has children
-            return []
-        return [SolidHandle(name, self._graph) for name in self._graph.ops]
+        return SolidHandle.listed(self._graph, parentHandleID)
 
     def resolve_solidHandle(self, _info: Any, handleID: str) -> Optional[SolidHandle]:
-        return SolidHandle(handleID, self._graph) if handleID in self._graph.ops else None
+        return SolidHandle.find(self._graph, handleID)
 
-    def resolve_runs(self, info: Any, cursor: Optional[str] = None, limit: Optional[int] = None) -> list[Run]:
+    async def resolve_runs(self, info: ResolveInfo, cursor: Optional[str] = None,
+                           limit: Optional[int] = None) -> list[GrapheneRun]:
         filters = RunsFilterRecord(job_name=self._job_snap.name, location_name=self._location_name)
-        return [Run(r) for r in info.context.storage.get_runs(filters, cursor=cursor, limit=limit)]
+        return [GrapheneRun(r) for r in await info.context.storage.get_runs(filters, cursor=cursor, limit=limit)]
 
     def resolve_repository(self, info: Any) -> Any:
         from .repositories import Repository  # repositories lists jobs: import at call time
@@ -128,10 +135,13 @@ class _JobFields:
         return Repository(entry, entry.repositories[self._repository_name])
 
     def _may_launch(self, info: Any) -> bool:
-        return not info.context.read_only
+        return bool(info.context.may("launchRun"))
+
+    def _may_reexecute(self, info: Any) -> bool:
+        return bool(info.context.may("launchRunReexecution"))
 
     resolve_hasLaunchExecutionPermission = _may_launch
-    resolve_hasLaunchReexecutionPermission = _may_launch
+    resolve_hasLaunchReexecutionPermission = _may_reexecute
 
 
 class Pipeline(_JobFields, graphene.ObjectType):

@@ -7,13 +7,15 @@ from typing import Any, Mapping, Optional
 import graphene
 
 from ..operations import LaunchRequest, launch_run, reexecute_run
-from ..operations.errors import ConflictingExecutionParams
+from ..context import ResolveInfo
+from ..operations.errors import (ConflictingExecutionParams, InvalidStep, InvalidSubset, JobNotFound, PresetNotFound,
+                                 RunConfigInvalid, check_mode)
 from .config_errors import RunConfigValidationInvalid
 from .errors import (
     ConflictingExecutionParamsError,
     InvalidOutputError,
     InvalidStepError,
-    InvalidSubsetError,
+    GrapheneInvalidSubsetError,
     NoModeProvidedError,
     PipelineNotFoundError,
     PresetNotFoundError,
@@ -23,7 +25,7 @@ from .errors import (
     root_field,
 )
 from .inputs import ExecutionParams, ReexecutionParams, tags_from_input
-from .runs import Run
+from .runs import GrapheneRun
 from .scalars import parse_run_config
 
 __all__ = ["LaunchPipelineRunSuccess", "LaunchRunMutations", "LaunchRunResult", "LaunchRunReexecutionResult",
@@ -33,7 +35,7 @@ __all__ = ["LaunchPipelineRunSuccess", "LaunchRunMutations", "LaunchRunResult", 
 class LaunchPipelineRunSuccess(graphene.Interface):
     """A run was launched."""
 
-    run = graphene.NonNull(Run)
+    run = graphene.NonNull(GrapheneRun)
 
 
 class LaunchRunSuccess(graphene.ObjectType):
@@ -44,7 +46,7 @@ class LaunchRunSuccess(graphene.ObjectType):
 
 
 _LAUNCH_RESULT_TYPES = (LaunchRunSuccess, InvalidStepError, InvalidOutputError, RunConfigValidationInvalid,
-                        PipelineNotFoundError, RunConflict, UnauthorizedError, PythonError, InvalidSubsetError,
+                        PipelineNotFoundError, RunConflict, UnauthorizedError, PythonError, GrapheneInvalidSubsetError,
                         PresetNotFoundError, ConflictingExecutionParamsError, NoModeProvidedError)
 
 
@@ -84,25 +86,13 @@ def launch_request(params: Mapping[str, Any]) -> LaunchRequest:
     )
 
 
-def _check_mode(params: Mapping[str, Any]) -> Optional[Any]:
-    mode = params.get("mode")
-    if params.get("preset"):
-        return PresetNotFoundError(message=f"Preset {params['preset']} not found: berth jobs have no presets.",
-                                   preset=params["preset"])
-    if mode not in (None, "default"):
-        return PythonError.from_message(f"Mode {mode} not found: berth jobs have one mode, default.")
-    return None
-
-
-async def _launch(_root: Any, info: Any, executionParams: Mapping[str, Any]) -> Any:
-    refused = _check_mode(executionParams)
-    if refused is not None:
-        return refused
+async def _launch(_root: Any, info: ResolveInfo, executionParams: Mapping[str, Any]) -> Any:
+    check_mode(executionParams.get("mode"), executionParams.get("preset"))
     run = await launch_run(info.context, launch_request(executionParams))
-    return LaunchRunSuccess(run=Run(run))
+    return LaunchRunSuccess(run=GrapheneRun(run))
 
 
-async def _reexecute(info: Any, executionParams: Optional[Mapping[str, Any]] = None,
+async def _reexecute(info: ResolveInfo, executionParams: Optional[Mapping[str, Any]] = None,
                      reexecutionParams: Optional[Mapping[str, Any]] = None) -> Any:
     if (executionParams is None) == (reexecutionParams is None):
         raise ConflictingExecutionParams("Give exactly one of executionParams and reexecutionParams.")
@@ -111,6 +101,7 @@ async def _reexecute(info: Any, executionParams: Optional[Mapping[str, Any]] = N
         if not metadata.get("parentRunId"):
             raise ConflictingExecutionParams("A re-execution needs executionMetadata.parentRunId.")
         return await _launch(None, info, executionParams)
+    assert reexecutionParams is not None
     strategy = reexecutionParams["strategy"]
     run = await reexecute_run(
         info.context,
@@ -119,7 +110,12 @@ async def _reexecute(info: Any, executionParams: Optional[Mapping[str, Any]] = N
         extra_tags=tags_from_input(reexecutionParams.get("extraTags")),
         use_parent_run_tags=reexecutionParams.get("useParentRunTags"),
     )
-    return LaunchRunSuccess(run=Run(run))
+    return LaunchRunSuccess(run=GrapheneRun(run))
+
+
+# What a launch reports as a member of its result union (a launch failure is a PythonError).
+_LAUNCH_ERRORS = (JobNotFound, InvalidSubset, InvalidStep, RunConfigInvalid, ConflictingExecutionParams,
+                  PresetNotFound)
 
 
 class LaunchRunMutations(graphene.ObjectType):
@@ -134,15 +130,15 @@ class LaunchRunMutations(graphene.ObjectType):
     launchRunReexecution = graphene.Field(graphene.NonNull(LaunchRunReexecutionResult),
                                           executionParams=ExecutionParams(), reexecutionParams=ReexecutionParams())
 
-    resolve_launchPipelineExecution = staticmethod(root_field(_launch, mutation=True))
-    resolve_launchRun = staticmethod(root_field(_launch, mutation=True))
+    resolve_launchPipelineExecution = staticmethod(root_field(_launch, mutation=True, raises=_LAUNCH_ERRORS))
+    resolve_launchRun = staticmethod(root_field(_launch, mutation=True, raises=_LAUNCH_ERRORS))
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=_LAUNCH_ERRORS)
     async def resolve_launchPipelineReexecution(_root: Any, info: Any, **kwargs: Any) -> Any:
         return await _reexecute(info, **kwargs)
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=_LAUNCH_ERRORS)
     async def resolve_launchRunReexecution(_root: Any, info: Any, **kwargs: Any) -> Any:
         return await _reexecute(info, **kwargs)

@@ -20,7 +20,7 @@ __all__ = [
     "LocationStateChangeSubscription",
     "RepositoryLocation",
     "RepositoryLocationOrLoadError",
-    "Workspace",
+    "GrapheneWorkspace",
     "WorkspaceLocationEntry",
     "WorkspaceLocationEntryOrError",
     "WorkspaceLocationStatusEntries",
@@ -122,14 +122,17 @@ class WorkspaceLocationEntryOrError(graphene.Union):
         types = (WorkspaceLocationEntry, PythonError)
 
 
-class Workspace(graphene.ObjectType):
+class GrapheneWorkspace(graphene.ObjectType):
     """Every code location of the workspace."""
+
+    class Meta:
+        name = "Workspace"
 
     id = graphene.NonNull(graphene.String)
     locationEntries = graphene.NonNull(graphene.List(graphene.NonNull(WorkspaceLocationEntry)))
 
     @classmethod
-    def of(cls, entries: list[LocationEntry]) -> "Workspace":
+    def of(cls, entries: list[LocationEntry]) -> "GrapheneWorkspace":
         """Show these entries."""
         return cls(id="Workspace", locationEntries=[WorkspaceLocationEntry(e) for e in entries])
 
@@ -138,7 +141,7 @@ class WorkspaceOrError(graphene.Union):
     """The workspace, or an error."""
 
     class Meta:
-        types = (Workspace, PythonError)
+        types = (GrapheneWorkspace, PythonError)
 
 
 class WorkspaceLocationStatusEntry(graphene.ObjectType):

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import graphene
 
 from berth.version import __version__
 
 from .. import operations as ops
+from ..context import ResolveInfo
+from ..operations.errors import (InvalidRunsFilter, InvalidSubset, JobNotFound, ModeNotFound, RepositoryNotFound,
+                                 RunConfigInvalid, RunNotFound, check_mode)
+from ..operations.op_selection import resolve_op_selection
+from .audit_log import AuditLogQueries
 from .config_errors import PipelineConfigValidationResult
 from .config_schema import RunConfigSchema, RunConfigSchemaOrError, validate_config_result
-from .errors import ModeNotFoundError, root_field
+from .errors import root_field
 from .events import EventConnection, EventConnectionOrError, graphql_event
-from .inputs import PipelineSelector, RepositorySelector, RunsFilter, runs_filter_from_input
+from .inputs import PipelineSelector, RepositorySelector, GrapheneRunsFilter, runs_filter_from_input
 from .instance import Instance
 from .jobs import Pipeline
 from .locations import (
-    Workspace,
+    GrapheneWorkspace,
     WorkspaceLocationEntry,
     WorkspaceLocationEntryOrError,
     WorkspaceLocationStatusEntries,
@@ -26,45 +31,44 @@ from .locations import (
     WorkspaceOrError,
 )
 from .repositories import PipelineOrError, RepositoriesOrError, Repository, RepositoryConnection, RepositoryOrError
-from .runs import PipelineTagAndValues, Run, RunOrError, Runs, RunsOrError, RunTagKeys, RunTagKeysOrError, RunTags, RunTagsOrError
+from .runs import PipelineTagAndValues, GrapheneRun, RunOrError, GrapheneRuns, RunsOrError, RunTagKeys, RunTagKeysOrError, RunTags, RunTagsOrError
 from .scalars import RunConfigData
 from .selection import selects_field
+
+if TYPE_CHECKING:
+    from berth.snapshot import JobSnap
 
 __all__ = ["Query"]
 
 
-def _runs(_root: Any, info: Any, filter: Optional[Mapping[str, Any]] = None, cursor: Optional[str] = None,
-          limit: Optional[int] = None) -> Runs:
+async def _runs(_root: Any, info: ResolveInfo, filter: Optional[Mapping[str, Any]] = None,
+                cursor: Optional[str] = None, limit: Optional[int] = None) -> GrapheneRuns:
     storage = info.context.storage
     filters = runs_filter_from_input(filter)
     if selects_field(info, "results"):
-        records = ops.get_runs(storage, filters, cursor, limit)
+        records = await ops.get_runs(storage, filters, cursor, limit)
     else:  # a query for the count alone must not read every run (there may be 100,000)
         ops.check_page_limit(limit)
         records = []
-    return Runs(records, lambda: storage.get_runs_count(filters))
+    return GrapheneRuns(records, lambda: storage.get_runs_count(filters))
 
 
-def _run(_root: Any, info: Any, runId: str) -> Run:
-    return Run(ops.get_run(info.context.storage, runId))
+async def _run(_root: Any, info: ResolveInfo, runId: str) -> GrapheneRun:
+    return GrapheneRun(await ops.get_run(info.context.storage, runId))
 
 
 def _job_in(params: Mapping[str, Any]) -> tuple[str, str, str]:
     return params["repositoryLocationName"], params["repositoryName"], params["pipelineName"]
 
 
-def _selected(info: Any, params: Mapping[str, Any]) -> tuple[Any, Optional[list[str]]]:
+def _selected(info: ResolveInfo, params: Mapping[str, Any]) -> tuple["JobSnap", Optional[list[str]]]:
     """The job a ``PipelineSelector`` names, with its op selection resolved to op names."""
     location, repository, job = _job_in(params)
     job_snap = ops.find_job(info.context.workspace, location, repository, job)
-    if not params.get("solidSelection"):
-        return job_snap, None
-    run = ops.prepare_run(info.context.workspace, ops.LaunchRequest(location, repository, job, None,
-                                                                    params["solidSelection"]))
-    return job_snap, list(run.op_selection or [])
+    return job_snap, resolve_op_selection(job_snap, params.get("solidSelection"), location, repository)
 
 
-class Query(graphene.ObjectType):
+class Query(AuditLogQueries, graphene.ObjectType):
     """What can be read: locations, repositories, jobs, runs and their events."""
 
     version = graphene.NonNull(graphene.String)
@@ -77,10 +81,10 @@ class Query(graphene.ObjectType):
     workspaceLocationEntryOrError = graphene.Field(WorkspaceLocationEntryOrError,
                                                    name=graphene.NonNull(graphene.String))
     pipelineOrError = graphene.Field(graphene.NonNull(PipelineOrError), params=graphene.NonNull(PipelineSelector))
-    pipelineRunsOrError = graphene.Field(graphene.NonNull(RunsOrError), filter=RunsFilter(),
+    pipelineRunsOrError = graphene.Field(graphene.NonNull(RunsOrError), filter=GrapheneRunsFilter(),
                                          cursor=graphene.String(), limit=graphene.Int())
     pipelineRunOrError = graphene.Field(graphene.NonNull(RunOrError), runId=graphene.NonNull(graphene.ID))
-    runsOrError = graphene.Field(graphene.NonNull(RunsOrError), filter=RunsFilter(), cursor=graphene.String(),
+    runsOrError = graphene.Field(graphene.NonNull(RunsOrError), filter=GrapheneRunsFilter(), cursor=graphene.String(),
                                  limit=graphene.Int())
     runOrError = graphene.Field(graphene.NonNull(RunOrError), runId=graphene.NonNull(graphene.ID))
     runTagKeysOrError = graphene.Field(RunTagKeysOrError)
@@ -109,7 +113,7 @@ class Query(graphene.ObjectType):
         return RepositoryConnection(nodes=[Repository(entry, repo) for entry, repo in found])
 
     @staticmethod
-    @root_field
+    @root_field(raises=(RepositoryNotFound,))
     def resolve_repositoryOrError(_root: Any, info: Any, repositorySelector: Mapping[str, Any]) -> Any:
         entry, repo = ops.find_repository(info.context.workspace, repositorySelector["repositoryLocationName"],
                                           repositorySelector["repositoryName"])
@@ -118,7 +122,7 @@ class Query(graphene.ObjectType):
     @staticmethod
     @root_field
     def resolve_workspaceOrError(_root: Any, info: Any) -> Any:
-        return Workspace.of(info.context.workspace.entries())
+        return GrapheneWorkspace.of(info.context.workspace.entries())
 
     @staticmethod
     @root_field
@@ -133,40 +137,39 @@ class Query(graphene.ObjectType):
         return WorkspaceLocationEntry(entry) if entry is not None else None
 
     @staticmethod
-    @root_field
+    @root_field(raises=(JobNotFound, InvalidSubset))
     def resolve_pipelineOrError(_root: Any, info: Any, params: Mapping[str, Any]) -> Any:
         job_snap, op_names = _selected(info, params)
         return Pipeline.of(params["repositoryLocationName"], params["repositoryName"], job_snap, op_names)
 
-    resolve_runsOrError = staticmethod(root_field(_runs))
-    resolve_pipelineRunsOrError = staticmethod(root_field(_runs))
-    resolve_runOrError = staticmethod(root_field(_run))
-    resolve_pipelineRunOrError = staticmethod(root_field(_run))
+    resolve_runsOrError = staticmethod(root_field(_runs, raises=(InvalidRunsFilter,)))
+    resolve_pipelineRunsOrError = staticmethod(root_field(_runs, raises=(InvalidRunsFilter,)))
+    resolve_runOrError = staticmethod(root_field(_run, raises=(RunNotFound,)))
+    resolve_pipelineRunOrError = staticmethod(root_field(_run, raises=(RunNotFound,)))
 
     @staticmethod
     @root_field
-    def resolve_runTagKeysOrError(_root: Any, info: Any) -> Any:
-        return RunTagKeys(keys=info.context.storage.get_run_tag_keys())
+    async def resolve_runTagKeysOrError(_root: Any, info: ResolveInfo) -> Any:
+        return RunTagKeys(keys=await info.context.storage.get_run_tag_keys())
 
     @staticmethod
     @root_field
-    def resolve_runTagsOrError(_root: Any, info: Any, tagKeys: Optional[list[str]] = None,
-                               valuePrefix: Optional[str] = None, limit: Optional[int] = None) -> Any:
-        tags = info.context.storage.get_run_tags(tag_keys=tagKeys, value_prefix=valuePrefix, limit=limit)
+    async def resolve_runTagsOrError(_root: Any, info: ResolveInfo, tagKeys: Optional[list[str]] = None,
+                                     valuePrefix: Optional[str] = None, limit: Optional[int] = None) -> Any:
+        tags = await info.context.storage.get_run_tags(tag_keys=tagKeys, value_prefix=valuePrefix, limit=limit)
         return RunTags(tags=[PipelineTagAndValues(key=key, values=list(values)) for key, values in tags])
 
     @staticmethod
-    @root_field
+    @root_field(raises=(JobNotFound, InvalidSubset, RunConfigInvalid))
     def resolve_isPipelineConfigValid(_root: Any, info: Any, pipeline: Mapping[str, Any], mode: str,
                                       runConfigData: Any = None) -> Any:
         return validate_config_result(info, *_job_in(pipeline), pipeline.get("solidSelection"), runConfigData)
 
     @staticmethod
-    @root_field
+    @root_field(raises=(JobNotFound, InvalidSubset, ModeNotFound))
     def resolve_runConfigSchemaOrError(_root: Any, info: Any, selector: Mapping[str, Any],
                                        mode: Optional[str] = None) -> Any:
-        if mode not in (None, "default"):
-            return ModeNotFoundError(message=f"Mode {mode} not found: berth jobs have one mode, default.", mode=mode)
+        check_mode(mode)
         job_snap, op_names = _selected(info, selector)
         return RunConfigSchema(selector["repositoryLocationName"], selector["repositoryName"], job_snap, op_names)
 
@@ -175,10 +178,10 @@ class Query(graphene.ObjectType):
         return Instance.current()
 
     @staticmethod
-    @root_field
-    def resolve_logsForRun(_root: Any, info: Any, runId: str, afterCursor: Optional[str] = None,
-                           limit: Optional[int] = None) -> Any:
-        run = ops.get_run(info.context.storage, runId)
-        page = ops.read_events(info.context.storage, runId, afterCursor, limit)
+    @root_field(raises=(RunNotFound,))
+    async def resolve_logsForRun(_root: Any, info: ResolveInfo, runId: str, afterCursor: Optional[str] = None,
+                                 limit: Optional[int] = None) -> Any:
+        run = await ops.get_run(info.context.storage, runId)
+        page = await ops.read_events(info.context.storage, runId, afterCursor, limit)
         return EventConnection(events=[graphql_event(r, run.job_name) for r in page.events], cursor=page.cursor,
                                hasMore=page.has_more)

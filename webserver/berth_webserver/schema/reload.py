@@ -6,9 +6,10 @@ from typing import Any
 
 import graphene
 
+from ..workspace.errors import LocationNotFound
 from ..operations import reload_location, reload_workspace, shutdown_location
 from .errors import PythonError, ReloadNotSupported, RepositoryLocationNotFound, UnauthorizedError, root_field
-from .locations import Workspace, WorkspaceLocationEntry
+from .locations import GrapheneWorkspace, WorkspaceLocationEntry
 
 __all__ = [
     "ReloadRepositoryLocationMutationResult",
@@ -31,7 +32,7 @@ class ReloadWorkspaceMutationResult(graphene.Union):
     """The reloaded workspace, or an error."""
 
     class Meta:
-        types = (Workspace, UnauthorizedError, PythonError)
+        types = (GrapheneWorkspace, UnauthorizedError, PythonError)
 
 
 class ShutdownRepositoryLocationSuccess(graphene.ObjectType):
@@ -57,17 +58,17 @@ class LocationMutations(graphene.ObjectType):
                                                 repositoryLocationName=graphene.NonNull(graphene.String))
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=(LocationNotFound,))
     async def resolve_reloadRepositoryLocation(_root: Any, info: Any, repositoryLocationName: str) -> Any:
         return WorkspaceLocationEntry(await reload_location(info.context.workspace, repositoryLocationName))
 
     @staticmethod
     @root_field(mutation=True)
     async def resolve_reloadWorkspace(_root: Any, info: Any) -> Any:
-        return Workspace.of(await reload_workspace(info.context.workspace))
+        return GrapheneWorkspace.of(await reload_workspace(info.context.workspace))
 
     @staticmethod
-    @root_field(mutation=True)
+    @root_field(mutation=True, raises=(LocationNotFound,))
     async def resolve_shutdownRepositoryLocation(_root: Any, info: Any, repositoryLocationName: str) -> Any:
         await shutdown_location(info.context.workspace, repositoryLocationName)
         return ShutdownRepositoryLocationSuccess(repositoryLocationName=repositoryLocationName)

@@ -7,7 +7,7 @@ from typing import Any
 import graphene
 
 from ..workspace.entry import LocationEntry, RepositorySnap
-from .errors import InvalidSubsetError, PipelineNotFoundError, PythonError, RepositoryNotFoundError
+from .errors import GrapheneInvalidSubsetError, PipelineNotFoundError, PythonError, RepositoryNotFoundError
 from .jobs import Job, Pipeline
 from .runs import RepositoryMetadata, RepositoryOrigin
 
@@ -78,4 +78,4 @@ class PipelineOrError(graphene.Union):
     """A job, or why it could not be found."""
 
     class Meta:
-        types = (Pipeline, PipelineNotFoundError, InvalidSubsetError, PythonError)
+        types = (Pipeline, PipelineNotFoundError, GrapheneInvalidSubsetError, PythonError)

@@ -123,11 +123,11 @@ class RunStepStats(graphene.ObjectType):
                          materializations=[], expectationResults=[])
         self._timelines = timelines
 
-    def _timeline(self) -> StepTimeline:
-        return self._timelines.for_step(self.stepKey) if self._timelines is not None else StepTimeline()
+    async def _timeline(self) -> StepTimeline:
+        return await self._timelines.for_step(self.stepKey) if self._timelines is not None else StepTimeline()
 
-    def resolve_attempts(self, _info: Any) -> list[RunMarker]:
-        return [RunMarker.from_marker(marker) for marker in self._timeline().attempts]
+    async def resolve_attempts(self, _info: Any) -> list[RunMarker]:
+        return [RunMarker.from_marker(marker) for marker in (await self._timeline()).attempts]
 
-    def resolve_markers(self, _info: Any) -> list[RunMarker]:
-        return [RunMarker.from_marker(marker) for marker in self._timeline().markers]
+    async def resolve_markers(self, _info: Any) -> list[RunMarker]:
+        return [RunMarker.from_marker(marker) for marker in (await self._timeline()).markers]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 import graphene
 import yaml
 
-from berth.runs import RunRecord, RunStatus as RunStatusValue
+from berth.runs import TERMINABLE_STATUSES, RunRecord, RunStatus as RunStatusValue
 
+from ..context import ResolveInfo
 from ..operations import runs as run_ops
 from ..operations.step_timeline import RunStepTimelines
-from .enums import RunStatus
+from .enums import GrapheneRunStatus
 from .errors import InvalidPipelineRunsFilterError, PythonError, RunNotFoundError
 from .events import EventConnection, graphql_event
 from .run_stats import RunStatsSnapshot, RunStatsSnapshotOrError, RunStepStats
@@ -24,21 +25,17 @@ __all__ = [
     "PipelineTagAndValues",
     "RepositoryMetadata",
     "RepositoryOrigin",
-    "Run",
+    "GrapheneRun",
     "RunOrError",
     "RunTagKeys",
     "RunTagKeysOrError",
     "RunTags",
     "RunTagsOrError",
-    "Runs",
+    "GrapheneRuns",
     "RunsFeedEntry",
     "RunsOrError",
 ]
 
-# Statuses from which SAFE_TERMINATE can stop a run (Dagster: the run has not finished nor begun canceling).
-TERMINABLE_STATUSES = frozenset(
-    {RunStatusValue.QUEUED, RunStatusValue.NOT_STARTED, RunStatusValue.STARTING, RunStatusValue.STARTED}
-)
 
 
 class PipelineTag(graphene.ObjectType):
@@ -86,7 +83,7 @@ class PipelineRun(graphene.Interface):
     runId = graphene.NonNull(graphene.String)
     pipelineSnapshotId = graphene.String()
     repositoryOrigin = graphene.Field(RepositoryOrigin)
-    status = graphene.NonNull(RunStatus)
+    status = graphene.NonNull(GrapheneRunStatus)
     pipelineName = graphene.NonNull(graphene.String)
     jobName = graphene.NonNull(graphene.String)
     solidSelection = graphene.List(graphene.NonNull(graphene.String))
@@ -108,7 +105,7 @@ class RunsFeedEntry(graphene.Interface):
     """An entry of the runs feed."""
 
     id = graphene.NonNull(graphene.ID)
-    runStatus = graphene.Field(RunStatus)
+    runStatus = graphene.Field(GrapheneRunStatus)
     creationTime = graphene.NonNull(graphene.Float)
     startTime = graphene.Float()
     endTime = graphene.Float()
@@ -116,17 +113,18 @@ class RunsFeedEntry(graphene.Interface):
     jobName = graphene.String()
 
 
-class Run(graphene.ObjectType):
+class GrapheneRun(graphene.ObjectType):
     """A run of a job: what was asked and how it went."""
 
     class Meta:
+        name = "Run"
         interfaces = (PipelineRun, RunsFeedEntry)
 
     # Declared again: the two interfaces disagree on nullability and Dagster's Run has these.
     id = graphene.NonNull(graphene.ID)
     jobName = graphene.NonNull(graphene.String)
     tags = graphene.NonNull(graphene.List(graphene.NonNull(PipelineTag)))
-    runStatus = graphene.NonNull(RunStatus)
+    runStatus = graphene.NonNull(GrapheneRunStatus)
     creationTime = graphene.NonNull(graphene.Float)
     startTime = graphene.Float()
     endTime = graphene.Float()
@@ -188,7 +186,7 @@ class Run(graphene.ObjectType):
         return self._record.parent_run_id
 
     def resolve_canTerminate(self, _info: Any) -> bool:
-        return RunStatusValue(self._record.status) in TERMINABLE_STATUSES
+        return self._record.status in TERMINABLE_STATUSES
 
     def resolve_creationTime(self, _info: Any) -> float:
         return self._record.create_timestamp
@@ -215,66 +213,69 @@ class Run(graphene.ObjectType):
     def resolve_runConfigYaml(self, _info: Any) -> str:
         return yaml.safe_dump(dict(self._record.run_config), default_flow_style=False, sort_keys=True)
 
-    def resolve_stats(self, info: Any) -> Any:
+    async def resolve_stats(self, info: ResolveInfo) -> Any:
         try:
-            return RunStatsSnapshot(self._record.run_id, info.context.storage.get_run_stats(self._record.run_id))
+            return RunStatsSnapshot(self._record.run_id, await info.context.storage.get_run_stats(self._record.run_id))
         except Exception as exc:  # noqa: BLE001 - the field's union carries the error
             return PythonError.from_exception(exc)
 
-    def resolve_stepStats(self, info: Any) -> list[RunStepStats]:
+    async def resolve_stepStats(self, info: ResolveInfo) -> list[RunStepStats]:
         storage, run_id = info.context.storage, self._record.run_id
         timelines = RunStepTimelines(storage, run_id)  # shared by the steps; reads the log only if asked
-        return [RunStepStats(run_id, stats, timelines) for stats in storage.get_step_stats(run_id)]
+        return [RunStepStats(run_id, stats, timelines) for stats in await storage.get_step_stats(run_id)]
 
-    def resolve_eventConnection(self, info: Any, afterCursor: Optional[str] = None,
-                                limit: Optional[int] = None) -> EventConnection:
-        page = run_ops.read_events(info.context.storage, self._record.run_id, afterCursor, limit)
+    async def resolve_eventConnection(self, info: ResolveInfo, afterCursor: Optional[str] = None,
+                                      limit: Optional[int] = None) -> EventConnection:
+        page = await run_ops.read_events(info.context.storage, self._record.run_id, afterCursor, limit)
         return EventConnection(events=[graphql_event(r, self._record.job_name) for r in page.events],
                                cursor=page.cursor, hasMore=page.has_more)
 
-    def _may_mutate(self, info: Any) -> bool:
-        return not info.context.read_only
+    def resolve_hasReExecutePermission(self, info: Any) -> bool:
+        return bool(info.context.may("launchRunReexecution"))
 
-    resolve_hasReExecutePermission = _may_mutate
-    resolve_hasTerminatePermission = _may_mutate
-    resolve_hasDeletePermission = _may_mutate
+    def resolve_hasTerminatePermission(self, info: Any) -> bool:
+        return bool(info.context.may("terminateRun"))
+
+    def resolve_hasDeletePermission(self, info: Any) -> bool:
+        return bool(info.context.may("deleteRun"))
 
 
 class RunOrError(graphene.Union):
     """A run, or why it could not be found."""
 
     class Meta:
-        types = (Run, RunNotFoundError, PythonError)
+        types = (GrapheneRun, RunNotFoundError, PythonError)
 
 
 class PipelineRuns(graphene.Interface):
     """A list of runs (Dagster's legacy name for ``Runs``)."""
 
-    results = graphene.NonNull(graphene.List(graphene.NonNull(Run)))
+    results = graphene.NonNull(graphene.List(graphene.NonNull(GrapheneRun)))
     count = graphene.Int()
 
 
-class Runs(graphene.ObjectType):
+class GrapheneRuns(graphene.ObjectType):
     """A page of runs, newest first; ``count`` counts every run passing the filter."""
 
     class Meta:
+        name = "Runs"
         interfaces = (PipelineRuns,)
 
     count = graphene.NonNull(graphene.Int)
 
-    def __init__(self, records: list[RunRecord], count_runs: Any) -> None:
-        super().__init__(results=[Run(r) for r in records])
+    def __init__(self, records: list[RunRecord], count_runs: Callable[[], Awaitable[int]]) -> None:
+        super().__init__(results=[GrapheneRun(r) for r in records])
         self._count_runs = count_runs  # counted only when asked: a count can be costly
 
-    def resolve_count(self, _info: Any) -> int:
-        return self._count_runs()
+    async def resolve_count(self, _info: Any) -> int:
+        return await self._count_runs()
 
 
 class RunsOrError(graphene.Union):
     """A page of runs, or why the filter could not be applied."""
 
     class Meta:
-        types = (Runs, InvalidPipelineRunsFilterError, PythonError)
+        types = (GrapheneRuns, InvalidPipelineRunsFilterError, PythonError)
 
 
 class RunTagKeys(graphene.ObjectType):

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Optional
+from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
 
 import graphene
 
+from berth.events import EventRecord
+from berth.runs import RunRecord
+
 from .. import operations as ops
+from ..context import RequestContext
 from ..operations.errors import RunNotFound
 from ..operations.runs import parse_event_cursor
 from .events import DagsterRunEvent, graphql_event
 from .locations import LocationStateChangeEvent, LocationStateChangeSubscription
-from .runs import Run
+from .runs import GrapheneRun
+
+if TYPE_CHECKING:
+    from berth.storage import RunStorage
 
 __all__ = ["PipelineRunLogsSubscriptionFailure", "PipelineRunLogsSubscriptionPayload",
            "PipelineRunLogsSubscriptionSuccess", "Subscription"]
@@ -26,7 +33,7 @@ BATCH_SIZE = 1000
 class PipelineRunLogsSubscriptionSuccess(graphene.ObjectType):
     """A batch of a run's events; ``cursor`` resumes after it."""
 
-    run = graphene.NonNull(Run)
+    run = graphene.NonNull(GrapheneRun)
     messages = graphene.NonNull(graphene.List(graphene.NonNull(DagsterRunEvent)))
     hasMorePastEvents = graphene.NonNull(graphene.Boolean)
     cursor = graphene.NonNull(graphene.String)
@@ -46,27 +53,27 @@ class PipelineRunLogsSubscriptionPayload(graphene.Union):
         types = (PipelineRunLogsSubscriptionSuccess, PipelineRunLogsSubscriptionFailure)
 
 
-async def run_log_batches(context: Any, run_id: str, cursor: Optional[str]) -> AsyncIterator[Any]:
+async def run_log_batches(context: RequestContext, run_id: str, cursor: Optional[str]) -> AsyncIterator[Any]:
     """Batches of a run's events after ``cursor``: the past first, then new ones as they arrive,
     until the run has finished and its last event was sent."""
     storage = context.storage
     try:
         after = parse_event_cursor(cursor)
-        ops.get_run(storage, run_id)
+        await ops.get_run(storage, run_id)
     except (RunNotFound, ValueError) as exc:
         missing = run_id if isinstance(exc, RunNotFound) else None
         yield PipelineRunLogsSubscriptionFailure(message=str(exc), missingRunId=missing)
         return
     first = True
     while True:
-        run = ops.get_run(storage, run_id)  # read before the events: a finished run has no later events
-        records = storage.get_events(run_id, after=after, limit=BATCH_SIZE)
+        # The run is read before the events: a finished run has no later events.
+        run, records = await storage.run(_run_and_events, run_id, after)
         if records:
             after = records[-1].storage_id
         has_more = len(records) == BATCH_SIZE
         if records or first:
             yield PipelineRunLogsSubscriptionSuccess(
-                run=Run(run), messages=[graphql_event(r, run.job_name) for r in records],
+                run=GrapheneRun(run), messages=[graphql_event(r, run.job_name) for r in records],
                 hasMorePastEvents=has_more, cursor=str(after) if after >= 0 else "")
             first = False
         if has_more:
@@ -74,6 +81,13 @@ async def run_log_batches(context: Any, run_id: str, cursor: Optional[str]) -> A
         if run.is_finished:
             return
         await asyncio.sleep(POLL_INTERVAL)
+
+
+def _run_and_events(storage: "RunStorage", run_id: str, after: int) -> tuple[RunRecord, list[EventRecord]]:
+    run = storage.get_run(run_id)
+    if run is None:
+        raise RunNotFound(run_id)
+    return run, storage.get_events(run_id, after=after, limit=BATCH_SIZE)
 
 
 class Subscription(graphene.ObjectType):

@@ -6,11 +6,12 @@ from typing import Any, Optional
 
 import graphene
 
+from ..context import ResolveInfo
 from ..operations import TerminateOutcome, delete_run, terminate_run, terminate_runs
-from ..operations.errors import OperationError
+from ..operations.errors import OperationError, RunNotFound
 from .enums import TerminateRunPolicy
 from .errors import PythonError, RunNotFoundError, UnauthorizedError, graphql_error_for, root_field
-from .runs import Run
+from .runs import GrapheneRun
 
 __all__ = [
     "DeletePipelineRunResult",
@@ -29,13 +30,13 @@ __all__ = [
 class TerminatePipelineExecutionSuccess(graphene.Interface):
     """Termination was requested (or the run was marked canceled)."""
 
-    run = graphene.NonNull(Run)
+    run = graphene.NonNull(GrapheneRun)
 
 
 class TerminatePipelineExecutionFailure(graphene.Interface):
     """The run could not be terminated."""
 
-    run = graphene.NonNull(Run)
+    run = graphene.NonNull(GrapheneRun)
     message = graphene.NonNull(graphene.String)
 
 
@@ -92,18 +93,18 @@ def _policy(value: Any) -> str:
 
 def _terminate_result(outcome: TerminateOutcome | OperationError) -> Any:
     if isinstance(outcome, OperationError):
-        return graphql_error_for(outcome)
+        return graphql_error_for(outcome) or PythonError.from_exception(outcome)
     if outcome.terminated:
-        return TerminateRunSuccess(run=Run(outcome.run))
-    return TerminateRunFailure(run=Run(outcome.run), message=outcome.message)
+        return TerminateRunSuccess(run=GrapheneRun(outcome.run))
+    return TerminateRunFailure(run=GrapheneRun(outcome.run), message=outcome.message)
 
 
-async def _terminate(_root: Any, info: Any, runId: str, terminatePolicy: Optional[Any] = None) -> Any:
+async def _terminate(_root: Any, info: ResolveInfo, runId: str, terminatePolicy: Optional[Any] = None) -> Any:
     return _terminate_result(await terminate_run(info.context, runId, _policy(terminatePolicy)))
 
 
-def _delete(_root: Any, info: Any, runId: str) -> Any:
-    delete_run(info.context.storage, runId)
+async def _delete(_root: Any, info: ResolveInfo, runId: str) -> Any:
+    await delete_run(info.context.storage, runId)
     return DeletePipelineRunSuccess(runId=runId)
 
 
@@ -122,14 +123,15 @@ class TerminateRunMutations(graphene.ObjectType):
                                        runId=graphene.NonNull(graphene.String))
     deleteRun = graphene.Field(graphene.NonNull(DeletePipelineRunResult), runId=graphene.NonNull(graphene.String))
 
-    resolve_terminatePipelineExecution = staticmethod(root_field(_terminate, mutation=True))
-    resolve_terminateRun = staticmethod(root_field(_terminate, mutation=True))
-    resolve_deletePipelineRun = staticmethod(root_field(_delete, mutation=True))
-    resolve_deleteRun = staticmethod(root_field(_delete, mutation=True))
+    resolve_terminatePipelineExecution = staticmethod(root_field(_terminate, mutation=True, raises=(RunNotFound,)))
+    resolve_terminateRun = staticmethod(root_field(_terminate, mutation=True, raises=(RunNotFound,)))
+    resolve_deletePipelineRun = staticmethod(root_field(_delete, mutation=True, raises=(RunNotFound,)))
+    resolve_deleteRun = staticmethod(root_field(_delete, mutation=True, raises=(RunNotFound,)))
 
     @staticmethod
-    @root_field(mutation=True)
-    async def resolve_terminateRuns(_root: Any, info: Any, runIds: list[str],
+    @root_field(mutation=True, refused=lambda message, runIds, **_: TerminateRunsResult(
+        terminateRunResults=[UnauthorizedError(message=message) for _ in runIds]))
+    async def resolve_terminateRuns(_root: Any, info: ResolveInfo, runIds: list[str],
                                     terminatePolicy: Optional[Any] = None) -> Any:
         outcomes = await terminate_runs(info.context, runIds, _policy(terminatePolicy))
         return TerminateRunsResult(terminateRunResults=[_terminate_result(o) for o in outcomes])

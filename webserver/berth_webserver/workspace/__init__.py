@@ -6,12 +6,13 @@ servers before it pays for gRPC, protobuf and the rest of the workspace.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from berth.lazy_imports import lazy_attributes
 
 if TYPE_CHECKING:
     from .entry import LOADED, LOADING, LocationEntry, RepositorySnap
-    from .errors import LocationNotFoundError, LocationUnreachableError, WorkspaceError, WorkspaceFileError
+    from .errors import LocationNotFound, LocationUnreachableError, WorkspaceError, WorkspaceFileError
     from .location_events import (LOCATION_DISCONNECTED, LOCATION_ERROR, LOCATION_RECONNECTED, LOCATION_UPDATED,
                                   LocationStateEvent)
     from .workspace import Workspace
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 # Exported name -> the module of this package that defines it.
 _MODULE_OF = {
     "LOADED": "entry", "LOADING": "entry", "LocationEntry": "entry", "RepositorySnap": "entry",
-    "LocationNotFoundError": "errors", "LocationUnreachableError": "errors", "WorkspaceError": "errors",
+    "LocationNotFound": "errors", "LocationUnreachableError": "errors", "WorkspaceError": "errors",
     "WorkspaceFileError": "errors",
     "LOCATION_DISCONNECTED": "location_events", "LOCATION_ERROR": "location_events",
     "LOCATION_RECONNECTED": "location_events", "LOCATION_UPDATED": "location_events",
@@ -32,20 +33,11 @@ _MODULE_OF = {
 
 __all__ = [
     "LOADED", "LOADING", "LOCATION_DISCONNECTED", "LOCATION_ERROR", "LOCATION_RECONNECTED", "LOCATION_UPDATED",
-    "LocationEntry", "LocationNotFoundError", "LocationOrigin", "LocationStateEvent", "LocationUnreachableError",
+    "LocationEntry", "LocationNotFound", "LocationOrigin", "LocationStateEvent", "LocationUnreachableError",
     "RepositorySnap", "Workspace", "WorkspaceError", "WorkspaceFileError", "load_workspace_file",
     "origin_for_module", "origin_for_python_file",
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, {name: f".{module}" for name, module in _MODULE_OF.items()},
+                                      __all__)

@@ -10,6 +10,7 @@ import grpc.aio
 from berth.protocol.v1 import code_location_pb2 as pb
 from berth.protocol.v1 import code_location_pb2_grpc as pb_grpc
 
+from .code_server_access import CodeServerAccess
 from .entry import RepositorySnap
 
 if TYPE_CHECKING:
@@ -34,9 +35,11 @@ _SNAPSHOT_STREAM_METHOD = f"/{_SERVICE.full_name}/{_SERVICE.methods_by_name['Str
 class CodeLocationClient:
     """Calls the CodeLocation service of one server; the channel is made in the running event loop."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, access: Optional[CodeServerAccess] = None) -> None:
         self.host = host
         self.port = port
+        self.access = access or CodeServerAccess()
+        self._metadata = self.access.metadata
         self._channel: Optional[grpc.aio.Channel] = None
         self._stub: Optional[pb_grpc.CodeLocationStub] = None
         self._raw_stream: Optional["grpc.aio.UnaryStreamMultiCallable"] = None
@@ -56,7 +59,7 @@ class CodeLocationClient:
     def stub(self) -> pb_grpc.CodeLocationStub:
         """The generated stub on a lazily created grpc.aio channel."""
         if self._stub is None:
-            self._channel = grpc.aio.insecure_channel(self.address, options=CHANNEL_OPTIONS)
+            self._channel = self.access.open_channel(self.address, CHANNEL_OPTIONS)
             self._stub = pb_grpc.CodeLocationStub(self._channel)
         return self._stub
 
@@ -116,16 +119,16 @@ class CodeLocationClient:
                 response_deserializer=None)
         return self._raw_stream
 
-    async def start_run(self, run_id: str, repository_name: str, job_name: str, storage_url: str,
+    async def start_run(self, run_id: str, repository_name: str, job_name: str,
                         timeout: float = 30.0) -> pb.StartRunReply:
-        """Ask the server to start a worker for a stored run."""
-        request = pb.StartRunRequest(run_id=run_id, repository_name=repository_name,
-                                     job_name=job_name, storage_url=storage_url)
-        return await self.stub.StartRun(request, timeout=timeout)
+        """Ask the server to start a worker for a stored run (a refusal raises ``AioRpcError``)."""
+        request = pb.StartRunRequest(run_id=run_id, repository_name=repository_name, job_name=job_name)
+        return await self.stub.StartRun(request, timeout=timeout, metadata=self._metadata)
 
     async def cancel_run(self, run_id: str, timeout: float = 10.0) -> pb.CancelRunReply:
         """Ask the server to cancel a run's worker."""
-        return await self.stub.CancelRun(pb.CancelRunRequest(run_id=run_id), timeout=timeout)
+        return await self.stub.CancelRun(pb.CancelRunRequest(run_id=run_id), timeout=timeout,
+                                         metadata=self._metadata)
 
     async def list_active_runs(self, timeout: float = 5.0) -> list[str]:
         """Ids of the runs whose workers this server is running."""
@@ -134,12 +137,12 @@ class CodeLocationClient:
 
     async def reload(self, timeout: float = 120.0) -> pb.ServerInfo:
         """Make the server re-import its definitions; returns its info after the reload."""
-        reply = await self.stub.Reload(pb.ReloadRequest(), timeout=timeout)
+        reply = await self.stub.Reload(pb.ReloadRequest(), timeout=timeout, metadata=self._metadata)
         return reply.info
 
     async def shutdown(self, timeout: float = 10.0) -> pb.ShutdownReply:
         """Ask the server to drain and exit."""
-        return await self.stub.Shutdown(pb.ShutdownRequest(), timeout=timeout)
+        return await self.stub.Shutdown(pb.ShutdownRequest(), timeout=timeout, metadata=self._metadata)
 
     def watch(self) -> "grpc.aio.UnaryStreamCall":
         """Open the server's watch stream (first event: KIND_CONNECTED)."""

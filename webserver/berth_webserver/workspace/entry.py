@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from berth.events import SerializableError
 
@@ -59,6 +59,6 @@ class LocationEntry:
         """The id of the server process this entry was loaded from."""
         return self.server_info.server_id if self.server_info is not None else None
 
-    def with_changes(self, **changes: object) -> "LocationEntry":
+    def with_changes(self, **changes: Any) -> "LocationEntry":
         """A copy with the given fields replaced."""
         return dataclasses.replace(self, **changes)

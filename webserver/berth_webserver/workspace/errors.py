@@ -1,21 +1,21 @@
 """Errors raised by the workspace.
 
     WorkspaceError
-    ├── LocationNotFoundError      no location of that name in the workspace
+    ├── LocationNotFound           no location of that name in the workspace
     ├── LocationUnreachableError   the location's code server did not answer
     └── WorkspaceFileError         workspace.yaml is missing or malformed
 """
 
 from __future__ import annotations
 
-__all__ = ["WorkspaceError", "LocationNotFoundError", "LocationUnreachableError", "WorkspaceFileError"]
+__all__ = ["WorkspaceError", "LocationNotFound", "LocationUnreachableError", "WorkspaceFileError"]
 
 
 class WorkspaceError(Exception):
     """Base class of every workspace error."""
 
 
-class LocationNotFoundError(WorkspaceError):
+class LocationNotFound(WorkspaceError):
     """The workspace has no location of that name."""
 
     def __init__(self, location_name: str) -> None:

@@ -18,7 +18,7 @@ import sys
 import time
 from typing import Callable, Optional
 
-from berth.cli import SUPERVISOR_PID_ENV
+from berth.cli import SUPERVISOR_PID_ENV, TOKEN_ENV, TOKEN_FILE_ENV
 
 from .workspace_file import PYTHON_FILE, LocationOrigin
 
@@ -47,8 +47,10 @@ class CodeServerProcess:
 
     def __init__(self, origin: LocationOrigin, storage_url: str, *, host: str = "127.0.0.1",
                  port: int = 0, shutdown_grace: float = 5.0, startup_timeout: float = 60.0,
-                 on_ready: Optional[Callable[[], None]] = None) -> None:
+                 on_ready: Optional[Callable[[], None]] = None, token: Optional[str] = None) -> None:
+        """``token``: the secret the server will demand (passed in its environment, never argv)."""
         self.origin = origin
+        self.token = token
         self.storage_url = storage_url
         self.host = host
         self.port = port or _free_port(host)
@@ -80,8 +82,7 @@ class CodeServerProcess:
             target += ["-d", self.origin.working_directory]
         return [sys.executable, "-m", "berth.cli", "code-server", "start", *target,
                 "--location-name", self.origin.location_name, "--host", self.host,
-                "--port", str(self.port), "--storage", self.storage_url,
-                "--shutdown-grace", str(self.shutdown_grace)]
+                "--port", str(self.port), "--shutdown-grace", str(self.shutdown_grace)]
 
     async def spawn(self) -> None:
         """Start the process now without waiting for it to listen; start() waits for it later.
@@ -131,7 +132,12 @@ class CodeServerProcess:
     async def _create_process(self) -> asyncio.subprocess.Process:
         # No preexec_fn: running Python between fork and exec in this threaded process (gRPC,
         # SQLAlchemy at-fork hooks) can crash the child; the server watches its parent instead.
-        env = dict(os.environ, PYTHONUNBUFFERED="1", **{SUPERVISOR_PID_ENV: str(os.getpid())})
+        # The storage URL goes in the environment, not the command line, where `ps` would show its password.
+        env = dict(os.environ, PYTHONUNBUFFERED="1", BERTH_STORAGE_URL=self.storage_url,
+                   **{SUPERVISOR_PID_ENV: str(os.getpid())})
+        env.pop(TOKEN_FILE_ENV, None)  # the server must demand this start's secret, not another
+        if self.token:
+            env[TOKEN_ENV] = self.token
         return await asyncio.create_subprocess_exec(
             *self.command(), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, cwd=self.origin.working_directory or None, env=env,

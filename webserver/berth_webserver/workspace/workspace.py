@@ -16,12 +16,14 @@ import grpc
 import grpc.aio
 
 from berth.events import SerializableError
+from berth.protocol.user_errors import error_from_proto
 from berth.protocol.v1 import code_location_pb2 as pb
 
 from ..heap import release_free_memory
 from .code_location_client import CodeLocationClient
+from .code_server_access import CodeServerAccess
 from .entry import LOADED, LOADING, LocationEntry
-from .errors import LocationNotFoundError, LocationUnreachableError
+from .errors import LocationNotFound, LocationUnreachableError
 from .location_events import (LOCATION_DISCONNECTED, LOCATION_ERROR, LOCATION_RECONNECTED, LOCATION_UPDATED,
                               LocationEventFeed, LocationStateEvent)
 from .location_watcher import LocationWatcher
@@ -31,15 +33,10 @@ from .workspace_file import LocationOrigin
 
 if TYPE_CHECKING:
     from berth.snapshot import JobSnap
-    from berth.storage import RunStorage
 
 __all__ = ["Workspace"]
 
 _log = logging.getLogger(__name__)
-
-
-def _error_from_proto(error: pb.UserError) -> SerializableError:
-    return SerializableError(error.message, error.stack, error.class_name)
 
 
 def _unreachable_error(name: str, detail: str) -> SerializableError:
@@ -64,25 +61,31 @@ class _Location:
 class Workspace:
     """The code locations of one webserver; start() loads them, stop() releases them."""
 
-    def __init__(self, origins: Sequence[LocationOrigin], storage: "RunStorage", storage_url: str, *,
+    def __init__(self, origins: Sequence[LocationOrigin], storage_url: str, *,
                  code_server_host: str = "127.0.0.1", shutdown_grace: float = 5.0,
                  watch_retry_interval: float = 0.1,
-                 processes: Optional[Mapping[str, CodeServerProcess]] = None) -> None:
-        """``processes``: supervised servers made (and perhaps spawned) beforehand, by location name."""
-        self.storage = storage
-        self.storage_url = storage_url
+                 processes: Optional[Mapping[str, CodeServerProcess]] = None,
+                 access: Optional[CodeServerAccess] = None) -> None:
+        """``storage_url``: what supervised code servers are started with (they open it themselves).
+
+        ``processes``: supervised servers made (and perhaps spawned) beforehand, by location name.
+        ``access``: the code servers' secret (and TLS for external ones); by default a fresh secret,
+        which the supervised servers this workspace starts receive.
+        """
         self.feed = LocationEventFeed()
-        self.launching: set[str] = set()  # run ids between storage write and StartRun
-        self.monitor = RunMonitor(storage, lambda: self.launching)
+        # Set by the app: finishes the runs a (re)connected server no longer runs.
+        self.run_monitor: Optional[RunMonitor] = None
         self._retry = watch_retry_interval
         self._locations: dict[str, _Location] = {}
+        access = access or CodeServerAccess.generated()
         for origin in origins:
             process = (processes or {}).get(origin.location_name)
             if process is None and origin.is_managed:
                 process = CodeServerProcess(origin, storage_url, host=code_server_host,
-                                            shutdown_grace=shutdown_grace)
+                                            shutdown_grace=shutdown_grace, token=access.token)
             host, port = (origin.host, origin.port) if process is None else (process.host, process.port)
-            self._locations[origin.location_name] = _Location(origin, CodeLocationClient(host, port), process)
+            client = CodeLocationClient(host, port, access if process is None else access.for_supervised())
+            self._locations[origin.location_name] = _Location(origin, client, process)
         self._started = False
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ class Workspace:
         return repo.jobs.get(job) if repo is not None else None
 
     def client(self, name: str) -> CodeLocationClient:
-        """The gRPC client of a location (for the run launcher); raises LocationNotFoundError."""
+        """The gRPC client of a location (for the run launcher); raises LocationNotFound."""
         return self._location(name).client
 
     def process(self, name: str) -> Optional[CodeServerProcess]:
@@ -187,7 +190,7 @@ class Workspace:
     def _location(self, name: str) -> _Location:
         location = self._locations.get(name)
         if location is None:
-            raise LocationNotFoundError(name)
+            raise LocationNotFound(name)
         return location
 
     async def _load(self, location: _Location, info: Optional[pb.ServerInfo] = None) -> LocationEntry:
@@ -203,7 +206,7 @@ class Workspace:
                 if info is None:
                     info = await location.client.get_server_info()
                 if info.HasField("load_error") and info.load_error.message:
-                    entry = LocationEntry(name, LOADED, _error_from_proto(info.load_error), info, {},
+                    entry = LocationEntry(name, LOADED, error_from_proto(info.load_error), info, {},
                                           time.time(), location.origin.as_dict())
                 else:
                     repositories = await location.client.fetch_repositories(name, location.entry.repositories)
@@ -238,7 +241,7 @@ class Workspace:
                 self._publish_load(entry, kind, f"Location {'reconnected' if was_unreachable else 'updated'}"
                                                 f" (server {info.server_id}).")
         elif was_unreachable:
-            error = _error_from_proto(info.load_error) if info.load_error.message else None
+            error = error_from_proto(info.load_error) if info.load_error.message else None
             location.entry = entry.with_changes(reachable=True, load_error=error, updated_at=time.time())
             self.feed.publish(LocationStateEvent(entry.name, LOCATION_RECONNECTED, "Location reconnected.",
                                                  info.server_id))
@@ -261,13 +264,15 @@ class Workspace:
                                              entry.load_error.message if entry.load_error else detail, None))
 
     async def _sweep_runs(self, location: _Location) -> None:
+        if self.run_monitor is None:
+            return
         try:
             active: Collection[str] = await location.client.list_active_runs()
         except grpc.aio.AioRpcError:
             location.swept_server_id = None  # try again on the next connection
             return
         try:
-            await self.monitor.sweep(location.origin.location_name, active)
+            await self.run_monitor.sweep(location.origin.location_name, active)
         except Exception:  # storage trouble must not stop the watcher; the next connection retries
             location.swept_server_id = None
             _log.exception("Checking the runs of location %s failed", location.origin.location_name)

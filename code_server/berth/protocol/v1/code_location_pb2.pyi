@@ -80,26 +80,20 @@ class RepositorySnapshotChunk(_message.Message):
     def __init__(self, header: _Optional[_Union[_snapshot_pb2.RepositoryHeader, _Mapping]] = ..., job: _Optional[_Union[_snapshot_pb2.JobSnapshot, _Mapping]] = ...) -> None: ...
 
 class StartRunRequest(_message.Message):
-    __slots__ = ("run_id", "repository_name", "job_name", "storage_url")
+    __slots__ = ("run_id", "repository_name", "job_name")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     REPOSITORY_NAME_FIELD_NUMBER: _ClassVar[int]
     JOB_NAME_FIELD_NUMBER: _ClassVar[int]
-    STORAGE_URL_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     repository_name: str
     job_name: str
-    storage_url: str
-    def __init__(self, run_id: _Optional[str] = ..., repository_name: _Optional[str] = ..., job_name: _Optional[str] = ..., storage_url: _Optional[str] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., repository_name: _Optional[str] = ..., job_name: _Optional[str] = ...) -> None: ...
 
 class StartRunReply(_message.Message):
-    __slots__ = ("started", "error", "worker_pid")
-    STARTED_FIELD_NUMBER: _ClassVar[int]
-    ERROR_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("worker_pid",)
     WORKER_PID_FIELD_NUMBER: _ClassVar[int]
-    started: bool
-    error: UserError
     worker_pid: int
-    def __init__(self, started: _Optional[bool] = ..., error: _Optional[_Union[UserError, _Mapping]] = ..., worker_pid: _Optional[int] = ...) -> None: ...
+    def __init__(self, worker_pid: _Optional[int] = ...) -> None: ...
 
 class CancelRunRequest(_message.Message):
     __slots__ = ("run_id",)

@@ -69,8 +69,86 @@ class OpSnapshot(_message.Message):
     upstream_op_names: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, name: _Optional[str] = ..., definition_name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., inputs: _Optional[_Iterable[_Union[InputSnapshot, _Mapping]]] = ..., outputs: _Optional[_Iterable[_Union[OutputSnapshot, _Mapping]]] = ..., config_type_key: _Optional[str] = ..., upstream_op_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class InputDependencySnapshot(_message.Message):
+    __slots__ = ("input_name", "upstream", "is_fan_in")
+    INPUT_NAME_FIELD_NUMBER: _ClassVar[int]
+    UPSTREAM_FIELD_NUMBER: _ClassVar[int]
+    IS_FAN_IN_FIELD_NUMBER: _ClassVar[int]
+    input_name: str
+    upstream: _containers.RepeatedCompositeFieldContainer[OutputHandle]
+    is_fan_in: bool
+    def __init__(self, input_name: _Optional[str] = ..., upstream: _Optional[_Iterable[_Union[OutputHandle, _Mapping]]] = ..., is_fan_in: _Optional[bool] = ...) -> None: ...
+
+class NodeInvocationSnapshot(_message.Message):
+    __slots__ = ("name", "definition_name", "is_graph", "tags", "inputs")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DEFINITION_NAME_FIELD_NUMBER: _ClassVar[int]
+    IS_GRAPH_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    definition_name: str
+    is_graph: bool
+    tags: _containers.ScalarMap[str, str]
+    inputs: _containers.RepeatedCompositeFieldContainer[InputDependencySnapshot]
+    def __init__(self, name: _Optional[str] = ..., definition_name: _Optional[str] = ..., is_graph: _Optional[bool] = ..., tags: _Optional[_Mapping[str, str]] = ..., inputs: _Optional[_Iterable[_Union[InputDependencySnapshot, _Mapping]]] = ...) -> None: ...
+
+class InputMappingSnapshot(_message.Message):
+    __slots__ = ("graph_input_name", "node_name", "input_name")
+    GRAPH_INPUT_NAME_FIELD_NUMBER: _ClassVar[int]
+    NODE_NAME_FIELD_NUMBER: _ClassVar[int]
+    INPUT_NAME_FIELD_NUMBER: _ClassVar[int]
+    graph_input_name: str
+    node_name: str
+    input_name: str
+    def __init__(self, graph_input_name: _Optional[str] = ..., node_name: _Optional[str] = ..., input_name: _Optional[str] = ...) -> None: ...
+
+class OutputMappingSnapshot(_message.Message):
+    __slots__ = ("graph_output_name", "node_name", "output_name")
+    GRAPH_OUTPUT_NAME_FIELD_NUMBER: _ClassVar[int]
+    NODE_NAME_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_NAME_FIELD_NUMBER: _ClassVar[int]
+    graph_output_name: str
+    node_name: str
+    output_name: str
+    def __init__(self, graph_output_name: _Optional[str] = ..., node_name: _Optional[str] = ..., output_name: _Optional[str] = ...) -> None: ...
+
+class GraphDefSnapshot(_message.Message):
+    __slots__ = ("name", "description", "tags", "inputs", "outputs", "nodes", "input_mappings", "output_mappings")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    INPUT_MAPPINGS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_MAPPINGS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    tags: _containers.ScalarMap[str, str]
+    inputs: _containers.RepeatedCompositeFieldContainer[InputSnapshot]
+    outputs: _containers.RepeatedCompositeFieldContainer[OutputSnapshot]
+    nodes: _containers.RepeatedCompositeFieldContainer[NodeInvocationSnapshot]
+    input_mappings: _containers.RepeatedCompositeFieldContainer[InputMappingSnapshot]
+    output_mappings: _containers.RepeatedCompositeFieldContainer[OutputMappingSnapshot]
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., inputs: _Optional[_Iterable[_Union[InputSnapshot, _Mapping]]] = ..., outputs: _Optional[_Iterable[_Union[OutputSnapshot, _Mapping]]] = ..., nodes: _Optional[_Iterable[_Union[NodeInvocationSnapshot, _Mapping]]] = ..., input_mappings: _Optional[_Iterable[_Union[InputMappingSnapshot, _Mapping]]] = ..., output_mappings: _Optional[_Iterable[_Union[OutputMappingSnapshot, _Mapping]]] = ...) -> None: ...
+
 class JobSnapshot(_message.Message):
-    __slots__ = ("name", "description", "tags", "ops", "root_config_type_key", "config_types", "default_run_config_json", "snapshot_id")
+    __slots__ = ("name", "description", "tags", "ops", "root_config_type_key", "config_types", "default_run_config_json", "snapshot_id", "nodes", "graph_defs")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +164,8 @@ class JobSnapshot(_message.Message):
     CONFIG_TYPES_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_RUN_CONFIG_JSON_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_ID_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    GRAPH_DEFS_FIELD_NUMBER: _ClassVar[int]
     name: str
     description: str
     tags: _containers.ScalarMap[str, str]
@@ -94,7 +174,9 @@ class JobSnapshot(_message.Message):
     config_types: _containers.RepeatedCompositeFieldContainer[_config_pb2.ConfigType]
     default_run_config_json: str
     snapshot_id: str
-    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., ops: _Optional[_Iterable[_Union[OpSnapshot, _Mapping]]] = ..., root_config_type_key: _Optional[str] = ..., config_types: _Optional[_Iterable[_Union[_config_pb2.ConfigType, _Mapping]]] = ..., default_run_config_json: _Optional[str] = ..., snapshot_id: _Optional[str] = ...) -> None: ...
+    nodes: _containers.RepeatedCompositeFieldContainer[NodeInvocationSnapshot]
+    graph_defs: _containers.RepeatedCompositeFieldContainer[GraphDefSnapshot]
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., ops: _Optional[_Iterable[_Union[OpSnapshot, _Mapping]]] = ..., root_config_type_key: _Optional[str] = ..., config_types: _Optional[_Iterable[_Union[_config_pb2.ConfigType, _Mapping]]] = ..., default_run_config_json: _Optional[str] = ..., snapshot_id: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[NodeInvocationSnapshot, _Mapping]]] = ..., graph_defs: _Optional[_Iterable[_Union[GraphDefSnapshot, _Mapping]]] = ...) -> None: ...
 
 class RepositoryHeader(_message.Message):
     __slots__ = ("name", "job_count", "location_name")

@@ -61,6 +61,11 @@ export async function request<TResult, TVariables>(
 }
 
 let socketClient: Client | null = null;
+
+function isAuthClose(event: unknown): boolean {
+  const code = (event as { code?: number } | null)?.code;
+  return code === 4401 || code === 4403;
+}
 const reconnectListeners = new Set<() => void>();
 
 function socket(): Client {
@@ -71,8 +76,12 @@ function socket(): Client {
       connectionParams: () => authHeaders(),
       lazy: true,
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      // 4401/4403: the server refused the token; retrying cannot help, the token prompt can.
+      shouldRetry: (event) => !isAuthClose(event),
       on: {
+        closed: (event) => {
+          if (isAuthClose(event)) requireToken();
+        },
         connected: () => {
           connections += 1;
           // A re-opened socket replays every subscription from its first message.
