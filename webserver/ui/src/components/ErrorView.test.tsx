@@ -14,4 +14,9 @@ describe("ErrorView", () => {
     expect(screen.getByText(/File "x.py", line 1/)).toBeTruthy();
     expect(screen.getByText("root cause")).toBeTruthy();
   });
+  it("shows a JavaScript error's message without the UI's own stack", () => {
+    render(<ErrorView title="Could not load runs" error={new Error("The webserver asks for an API token (HTTP 401).")} />);
+    expect(screen.getByRole("alert").textContent).toContain("HTTP 401");
+    expect(screen.queryByText("Stack trace")).toBeNull();
+  });
 });

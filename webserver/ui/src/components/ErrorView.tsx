@@ -11,7 +11,7 @@ export function PythonErrorView({ error }: { error: ErrorLike }) {
         {error.className ? <strong>{error.className}: </strong> : null}
         {error.message}
       </p>
-      {error.stack?.length ? (
+      {Array.isArray(error.stack) && error.stack.length ? (
         <details>
           <summary>Stack trace</summary>
           <pre className="stack">{error.stack.join("")}</pre>
@@ -28,7 +28,9 @@ export function PythonErrorView({ error }: { error: ErrorLike }) {
 }
 
 export function ErrorView({ title, error }: { title: string; error: ErrorLike | Error | string }) {
-  const shown: ErrorLike = typeof error === "string" ? { message: error } : (error as ErrorLike);
+  // A JavaScript Error's stack is the UI's own, not the server's: show its message only.
+  const shown: ErrorLike = typeof error === "string" ? { message: error }
+    : error instanceof Error ? { message: error.message } : (error as ErrorLike);
   return (
     <div role="alert" className="error-box">
       <h2 className="error-title">{title}</h2>
