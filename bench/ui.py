@@ -37,7 +37,7 @@ def _location(folder: Path, jobs: int, ops: int) -> Path:
         lines += ["@job", f"def job_{index:05d}():", "    work()", ""]
     lines += ["@op", "def root():", "    return 1", ""]
     for index in range(1, ops):
-        lines += [f"@op(ins={{'x': In(int)}})", f"def op_{index:04d}(x):", "    return x", ""]
+        lines += ["@op(ins={'x': In(int)})", f"def op_{index:04d}(x):", "    return x", ""]
     lines += ["@job", "def wide_job():", "    v0 = root()"]
     lines += [f"    v{index} = op_{index:04d}(v{(index - 1) // 3})" for index in range(1, ops)]
     names = ", ".join([*(f"job_{i:05d}" for i in range(jobs)), "wide_job"])
@@ -116,7 +116,8 @@ def _jobs_search(page: Any) -> float:
 def _graph_drawn(ops: int) -> Callable[[Any], float]:
     def measure(page: Any) -> float:
         page.goto("/jobs/bench/__repository__/wide_job")
-        page.locator(".op-node").nth(ops - 1).wait_for(timeout=120_000)  # (a string predicate is eval: the CSP forbids it)
+        # A string predicate would be eval, which the page's CSP forbids: wait on a locator instead.
+        page.locator(".op-node").nth(ops - 1).wait_for(timeout=120_000)
         return float(page.evaluate("performance.now()"))
     return measure
 
@@ -146,7 +147,8 @@ def main() -> None:
             if match is None:
                 raise SystemExit("the webserver did not start")
             base = match.group(1)
-            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # keep the pipe drained
+            # Keep the pipe drained so that the server never blocks on its log.
+            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
             with httpx.Client(base_url=base, timeout=120) as http:
                 figures.update(_first_page_bytes(http))
             with sync_playwright() as playwright:

@@ -12,8 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webserver"))
-from ui_helpers import Lab  # noqa: E402
-from webserver_process import EXAMPLES, WebserverProcess, write_workspace  # noqa: E402
+from ui_helpers import Lab
+from webserver_process import EXAMPLES, WebserverProcess, write_workspace
 
 CHROMIUM = "/usr/bin/chromium"
 # Waits are on conditions; the bound is generous because other work shares this machine's two cores.

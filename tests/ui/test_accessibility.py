@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-
 from ui_helpers import launch
 from webserver_process import WebserverProcess
 

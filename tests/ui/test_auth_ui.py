@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "security"))
-from security_setup import AuthServer, start_auth_server  # noqa: E402
+from security_setup import AuthServer, start_auth_server
 
 pytestmark = pytest.mark.browser
 
@@ -70,4 +70,5 @@ def test_a_refused_token_brings_the_prompt_back(auth_server: AuthServer, auth_pa
     auth_page.goto("/runs")
     auth_page.evaluate("window.localStorage.setItem('berth.token', 'not-a-token')")
     auth_page.reload()
-    expect(auth_page.get_by_role("dialog", name="Sign in with an API token")).to_contain_text("refused the stored token")
+    prompt = auth_page.get_by_role("dialog", name="Sign in with an API token")
+    expect(prompt).to_contain_text("refused the stored token")

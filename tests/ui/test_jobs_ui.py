@@ -8,7 +8,6 @@ from typing import Any, Callable
 
 import pytest
 from playwright.sync_api import expect
-
 from webserver_process import WebserverProcess
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,6 @@ from typing import Any, Callable
 
 import pytest
 from playwright.sync_api import expect
-
 from ui_helpers import Lab, launch, run_status
 from webserver_process import WebserverProcess, wait_until
 
@@ -114,7 +113,8 @@ def test_the_runs_page_filters_by_status_and_pages_by_cursor(ui_server: Webserve
     )["runsOrError"]["count"] >= 3, timeout=60)
     page.goto("/runs?status=FAILURE&job=failing_job")
     expect(page.locator(".runs-table tbody tr")).not_to_have_count(0)
-    expect(page.locator(".runs-table tbody .status")).to_have_text(["Failure"] * page.locator(".runs-table tbody tr").count())
+    rows = page.locator(".runs-table tbody tr").count()
+    expect(page.locator(".runs-table tbody .status")).to_have_text(["Failure"] * rows)
     expect(page.get_by_role("button", name="Older")).to_be_disabled()  # fewer runs than a page
 
 

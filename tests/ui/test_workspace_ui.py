@@ -7,7 +7,6 @@ from typing import Any, Callable
 
 import pytest
 from playwright.sync_api import expect
-
 from ui_helpers import Lab
 from webserver_process import WebserverProcess
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webserver"))
-from webserver_process import WebserverProcess  # noqa: E402
+from webserver_process import WebserverProcess
 
 __all__ = ["Lab", "launch", "run_status"]
 

@@ -8,8 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLSchema, OperationDefinitionNode, build_client_schema, get_introspection_query, graphql_sync
-from graphql import parse, validate
+from graphql import (
+    GraphQLSchema,
+    OperationDefinitionNode,
+    build_client_schema,
+    get_introspection_query,
+    graphql_sync,
+    parse,
+    validate,
+)
 from graphql.language import DocumentNode
 
 from berth_webserver.schema import create_schema
@@ -63,4 +70,5 @@ def test_the_generated_typed_operations_are_current() -> None:
     assert (UI / "node_modules").is_dir(), "run make install (npm ci in webserver/ui)"
     result = subprocess.run([npx, "--no-install", "graphql-codegen", "--config", "codegen.ts", "--check"], cwd=UI,
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"run npm run codegen in webserver/ui:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+    output = result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.returncode == 0, f"run npm run codegen in webserver/ui:\n{output}"

@@ -11,9 +11,9 @@ from typing import Iterator
 
 import pytest
 from starlette.requests import Request
+from webserver_process import EXAMPLES, WebserverProcess
 
 from berth_webserver.http.ui import APP_ENTRY, UI_DIR, BuildManifest, ui_page
-from webserver_process import EXAMPLES, WebserverProcess
 
 _APP_URLS = ["/", "/runs", "/runs?status=FAILURE", "/runs/0b8e5f5e-1d7e-4e3a-9f00-000000000000", "/locations", "/jobs",
              "/jobs/hello/__repository__/hello_job", "/jobs/hello/__repository__/hello_job/launchpad"]

@@ -3,9 +3,10 @@
 Open without credentials: ``/health`` (probes), ``/server_info`` and ``/dagit_info`` (versions
 only), the web UI's pages (``/``, ``/runs…``, ``/jobs…``, ``/locations…``), ``/static/`` assets and
 the GraphiQL page itself (a browser cannot send a bearer token when it navigates; the UI and
-GraphiQL send one with each query once the user enters it). Everything else answers 401 (or 403 for a proxy user without a role), as JSON in the
-GraphQL error shape, never running any resolver. A WebSocket upgrade with bad credentials is
-accepted and closed at once with code 4401 (4403), which GraphQL WebSocket clients understand.
+GraphiQL send one with each query once the user enters it). Everything else answers 401 (or 403
+for a proxy user without a role), as JSON in the GraphQL error shape, never running any resolver.
+A WebSocket upgrade with bad credentials is accepted and closed at once with code 4401 (4403),
+which GraphQL WebSocket clients understand.
 """
 
 from __future__ import annotations
