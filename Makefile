@@ -59,7 +59,7 @@ test-lowest-deps:
 	PYTHON=$(PYTHON) bash scripts/check_lowest_deps.sh
 
 test-fast: install
-	$(BIN)/pytest -m "not browser and not compat"
+	$(BIN)/pytest -m "not browser and not compat and not container"
 
 protos: install
 	$(BIN)/python scripts/gen_protos.py

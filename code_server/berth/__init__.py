@@ -20,21 +20,30 @@ if TYPE_CHECKING:
                                           Selector, Shape, String)
     from berth.config.field import Field
     from berth.definitions.context import OpExecutionContext, build_op_context
-    from berth.definitions.dependency import DependencyDefinition, MultiDependencyDefinition, NodeInvocation
+    from berth.definitions.dependency import (DependencyDefinition, DynamicCollectDependencyDefinition,
+                                              MultiDependencyDefinition, NodeInvocation)
     from berth.definitions.errors import DefinitionError, Failure, InvalidSubsetError
     from berth.definitions.graph import GraphDefinition, graph
-    from berth.definitions.io import In, Nothing, Out, Output
+    from berth.definitions.io import DynamicOut, DynamicOutput, In, Nothing, Out, Output
+    from berth.definitions.io_manager import (InputContext, IOManager, IOManagerDefinition, OutputContext,
+                                              io_manager)
     from berth.definitions.job import JobDefinition, job
     from berth.definitions.op import OpDefinition, op
+    from berth.definitions.pythonic_config import (Config, ConfigurableIOManager, ConfigurableResource, EnvVar,
+                                                   RunConfig)
     from berth.definitions.repository import Definitions, RepositoryDefinition, repository
+    from berth.definitions.resource import InitResourceContext, ResourceDefinition, ResourceParam, resource
     from berth.definitions.retry import Backoff, Jitter, RetryPolicy
 
 __all__ = [
-    "Any", "Array", "Backoff", "Bool", "DefinitionError", "Definitions", "DependencyDefinition", "Enum",
-    "EnumValue", "Failure", "Field", "Float", "GraphDefinition", "In", "Int", "InvalidSubsetError", "Jitter",
+    "Any", "Array", "Backoff", "Bool", "Config", "ConfigurableIOManager", "ConfigurableResource", "DefinitionError",
+    "Definitions", "DependencyDefinition", "DynamicCollectDependencyDefinition", "DynamicOut", "DynamicOutput",
+    "Enum", "EnumValue", "EnvVar", "Failure", "Field", "Float", "GraphDefinition", "IOManager",
+    "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "InvalidSubsetError", "Jitter",
     "JobDefinition", "Map", "MultiDependencyDefinition", "NodeInvocation", "Noneable", "Nothing",
-    "OpDefinition", "OpExecutionContext", "Out", "Output", "Permissive", "RepositoryDefinition", "RetryPolicy",
-    "Selector", "Shape", "String", "__version__", "build_op_context", "graph", "job", "op", "repository",
+    "OpDefinition", "OpExecutionContext", "Out", "Output", "OutputContext", "Permissive", "RepositoryDefinition",
+    "ResourceDefinition", "ResourceParam", "RetryPolicy", "RunConfig", "Selector", "Shape", "String",
+    "__version__", "build_op_context", "graph", "io_manager", "job", "op", "repository", "resource",
 ]
 
 # Where each public name lives.
@@ -43,11 +52,18 @@ _MODULE_OF_NAME = {
                      "Selector", "Shape", "String"), "berth.config.config_type"),
     "Field": "berth.config.field",
     **dict.fromkeys(("OpExecutionContext", "build_op_context"), "berth.definitions.context"),
-    **dict.fromkeys(("DependencyDefinition", "MultiDependencyDefinition", "NodeInvocation"),
-                    "berth.definitions.dependency"),
+    **dict.fromkeys(("DependencyDefinition", "DynamicCollectDependencyDefinition", "MultiDependencyDefinition",
+                     "NodeInvocation"), "berth.definitions.dependency"),
     **dict.fromkeys(("DefinitionError", "Failure", "InvalidSubsetError"), "berth.definitions.errors"),
     **dict.fromkeys(("GraphDefinition", "graph"), "berth.definitions.graph"),
-    **dict.fromkeys(("In", "Nothing", "Out", "Output"), "berth.definitions.io"),
+    **dict.fromkeys(("DynamicOut", "DynamicOutput", "In", "Nothing", "Out", "Output"), "berth.definitions.io"),
+    **dict.fromkeys(("IOManager", "IOManagerDefinition", "InputContext", "OutputContext", "io_manager"),
+                    "berth.definitions.io_manager"),
+    # Pydantic is imported only when one of these is used.
+    **dict.fromkeys(("Config", "ConfigurableIOManager", "ConfigurableResource", "EnvVar", "RunConfig"),
+                    "berth.definitions.pythonic_config"),
+    **dict.fromkeys(("InitResourceContext", "ResourceDefinition", "ResourceParam", "resource"),
+                    "berth.definitions.resource"),
     **dict.fromkeys(("JobDefinition", "job"), "berth.definitions.job"),
     **dict.fromkeys(("OpDefinition", "op"), "berth.definitions.op"),
     **dict.fromkeys(("Definitions", "RepositoryDefinition", "repository"), "berth.definitions.repository"),

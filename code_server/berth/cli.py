@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("-p", "--port", type=int, default=4000, help="port (default 4000; 0 = any free port)")
     start.add_argument("--shutdown-grace", type=float, default=30.0, metavar="SECONDS",
                        help="how long in-flight runs may finish on shutdown before they are canceled")
+    start.add_argument("--terminate-grace", type=float, default=10.0, metavar="SECONDS",
+                       help="how long a canceled run may take to stop before its processes are killed "
+                            "(default 10)")
     start.add_argument("--storage", metavar="URL",
                        help="run storage URL (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
     start.add_argument("--token-file", metavar="FILE",
@@ -123,7 +126,8 @@ def _serve_code_location(args: argparse.Namespace) -> int:
                                      module_name=args.module_name,
                                      working_directory=args.working_directory,
                                      location_name=args.location_name, storage_url=args.storage,
-                                     shutdown_grace=args.shutdown_grace, token=token, tls=tls)
+                                     shutdown_grace=args.shutdown_grace, token=token, tls=tls,
+                                     terminate_grace=args.terminate_grace)
     except RuntimeError as exc:
         print(f"berth: {exc}", file=sys.stderr)
         return 1

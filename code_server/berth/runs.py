@@ -85,3 +85,4 @@ class RunsFilter:
     updated_before: Optional[datetime | float] = None
     updated_after: Optional[datetime | float] = None
     location_name: Optional[str] = None
+    snapshot_id: Optional[str] = None  # the job snapshot a run was launched from

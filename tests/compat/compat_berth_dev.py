@@ -52,6 +52,7 @@ class BerthDev:
     process: subprocess.Popen[bytes]
     port: int
     log_path: Path
+    locations: tuple[str, ...] = EXAMPLE_LOCATIONS
 
     @property
     def base_url(self) -> str:
@@ -118,27 +119,29 @@ def _ready(dev: BerthDev) -> bool:
         server_ids = dev.location_server_ids()
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return False
-    return all(server_ids.get(name) for name in EXAMPLE_LOCATIONS)
+    return all(server_ids.get(name) for name in dev.locations)
 
 
-def start_berth_dev(home: Path) -> BerthDev:
-    """Starts `berth dev` on examples/workspace.yaml with BERTH_HOME=home; returns once both locations load.
+def start_berth_dev(home: Path, workspace: Path = WORKSPACE, locations: tuple[str, ...] = EXAMPLE_LOCATIONS,
+                    env: dict[str, str] | None = None) -> BerthDev:
+    """Starts `berth dev` on a workspace (examples/workspace.yaml) with BERTH_HOME=home; returns once its
+    locations load.
 
     Raises RuntimeError with the process log when it exits or is not ready within the deadline.
     """
     port = _free_port()
     log_path = home / "berth-dev.log"
-    env = {**os.environ, "BERTH_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **(env or {}), "BERTH_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*_berth_command(), "dev", "-w", str(WORKSPACE), "--port", str(port)],
+            [*_berth_command(), "dev", "-w", str(workspace), "--port", str(port)],
             cwd=REPO_ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    dev = BerthDev(process=process, port=port, log_path=log_path)
+    dev = BerthDev(process=process, port=port, log_path=log_path, locations=locations)
     deadline = time.monotonic() + STARTUP_DEADLINE
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -149,5 +152,5 @@ def start_berth_dev(home: Path) -> BerthDev:
         time.sleep(0.2)
     dev.stop()
     raise RuntimeError(
-        f"berth dev did not serve both example locations within {STARTUP_DEADLINE:.0f}s:\n{dev.log_tail()}"
+        f"berth dev did not serve its locations {locations} within {STARTUP_DEADLINE:.0f}s:\n{dev.log_tail()}"
     )

@@ -63,6 +63,20 @@ class ImageRecipe:
         starts = [index for index, instruction in enumerate(self.instructions) if instruction.keyword == "FROM"]
         return list(self.instructions[starts[-1] :])
 
+    def base_image(self) -> str:
+        """The final stage's FROM, with the default of a build argument declared before the first FROM."""
+        defaults = {}
+        for instruction in self.instructions:
+            if instruction.keyword == "FROM":
+                break
+            if instruction.keyword == "ARG" and "=" in instruction.value:
+                name, _, default = instruction.value.partition("=")
+                defaults[name] = default
+        image = self.final_stage()[0].value.split()[0]
+        for name, default in defaults.items():
+            image = image.replace("${" + name + "}", default)
+        return image
+
     def last(self, keyword: str) -> Instruction:
         """The final stage's last instruction of this kind (the one that takes effect)."""
         return [instruction for instruction in self.final_stage() if instruction.keyword == keyword][-1]

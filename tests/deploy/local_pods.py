@@ -1,9 +1,11 @@
 """A kubelet stand-in for one machine: runs a container's command as a local process, restarts it
 as ``restartPolicy: Always`` does, and runs the container's declared probes against it.
 
-Only what the conformance test needs: one container per pod, exec'd directly (no image), probes
-of kind ``grpc`` (grpc.health.v1 Check) and ``httpGet``. Restarts wait ``restart_delay`` seconds
-where the kubelet backs off from 10 s upwards; the order of events is the same.
+Only what the conformance test needs, where no cluster can run: one container per pod, exec'd
+directly (no image), probes of kind ``grpc`` (grpc.health.v1 Check) and ``httpGet``. Restarts wait
+``restart_delay`` seconds where the kubelet backs off from 10 s upwards; the order of events is the
+same. Restarts of real containers are tested with podman (test_containers_compose.py);
+``probe_passes`` also probes those, from the host, as the kubelet would.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Union
 
 import grpc
 import httpx
@@ -24,15 +26,20 @@ __all__ = ["ContainerSpec", "LocalPod", "probe_passes", "wait_until"]
 _PROBE_TIMEOUT_SECONDS = 2.0
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, interval: float = 0.2, what: str = "condition") -> Any:
-    """Poll ``condition`` until it returns something truthy; AssertionError after ``timeout`` seconds."""
+def wait_until(
+    condition: Callable[[], Any], timeout: float, interval: float = 0.2, what: Union[str, Callable[[], str]] = "condition"
+) -> Any:
+    """Poll ``condition`` until it returns something truthy; AssertionError after ``timeout`` seconds.
+
+    ``what`` names the condition in the error; a callable is called only then (for logs as they are at the end).
+    """
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what() if callable(what) else what}")
         time.sleep(interval)
 
 

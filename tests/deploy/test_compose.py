@@ -1,9 +1,9 @@
 """deploy/compose.yaml runs the same system as the Kubernetes manifests, on one host.
 
-Neither Docker nor a Kubernetes cluster runs here. The compose file is read with PyYAML (merge
-keys resolved as compose resolves them) and compared with the rendered manifests: same images,
-same commands and arguments, same environment, same workspace file, and a restart policy that
-does what the Deployment does.
+The compose file is read with PyYAML (merge keys resolved as compose resolves them) and compared
+with the rendered manifests: same images, same commands and arguments, same environment, same
+workspace file, and a restart policy that does what the Deployment does. Its berth services run
+as real containers in test_containers_compose.py; these checks hold on any machine.
 """
 
 from __future__ import annotations

@@ -1,6 +1,11 @@
-"""Conformance: the rendered base, run as a cluster would run it, does what deploy/README.md says.
+"""Conformance: the rendered base, run as a cluster would run it, passes its probes and finds its Services.
 
-No Kubernetes cluster (and no container engine) can run here. What stands in for one:
+Only what containers cannot show is tested here: no Kubernetes cluster can run on these machines,
+so the kubelet's probes (startup, then readiness and liveness, gRPC and HTTP, as declared) and the
+Services' DNS names in the workspace ConfigMap are played by stand-ins. Everything a container
+runtime can show runs in real containers instead: the images, the pod's security settings and
+probes (test_containers_code_location.py), and the restart after shutdownRepositoryLocation or a
+crash, runs and the SIGTERM drain (test_containers_compose.py). The stand-ins:
 - each Deployment's container is its declared command + args run as a local process, with its
   declared env, its volumes as local folders and its image's files taken from the repository
   (tests/deploy/local_cluster.py);
@@ -16,7 +21,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -29,39 +33,13 @@ from berth.protocol.v1 import code_location_pb2, code_location_pb2_grpc
 
 from .local_cluster import ServiceAddresses, local_container_specs
 from .local_pods import LocalPod, wait_until
+from .location_queries import LOCATION_QUERY
 from .rendered import RenderedManifests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
 # Generous: two cores shared with other test runs; a restart includes importing user code.
 READY_TIMEOUT = 120.0
-
-LOCATION_QUERY = """
-query ($name: String!) {
-  workspaceLocationEntryOrError(name: $name) {
-    __typename
-    ... on WorkspaceLocationEntry {
-      name
-      loadStatus
-      locationOrLoadError {
-        __typename
-        ... on RepositoryLocation { name serverId repositories { name } }
-        ... on PythonError { message }
-      }
-    }
-  }
-}
-"""
-
-SHUTDOWN_MUTATION = """
-mutation ($name: String!) {
-  shutdownRepositoryLocation(repositoryLocationName: $name) {
-    __typename
-    ... on ShutdownRepositoryLocationSuccess { repositoryLocationName }
-    ... on PythonError { message }
-  }
-}
-"""
 
 
 class LocalCluster:
@@ -145,45 +123,3 @@ def test_webserver_loads_every_location_by_its_service_name(cluster: LocalCluste
                            READY_TIMEOUT, what=f"{name} loaded in the webserver")
         assert entry["locationOrLoadError"]["__typename"] == "RepositoryLocation"
         assert entry["locationOrLoadError"]["repositories"]
-
-
-def test_shutdown_repository_location_restarts_the_code_server(cluster: LocalCluster) -> None:
-    hello = cluster.pods["hello"]
-    webserver_pid, webserver_starts = cluster.webserver.pid, cluster.webserver.starts
-    before = cluster.server_info("hello")
-    wait_until(lambda: cluster.loaded_with_server("hello", before.server_id), READY_TIMEOUT, what="hello loaded")
-
-    result = cluster.graphql(SHUTDOWN_MUTATION, name="hello")["shutdownRepositoryLocation"]
-    assert result == {"__typename": "ShutdownRepositoryLocationSuccess", "repositoryLocationName": "hello"}
-
-    # The code server drains and exits 0; restartPolicy Always starts it again.
-    wait_until(lambda: hello.exit_codes, READY_TIMEOUT, what=f"hello to exit\n{hello.log_tail()}")
-    assert hello.exit_codes == [0], hello.log_tail()
-    wait_until(lambda: hello.starts == 2, READY_TIMEOUT, what="hello to be restarted")
-    hello.wait_ready(READY_TIMEOUT)
-    after = cluster.server_info("hello")
-    assert after.server_id != before.server_id
-    assert after.pid != before.pid
-
-    # The webserver notices the new server by itself and shows the location loaded again.
-    wait_until(lambda: cluster.loaded_with_server("hello", after.server_id), READY_TIMEOUT,
-               what=f"webserver to reload hello\n{cluster.webserver.log_tail()}")
-    assert (cluster.webserver.pid, cluster.webserver.starts) == (webserver_pid, webserver_starts)
-    assert cluster.webserver.exit_codes == []
-
-
-def test_a_crashed_code_server_is_restarted_and_comes_back(cluster: LocalCluster) -> None:
-    analytics = cluster.pods["analytics"]
-    before = cluster.server_info("analytics")
-    starts = analytics.starts
-    assert analytics.pid is not None
-    os.kill(analytics.pid, signal.SIGKILL)
-
-    wait_until(lambda: analytics.starts == starts + 1, READY_TIMEOUT, what="analytics to be restarted")
-    assert analytics.exit_codes[-1] == -signal.SIGKILL
-    analytics.wait_ready(READY_TIMEOUT)
-    after = cluster.server_info("analytics")
-    assert after.server_id != before.server_id
-    wait_until(lambda: cluster.loaded_with_server("analytics", after.server_id), READY_TIMEOUT,
-               what=f"webserver to reload analytics\n{cluster.webserver.log_tail()}")
-    assert cluster.webserver.exit_codes == []

@@ -1,9 +1,10 @@
-"""The two images: what they run, as whom, and what they copy from the repository.
+"""The two images' recipes: what they run, as whom, and what they copy from the repository.
 
-No Docker engine runs here, so no image is built. The Dockerfiles are read instead and held to
-what the manifests declare (same command, same arguments, same port), to the files that exist in
-the repository, and to their .dockerignore allow-lists. The compose health-check script that the
-images carry is run for real against a gRPC health server and an HTTP server.
+The images are built and run for real by the container tests (test_containers_*.py, where podman
+works); these read the Dockerfiles and hold them to what the manifests declare (same command,
+same arguments, same port), to the files that exist in the repository, and to their .dockerignore
+allow-lists, on any machine. The compose health-check script that the images carry is run for
+real against a gRPC health server and an HTTP server.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _recipe(path: Path) -> ImageRecipe:
 @pytest.mark.parametrize("path", DOCKERFILES, ids=lambda path: path.name)
 def test_image_is_slim_python_non_root_and_stops_on_sigterm(path: Path) -> None:
     recipe = _recipe(path)
-    assert recipe.final_stage()[0].value == "python:3.11-slim"
+    assert recipe.base_image() == "python:3.11-slim"
     user = recipe.last("USER").value.split(":")[0]
     assert user not in ("root", "0")
     assert recipe.last("STOPSIGNAL").value == "SIGTERM"
@@ -75,7 +76,7 @@ def test_dockerignore_sends_what_the_dockerfile_copies_and_nothing_heavy(path: P
     for source, _ in _recipe(path).context_copies():
         assert (REPO_ROOT / source).exists(), source
         assert dockerignore_allows(ignore_file, source.rstrip("/")), source
-    for heavy in (".git", ".venv", "tests", "code_server/berth/__pycache__"):
+    for heavy in (".git", ".venv", "tests", "code_server/berth/__pycache__", "webserver/ui/node_modules"):
         assert not dockerignore_allows(ignore_file, heavy), heavy
 
 

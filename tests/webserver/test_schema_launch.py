@@ -240,6 +240,17 @@ def test_delete_run(harness: SchemaHarness) -> None:  # noqa: F811
     assert harness.storage.get_run(run.run_id) is None
 
 
+def test_deleting_a_run_in_progress_kills_its_worker_first(harness: SchemaHarness) -> None:  # noqa: F811
+    run_id = launch(harness, job="slow_job", config={"ops": {"sleep_for": {"config": {"seconds": 60}}}})["run"]["runId"]
+    client = harness.workspace.client("hello")  # type: ignore[union-attr]
+    wait_for(lambda: run_id in harness.run(client.list_active_runs()))
+    data = harness.execute(f'mutation {{ deleteRun(runId: "{run_id}") {{ __typename }} }}')["deleteRun"]
+    assert data == {"__typename": "DeletePipelineRunSuccess"}
+    # The worker is gone (killed, not left sleeping), and it wrote nothing after the deletion.
+    wait_for(lambda: run_id not in harness.run(client.list_active_runs()))
+    assert harness.storage.get_run(run_id) is None and harness.storage.get_events(run_id) == []
+
+
 def test_launched_run_reaches_a_finished_status(harness: SchemaHarness) -> None:  # noqa: F811
     run_id = launch(harness)["run"]["runId"]
     status = wait_for(lambda: harness.storage.get_run(run_id).is_finished and harness.storage.get_run(run_id).status)

@@ -191,3 +191,14 @@ def test_run_tag_keys_and_values(storage_harness: SchemaHarness, population: dic
 def test_a_bad_argument_is_an_invalid_filter_error_not_a_graphql_error(storage_harness: SchemaHarness) -> None:  # noqa: F811
     result = storage_harness.execute(RUNS_QUERY, {"limit": -1})["runsOrError"]
     assert result["__typename"] == "InvalidPipelineRunsFilterError" and "limit" in result["message"]
+
+
+def test_snapshot_id_and_mode_filters(storage_harness: SchemaHarness) -> None:  # noqa: F811
+    old = add_run(storage_harness.storage, job_name="snapshot_job", job_snapshot_id="snap-old")
+    new = add_run(storage_harness.storage, job_name="snapshot_job", job_snapshot_id="snap-new")
+    found = runs_page(storage_harness, filter={"pipelineName": "snapshot_job", "snapshotId": "snap-old"})
+    assert [run["runId"] for run in found["results"]] == [old.run_id] and found["count"] == 1
+    default_mode = runs_page(storage_harness, filter={"pipelineName": "snapshot_job", "mode": "default"})
+    assert {run["runId"] for run in default_mode["results"]} == {old.run_id, new.run_id}
+    other_mode = runs_page(storage_harness, filter={"pipelineName": "snapshot_job", "mode": "other"})
+    assert other_mode["results"] == [] and other_mode["count"] == 0

@@ -14,7 +14,7 @@ import pytest
 from berth_webserver.workspace import origin_for_python_file
 from berth_webserver.workspace.code_location_client import CodeLocationClient
 from berth_webserver.workspace.supervisor import CodeServerProcess, CodeServerStartError
-from webserver_process import EXAMPLES, code_servers_of, pid_alive
+from webserver_process import EXAMPLES, code_servers_of, pid_alive, wait_until
 
 
 async def _wait_for_new_pid(process: CodeServerProcess, old_pid: int, timeout: float = 30.0) -> int:
@@ -78,7 +78,8 @@ def test_a_spawned_server_is_the_one_that_start_waits_for(tmp_path: Path) -> Non
         process = CodeServerProcess(origin, f"sqlite:///{tmp_path / 'runs.db'}")
         await process.spawn()
         await process.spawn()  # a second call changes nothing
-        spawned = code_servers_of("hello_spawned_first")
+        # The child may not show its new command line in /proc the very moment spawn() returns.
+        spawned = wait_until(lambda: code_servers_of("hello_spawned_first"))
         try:
             await process.start()
             assert len(spawned) == 1 and code_servers_of("hello_spawned_first") == spawned
@@ -100,7 +101,7 @@ def test_a_spawned_server_that_nobody_waited_for_is_stopped(tmp_path: Path) -> N
         origin = origin_for_python_file(str(EXAMPLES / "hello" / "definitions.py"), "hello_never_started")
         process = CodeServerProcess(origin, f"sqlite:///{tmp_path / 'runs.db'}")
         await process.spawn()
-        assert len(code_servers_of("hello_never_started")) == 1
+        assert len(wait_until(lambda: code_servers_of("hello_never_started"))) == 1
         await process.stop()
         assert code_servers_of("hello_never_started") == []
 

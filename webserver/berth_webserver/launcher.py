@@ -6,7 +6,11 @@ started it raises ``LaunchError`` and ``operations.launch.launch_run`` records t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import contextlib
+
+import enum
+import logging
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import grpc
 import grpc.aio
@@ -18,7 +22,9 @@ from .workspace.errors import LocationNotFound
 if TYPE_CHECKING:
     from .workspace.code_location_client import CodeLocationClient
 
-__all__ = ["LaunchError", "RunLauncher"]
+__all__ = ["LaunchError", "RunLauncher", "TerminateResult"]
+
+_log = logging.getLogger(__name__)
 
 # What a StartRun refusal means, by gRPC status (the code server's detail follows).
 _REFUSALS = {
@@ -28,6 +34,14 @@ _REFUSALS = {
     grpc.StatusCode.DEADLINE_EXCEEDED: "it did not answer in time",
     grpc.StatusCode.ALREADY_EXISTS: "it runs the run already",
 }
+
+
+class TerminateResult(enum.Enum):
+    """What the run's code server said to a terminate request."""
+
+    REQUESTED = "requested"  # it runs the run and is stopping it
+    NOT_RUNNING = "not running"  # it was reached and has no worker for the run
+    UNREACHABLE = "unreachable"  # no answer (down, unknown location, error): the run may still run
 
 
 class LaunchError(Exception):
@@ -57,20 +71,37 @@ class RunLauncher:
             client = self._client_of(run.location_name)
         except LocationNotFound as exc:
             raise LaunchError(str(exc)) from exc
-        self._launching.add(run.run_id)
         try:
             await client.start_run(run.run_id, run.repository_name, run.job_name)
         except grpc.aio.AioRpcError as exc:
             reason = _REFUSALS.get(exc.code(), f"it answered {exc.code().name}")
             raise LaunchError(f"The code server of location '{run.location_name}' did not start the run: "
                               f"{reason} ({exc.details() or exc.code().name}).") from exc
-        finally:
-            self._launching.discard(run.run_id)
 
-    async def terminate(self, run: RunRecord) -> bool:
-        """Ask the server that runs it to cancel the run; False when no server has it."""
+    @contextlib.contextmanager
+    def launching_run(self, run_id: str) -> Iterator[None]:
+        """Within the block the run counts as being launched: wrap its storage write and ``launch``.
+
+        Entered before the run is stored, so that no moment exists where storage shows the run
+        STARTING while neither this set nor its server's active list holds it.
+        """
+        self._launching.add(run_id)
         try:
-            reply = await self._client_of(run.location_name).cancel_run(run.run_id)
-        except (LocationNotFound, grpc.aio.AioRpcError):
-            return False
-        return bool(reply.found)
+            yield
+        finally:
+            self._launching.discard(run_id)
+
+    async def terminate(self, run: RunRecord, force: bool = False) -> TerminateResult:
+        """Ask the run's code server to cancel it; ``force`` kills its processes at once.
+
+        Only a server that answered can say it does not run the run (``NOT_RUNNING``); any
+        failure to get an answer is ``UNREACHABLE``, since the run's worker may still be running.
+        """
+        try:
+            reply = await self._client_of(run.location_name).cancel_run(run.run_id, force=force)
+        except (LocationNotFound, grpc.aio.AioRpcError) as exc:
+            _log.warning("could not ask the code server of location %r to cancel run %s: %s",
+                         run.location_name, run.run_id, exc.details() if isinstance(exc, grpc.aio.AioRpcError)
+                         else exc)
+            return TerminateResult.UNREACHABLE
+        return TerminateResult.REQUESTED if reply.found else TerminateResult.NOT_RUNNING

@@ -86,6 +86,9 @@ class Field:
         explicit_default = default_value is not NO_DEFAULT
         if explicit_default and is_required:
             raise ConfigDefinitionError("a Field cannot be required and have a default value")
+        # As in Dagster, only a field whose optionality is implied gets the implicit default:
+        # Field(Noneable(int), is_required=False) stays absent from the value when not given.
+        implied = is_required is None
         if is_required is None:
             is_required = not (explicit_default or self.config_type.has_implicit_default)
         self.is_required = is_required
@@ -93,7 +96,7 @@ class Field:
         self.default_value_json: Optional[str] = None
         if explicit_default:
             self._set_default(default_value, explicit=True)
-        elif not is_required and self.config_type.has_implicit_default:
+        elif implied and not is_required and self.config_type.has_implicit_default:
             implicit = _implicit_default_json(self.config_type)
             if implicit is not None:
                 self.default_value_json, self.default_provided = implicit, True

@@ -13,7 +13,8 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 
-from berth.definitions.dependency import DependencyDefinition, MultiDependencyDefinition
+from berth.definitions.dependency import (DependencyDefinition, DynamicCollectDependencyDefinition,
+                                         MultiDependencyDefinition)
 from berth.definitions.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["CompositionFrame", "InvokedOutput", "GraphInput", "NodeEntry", "ComposedGraph", "compose",
            "current_frame"]
 
-Dependency = Union[DependencyDefinition, MultiDependencyDefinition]
+Dependency = Union[DependencyDefinition, MultiDependencyDefinition, DynamicCollectDependencyDefinition]
 
 _frames: list["CompositionFrame"] = []
 
@@ -39,9 +40,21 @@ class InvokedOutput:
 
     node_name: str
     output_name: str
+    collected: bool = False
 
     def __iter__(self) -> Any:
         raise DefinitionError(f'Node "{self.node_name}" has a single output; it cannot be unpacked.')
+
+    def map(self, fn: Callable[[Any], Any]) -> Any:
+        """Run ``fn`` (an op, or a function calling ops) once per value of this dynamic output."""
+        if self.collected:
+            raise DefinitionError(f'Output "{self.output_name}" of "{self.node_name}" was collected; it cannot '
+                                  "be mapped.")
+        return fn(self)
+
+    def collect(self) -> "InvokedOutput":
+        """All values of this dynamic output as one list input."""
+        return dataclasses.replace(self, collected=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +135,10 @@ class CompositionFrame:
         return bound
 
     def _connect(self, node_name: str, input_name: str, value: Any) -> None:
-        if isinstance(value, InvokedOutput):
+        if isinstance(value, InvokedOutput) and value.collected:
+            self.dependencies[(node_name, input_name)] = DynamicCollectDependencyDefinition(value.node_name,
+                                                                                           value.output_name)
+        elif isinstance(value, InvokedOutput):
             self.dependencies[(node_name, input_name)] = DependencyDefinition(value.node_name, value.output_name)
         elif isinstance(value, GraphInput):
             self.input_mappings.setdefault(value.name, []).append((node_name, input_name))

@@ -63,15 +63,44 @@ class OpExecutionContext:
     def __init__(self, *, op_config: Any = None, run_id: str = "", job_name: str = "",
                  op_def: Optional["OpDefinition"] = None, node_name: str = "", retry_number: int = 0,
                  run_config: Optional[Mapping[str, Any]] = None,
-                 emit: Optional[Callable[[RunEvent], Any]] = None) -> None:
+                 emit: Optional[Callable[[RunEvent], Any]] = None, resources: Any = None,
+                 mapping_key: Optional[str] = None) -> None:
         self._op_config = op_config
         self._run_id = run_id
         self._job_name = job_name
         self._op_def = op_def
         self._node_name = node_name
+        self._step_key = node_name if mapping_key is None else f"{node_name}[{mapping_key}]"
         self._retry_number = retry_number
         self._run_config = dict(run_config or {})
-        self._log = StepLog(run_id, node_name or None, emit)
+        self._log = StepLog(run_id, self._step_key or None, emit)
+        self._resources = resources
+        self._mapping_key = mapping_key
+        # (output name, mapping key) -> metadata added by add_output_metadata, taken when the output is stored
+        self.pending_output_metadata: dict[tuple[str, Optional[str]], dict[str, Any]] = {}
+
+    @property
+    def resources(self) -> Any:
+        """The resources the op requires, as attributes (``context.resources.db``)."""
+        if self._resources is None:
+            from berth.definitions.resource import Resources
+
+            self._resources = Resources({})
+        return self._resources
+
+    def get_mapping_key(self) -> Optional[str]:
+        """The mapping key of this step when it runs for one value of a dynamic output."""
+        return self._mapping_key
+
+    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: Optional[str] = None,
+                            mapping_key: Optional[str] = None) -> None:
+        """Attach metadata to an output's event (the only output when ``output_name`` is not given)."""
+        if output_name is None:
+            outputs = self._op_def.output_names if self._op_def is not None else ["result"]
+            if len(outputs) != 1:
+                raise ValueError("add_output_metadata needs output_name for an op with several outputs")
+            output_name = outputs[0]
+        self.pending_output_metadata.setdefault((output_name, mapping_key), {}).update(metadata)
 
     @property
     def op_config(self) -> Any:
@@ -107,8 +136,8 @@ class OpExecutionContext:
 
     @property
     def step_key(self) -> str:
-        """The key of the step executing this op (its node name)."""
-        return self._node_name
+        """The key of the step executing this op (its node name, with ``[mapping_key]`` when mapped)."""
+        return self._step_key
 
     @property
     def retry_number(self) -> int:
@@ -122,7 +151,11 @@ class OpExecutionContext:
 
 
 def build_op_context(op_config: Any = None, *, op_def: Optional["OpDefinition"] = None,
-                     run_id: str = "", job_name: str = "") -> OpExecutionContext:
+                     run_id: str = "", job_name: str = "", resources: Optional[Mapping[str, Any]] = None,
+                     config: Any = None) -> OpExecutionContext:
     """A context for calling an op directly (in tests); its log goes to the ``berth.op`` logger."""
-    return OpExecutionContext(op_config=op_config, run_id=run_id, job_name=job_name, op_def=op_def,
-                              node_name=op_def.name if op_def else "")
+    from berth.definitions.resource import Resources
+
+    return OpExecutionContext(op_config=op_config if op_config is not None else config, run_id=run_id,
+                              job_name=job_name, op_def=op_def, node_name=op_def.name if op_def else "",
+                              resources=Resources(resources or {}))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping, Optional, Sequence
 
-__all__ = ["DependencyDefinition", "MultiDependencyDefinition", "NodeInvocation", "OutputHandle"]
+__all__ = ["DependencyDefinition", "DynamicCollectDependencyDefinition", "MultiDependencyDefinition",
+           "NodeInvocation", "OutputHandle"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +39,29 @@ class DependencyDefinition:
     def is_fan_in(self) -> bool:
         """False: one upstream output gives the input its value."""
         return False
+
+
+@dataclasses.dataclass(frozen=True)
+class DynamicCollectDependencyDefinition:
+    """An input fed by every value of a dynamic output (``.collect()``); the op receives a list."""
+
+    node_name: str
+    output_name: str = "result"
+
+    @property
+    def handles(self) -> tuple[OutputHandle, ...]:
+        """The dynamic output whose values are collected."""
+        return (OutputHandle(self.node_name, self.output_name),)
+
+    @property
+    def is_fan_in(self) -> bool:
+        """False: the list comes from one dynamic output (see ``is_collect``)."""
+        return False
+
+    @property
+    def is_collect(self) -> bool:
+        """True: the input receives the list of the dynamic output's values."""
+        return True
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 from typing import Any, Mapping, Optional
 
-__all__ = ["Nothing", "In", "Out", "Output", "NO_VALUE", "type_name_for"]
+__all__ = ["Nothing", "In", "Out", "Output", "DynamicOut", "DynamicOutput", "NO_VALUE", "type_name_for"]
 
 
 class _NoValue:
@@ -91,3 +91,27 @@ class Output:
 
     def __repr__(self) -> str:
         return f"Output({self.value!r}, {self.output_name!r})"
+
+
+class DynamicOut(Out):
+    """An output that yields any number of values, each under a mapping key (``DynamicOutput``)."""
+
+
+class DynamicOutput:
+    """One value of a dynamic output; downstream ``.map`` runs a step ``op[mapping_key]`` for it."""
+
+    def __init__(self, value: Any, mapping_key: str, output_name: str = "result",
+                 metadata: Optional[Mapping[str, Any]] = None) -> None:
+        import re
+
+        if not isinstance(mapping_key, str) or not re.fullmatch(r"[A-Za-z0-9_]+", mapping_key):
+            from berth.definitions.errors import DefinitionError
+
+            raise DefinitionError(f'Invalid mapping_key {mapping_key!r}: use only letters, digits and "_".')
+        self.value = value
+        self.mapping_key = mapping_key
+        self.output_name = output_name
+        self.metadata = dict(metadata or {})
+
+    def __repr__(self) -> str:
+        return f"DynamicOutput({self.value!r}, {self.mapping_key!r}, {self.output_name!r})"

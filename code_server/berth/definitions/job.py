@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 from berth.definitions.composition import compose
 from berth.definitions.errors import DefinitionError
 from berth.definitions.graph import GraphDefinition
+from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF, DEFAULT_IO_MANAGER_KEY
+from berth.definitions.resource import ResourceDefinition, as_resource_definition
 from berth.definitions.op_node import OpNode, flatten_graph
 from berth.definitions.retry import RetryPolicy
 from berth.definitions.selection import resolve_op_selection
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["JobDefinition", "job"]
 
 # Dagster arguments that berth accepts only when they say "nothing special".
-_IGNORED_WHEN_EMPTY = ("resource_defs", "executor_def", "logger_defs", "hooks", "input_values",
+_IGNORED_WHEN_EMPTY = ("executor_def", "logger_defs", "hooks", "input_values",
                        "partitions_def", "asset_layer", "_subset_selection_data", "metadata", "run_tags")
 
 
@@ -28,12 +30,16 @@ class JobDefinition:
     def __init__(self, graph_def: GraphDefinition, name: Optional[str] = None, description: Optional[str] = None,
                  tags: Optional[Mapping[str, Any]] = None, config: Optional[Mapping[str, Any]] = None,
                  op_retry_policy: Optional[RetryPolicy] = None, *, op_selection: Optional[Sequence[str]] = None,
+                 resource_defs: Optional[Mapping[str, Any]] = None,
                  _nodes: Optional[dict[str, OpNode]] = None, **unsupported: Any) -> None:
         for key, value in unsupported.items():
             if key not in _IGNORED_WHEN_EMPTY:
                 raise TypeError(f"JobDefinition got an unexpected argument {key!r}")
             if value and key not in ("metadata", "run_tags"):
-                raise DefinitionError(f"berth does not support {key} yet (job {name or graph_def.name!r}).")
+                raise DefinitionError(f"berth does not support {key} (job {name or graph_def.name!r}); "
+                                      "see docs/api.md for the supported definitions API.")
+        if config is not None and callable(getattr(config, "to_config_dict", None)):  # a RunConfig
+            config = config.to_config_dict()
         if graph_def.input_names:
             raise DefinitionError(f'Graph "{graph_def.name}" has inputs {list(graph_def.input_names)}; '
                                   "a job's graph cannot have inputs.")
@@ -47,6 +53,8 @@ class JobDefinition:
         self.op_retry_policy = op_retry_policy
         self.op_selection: Optional[tuple[str, ...]] = tuple(op_selection) if op_selection is not None else None
         self.nodes: dict[str, OpNode] = _nodes if _nodes is not None else flatten_graph(graph_def)
+        self.given_resource_defs: dict[str, ResourceDefinition] = {
+            key: as_resource_definition(value) for key, value in (resource_defs or {}).items()}
         self._run_config_type: Optional["Shape"] = None
         self._run_config_schema: Optional["ConfigSchema"] = None
 
@@ -56,8 +64,45 @@ class JobDefinition:
         if self._run_config_type is None:
             from berth.definitions.run_config_schema import build_run_config_type
 
-            self._run_config_type = build_run_config_type(self.nodes, self.default_run_config)
+            self._run_config_type = build_run_config_type(self.nodes, self.default_run_config,
+                                                          self.given_resource_defs)
         return self._run_config_type
+
+    @property
+    def resource_defs(self) -> dict[str, ResourceDefinition]:
+        """Every resource of the job by key: berth's output store as ``io_manager`` unless overridden."""
+        return {DEFAULT_IO_MANAGER_KEY: DEFAULT_IO_MANAGER_DEF, **self.given_resource_defs}
+
+    def with_top_level_resources(self, resources: Mapping[str, Any]) -> "JobDefinition":
+        """This job with ``Definitions(resources=...)`` added where the job binds no resource of that key."""
+        merged = {**resources, **self.given_resource_defs}
+        if merged.keys() == self.given_resource_defs.keys():
+            return self
+        return self._copy(resource_defs=merged)
+
+    def check_resources(self) -> None:
+        """DefinitionError naming what an op, output or resource requires that the job does not provide."""
+        available = self.resource_defs
+        for node in self.nodes.values():
+            needed = set(node.op_def.required_resource_keys)
+            needed.update(output.io_manager_key for output in node.op_def.output_defs)
+            missing = sorted(needed - available.keys())
+            if missing:
+                raise DefinitionError(f'Job "{self.name}": op "{node.name}" requires resources {missing}, which '
+                                      f"the job does not provide (its resources are {sorted(available)}).")
+        for key, definition in available.items():
+            missing = sorted(definition.required_resource_keys - available.keys())
+            if missing:
+                raise DefinitionError(f'Job "{self.name}": resource "{key}" requires resources {missing}, which '
+                                      "the job does not provide.")
+
+    def _copy(self, **changes: Any) -> "JobDefinition":
+        arguments: dict[str, Any] = dict(graph_def=self.graph, name=self.name, description=self.description,
+                                         tags=self.tags, config=self.default_run_config,
+                                         op_retry_policy=self.op_retry_policy, op_selection=self.op_selection,
+                                         resource_defs=self.given_resource_defs, _nodes=self.nodes)
+        arguments.update(changes)
+        return JobDefinition(**arguments)
 
     @property
     def run_config_schema(self) -> "ConfigSchema":
@@ -79,8 +124,7 @@ class JobDefinition:
         full = flatten_graph(self.graph) if self.op_selection is not None else self.nodes
         picked = resolve_op_selection(full, op_selection)
         nodes = {name: node.without_upstream(picked) for name, node in full.items() if name in picked}
-        return JobDefinition(self.graph, self.name, self.description, self.tags, self.default_run_config,
-                             self.op_retry_policy, op_selection=list(op_selection), _nodes=nodes)
+        return self._copy(op_selection=list(op_selection), _nodes=nodes)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise DefinitionError(f'Job "{self.name}" cannot be called; execute it with berth.execution.')
@@ -92,7 +136,7 @@ class JobDefinition:
 def job(fn: Optional[Callable[..., Any]] = None, *, name: Optional[str] = None,
         description: Optional[str] = None, tags: Optional[Mapping[str, Any]] = None,
         config: Optional[Mapping[str, Any]] = None, op_retry_policy: Optional[RetryPolicy] = None,
-        **unsupported: Any) -> Any:
+        resource_defs: Optional[Mapping[str, Any]] = None, **unsupported: Any) -> Any:
     """Define a job by calling ops in a function body; usable bare (``@job``) or with arguments."""
 
     def decorate(body: Callable[..., Any]) -> JobDefinition:
@@ -102,6 +146,6 @@ def job(fn: Optional[Callable[..., Any]] = None, *, name: Optional[str] = None,
         graph_def = GraphDefinition(job_name, description=description if description is not None
                                     else inspect.getdoc(body), _composed=compose(job_name, body))
         return JobDefinition(graph_def, job_name, tags=tags, config=config, op_retry_policy=op_retry_policy,
-                             **unsupported)
+                             resource_defs=resource_defs, **unsupported)
 
     return decorate(fn) if fn is not None else decorate

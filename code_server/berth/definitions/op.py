@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 import typing
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from berth.config.field import Field, as_field
 from berth.definitions.errors import DefinitionError
-from berth.definitions.io import NO_VALUE, In, Nothing, Out, type_name_for
+from berth.definitions.io import NO_VALUE, DynamicOut, In, Nothing, Out, type_name_for
+from berth.definitions.io_manager import DEFAULT_IO_MANAGER_KEY
+from berth.definitions.resource import RESOURCE_PARAM_MARK
 from berth.definitions.node import NodeDefinition
 from berth.definitions.retry import RetryPolicy
 
@@ -46,6 +49,9 @@ class OutputDefinition:
     type_name: str = "Any"
     description: Optional[str] = None
     is_required: bool = True
+    io_manager_key: str = DEFAULT_IO_MANAGER_KEY
+    is_dynamic: bool = False
+    metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def is_nothing(self) -> bool:
@@ -70,15 +76,36 @@ class OpDefinition(NodeDefinition):
         self.retry_policy = retry_policy
         self.config_field: Optional[Field] = None if config_schema is None else as_field(config_schema)
         self.version = version
-        if required_resource_keys:
-            raise DefinitionError(f'Op "{self.name}" requires resources; berth does not support resources yet.')
         hints = _type_hints(compute_fn)
         params = list(inspect.signature(compute_fn).parameters.values())
         self.has_context_arg = bool(params) and _is_context_param(params[0], hints)
-        self.input_param_names = [param.name for param in params[1 if self.has_context_arg else 0:]
-                                  if param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)]
+        self.resource_param_names: list[str] = []
+        self.config_param_name: Optional[str] = None
+        self.config_model: Optional[type] = None
+        self.input_param_names = []
+        for param in params[1 if self.has_context_arg else 0:]:
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            special = _special_param(hints.get(param.name))
+            if special == "resource":
+                self.resource_param_names.append(param.name)
+            elif special is not None:
+                self._use_config_model(param.name, special, config_schema)
+            else:
+                self.input_param_names.append(param.name)
+        self.required_resource_keys = frozenset(required_resource_keys or ()) | frozenset(self.resource_param_names)
+        hints = {name: _strip_annotated(hint) for name, hint in hints.items()}
         self.input_defs = _input_defs(self.name, self.input_param_names, dict(ins or {}), hints)
         self.output_defs = _output_defs(outs, hints.get("return", NO_VALUE))
+
+    def _use_config_model(self, param_name: str, model: type, config_schema: Any) -> None:
+        from berth.definitions.pythonic_config import config_field_of_model
+
+        if config_schema is not None:
+            raise DefinitionError(f'Op "{self.name}" has both config_schema and a Config parameter "{param_name}".')
+        self.config_param_name = param_name
+        self.config_model = model
+        self.config_field = config_field_of_model(model)
 
     @property
     def ins(self) -> dict[str, InputDefinition]:
@@ -143,9 +170,30 @@ def op(fn: Optional[Callable[..., Any]] = None, *, name: Optional[str] = None,
 
 def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(fn)
+        return typing.get_type_hints(fn, include_extras=True)
     except Exception:  # noqa: BLE001 - unresolvable string annotations just mean "Any"
         return {key: value for key, value in getattr(fn, "__annotations__", {}).items() if not isinstance(value, str)}
+
+
+def _special_param(annotation: Any) -> Any:
+    """"resource" for a resource parameter, the Config class for a config parameter, else None."""
+    if typing.get_origin(annotation) is typing.Annotated and RESOURCE_PARAM_MARK in typing.get_args(annotation)[1:]:
+        return "resource"
+    # Only user code that imported Pythonic config can annotate with its classes: no Pydantic import here.
+    pythonic = sys.modules.get("berth.definitions.pythonic_config")
+    if pythonic is None or not isinstance(annotation, type):
+        return None
+    if issubclass(annotation, pythonic.ConfigurableResource):
+        return "resource"
+    if issubclass(annotation, pythonic.Config):
+        return annotation
+    return None
+
+
+def _strip_annotated(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
 
 
 def _is_context_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool:
@@ -182,6 +230,11 @@ def _output_defs(outs: Union[Out, Mapping[str, Out], None], return_hint: Any) ->
         python_type = single.dagster_type if single.dagster_type is not NO_VALUE else return_hint
         if python_type is type(None):
             python_type = Nothing
-        return [OutputDefinition("result", type_name_for(python_type), single.description, single.is_required)]
-    return [OutputDefinition(name, type_name_for(definition.dagster_type), definition.description,
-                             definition.is_required) for name, definition in outs.items()]
+        return [_output_def("result", single, python_type)]
+    return [_output_def(name, definition, definition.dagster_type) for name, definition in outs.items()]
+
+
+def _output_def(name: str, out: Out, python_type: Any) -> OutputDefinition:
+    return OutputDefinition(name, type_name_for(python_type), out.description, out.is_required,
+                            out.io_manager_key or DEFAULT_IO_MANAGER_KEY, isinstance(out, DynamicOut),
+                            dict(out.metadata))

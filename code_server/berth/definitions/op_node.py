@@ -26,6 +26,7 @@ class InputSource:
 
     handles: tuple[OutputHandle, ...]
     fan_in: bool = False
+    collect: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +38,8 @@ class OpNode:
     tags: Mapping[str, str]
     retry_policy: Optional["RetryPolicy"]
     inputs: Mapping[str, InputSource]
+    # The dynamic output this node is mapped over (it runs once per mapping key), if any.
+    mapped_over: Optional[OutputHandle] = None
 
     @property
     def upstream_node_names(self) -> tuple[str, ...]:
@@ -49,15 +52,46 @@ class OpNode:
         for name, source in self.inputs.items():
             handles = tuple(handle for handle in source.handles if handle.node in kept)
             if handles:
-                inputs[name] = InputSource(handles, source.fan_in)
-        return dataclasses.replace(self, inputs=inputs)
+                inputs[name] = InputSource(handles, source.fan_in, source.collect)
+        mapped_over = self.mapped_over if self.mapped_over is not None and self.mapped_over.node in kept else None
+        return dataclasses.replace(self, inputs=inputs, mapped_over=mapped_over)
 
 
 def flatten_graph(graph: "GraphDefinition") -> dict[str, OpNode]:
     """Every op of ``graph`` (recursively) as OpNodes, in topological order."""
     nodes: dict[str, OpNode] = {}
     _collect(graph, "", {}, nodes)
-    return {name: nodes[name] for name in topological_order(nodes)}
+    ordered = {name: nodes[name] for name in topological_order(nodes)}
+    return _mark_mapped(ordered)
+
+
+def _mark_mapped(nodes: dict[str, OpNode]) -> dict[str, OpNode]:
+    """Set ``mapped_over`` on the nodes downstream of a dynamic output that they do not collect."""
+    for name, node in nodes.items():
+        mapped_over: set[OutputHandle] = set()
+        for input_name, source in node.inputs.items():
+            for handle in source.handles:
+                upstream = nodes.get(handle.node)
+                if upstream is None:
+                    continue
+                output = upstream.op_def.outs.get(handle.output)
+                root = handle if output is not None and output.is_dynamic else upstream.mapped_over
+                if root is None:
+                    continue
+                if source.collect:
+                    if upstream.mapped_over is not None and output is not None and output.is_dynamic:
+                        raise DefinitionError(f'Node "{name}" collects a dynamic output inside a mapping; berth '
+                                              "does not support nested dynamic outputs.")
+                    continue
+                if source.fan_in:
+                    raise DefinitionError(f'Input "{input_name}" of node "{name}" fans in a dynamic output; use '
+                                          ".map(...) or .collect().")
+                mapped_over.add(root)
+        if len(mapped_over) > 1:
+            raise DefinitionError(f'Node "{name}" is mapped over more than one dynamic output.')
+        if mapped_over:
+            nodes[name] = dataclasses.replace(node, mapped_over=mapped_over.pop())
+    return nodes
 
 
 def _collect(graph: "GraphDefinition", prefix: str, outer_inputs: Mapping[tuple[str, str], InputSource],
@@ -72,7 +106,8 @@ def _collect(graph: "GraphDefinition", prefix: str, outer_inputs: Mapping[tuple[
             if dependency is not None:
                 handles = tuple(handle for dep in dependency.handles
                                 for handle in _resolve_output(graph, prefix, dep.node, dep.output))
-                sources[input_name] = InputSource(handles, dependency.is_fan_in)
+                sources[input_name] = InputSource(handles, dependency.is_fan_in,
+                                                  bool(getattr(dependency, "is_collect", False)))
             elif (node_name, input_name) in outer_inputs:
                 sources[input_name] = outer_inputs[(node_name, input_name)]
         full_name = prefix + node_name

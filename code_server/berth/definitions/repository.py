@@ -19,12 +19,14 @@ JobLike = Union[JobDefinition, GraphDefinition]
 class RepositoryDefinition:
     """A repository: a name, a description and its jobs (ordered by name)."""
 
-    def __init__(self, name: str, jobs: Iterable[JobLike] = (), description: Optional[str] = None) -> None:
+    def __init__(self, name: str, jobs: Iterable[JobLike] = (), description: Optional[str] = None,
+                 resources: Optional[Mapping[str, Any]] = None) -> None:
         self.name = name
         self.description = description
         collected: dict[str, JobDefinition] = {}
         for item in jobs:
-            job = _as_job(item, name)
+            job = _as_job(item, name).with_top_level_resources(resources or {})
+            job.check_resources()
             if job.name in collected and collected[job.name] is not job:
                 raise DefinitionError(f'Repository "{name}" has two different jobs named "{job.name}".')
             collected[job.name] = job
@@ -48,14 +50,19 @@ class RepositoryDefinition:
 class Definitions:
     """The definitions of a code location; it becomes the repository named ``__repository__``."""
 
-    def __init__(self, jobs: Optional[Iterable[JobLike]] = None, **unsupported: Any) -> None:
+    def __init__(self, jobs: Optional[Iterable[JobLike]] = None, resources: Optional[Mapping[str, Any]] = None,
+                 **unsupported: Any) -> None:
         for key, value in unsupported.items():
-            if key not in ("assets", "schedules", "sensors", "resources", "executor", "loggers",
-                           "asset_checks", "metadata"):
+            if key not in ("assets", "schedules", "sensors", "executor", "loggers", "asset_checks", "metadata"):
                 raise TypeError(f"Definitions got an unexpected argument {key!r}")
             if value and key != "metadata":
-                raise DefinitionError(f"berth does not support {key} yet.")
-        self.repository = RepositoryDefinition(SINGLETON_REPOSITORY_NAME, list(jobs or []))
+                raise DefinitionError(f"berth does not support Definitions({key}=...); see docs/api.md for the "
+                                      "supported definitions API.")
+        from berth.definitions.resource import as_resource_definition
+
+        self.resources = {key: as_resource_definition(value) for key, value in (resources or {}).items()}
+        self.repository = RepositoryDefinition(SINGLETON_REPOSITORY_NAME, list(jobs or []),
+                                               resources=self.resources)
 
     @property
     def jobs(self) -> dict[str, JobDefinition]:

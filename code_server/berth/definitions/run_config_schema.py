@@ -8,7 +8,8 @@
                 optional; defaults to in_process (Dagster defaults to multiprocess, berth to the
                 executor that costs nothing per run)
     loggers:    permissive, optional
-    resources:  permissive, optional
+    resources:  {<resource>: {config: <resource config>}} for the resources the job binds (optional
+                when nothing inside is required); permissive when it binds none
 
 A job's default run config (``@job(config=...)``, ``to_job(config=...)``) becomes defaults inside
 this schema, as in Dagster, so a launch may leave out whatever the default provides.
@@ -17,13 +18,16 @@ this schema, as in Dagster, so a launch may leave out whatever the default provi
 from __future__ import annotations
 
 import weakref
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from berth.config.config_type import Any as AnyConfig
 from berth.config.config_type import ConfigType, Int, Noneable, Permissive, Selector, Shape
 from berth.config.field import Field
 from berth.definitions.op import OpDefinition
 from berth.definitions.op_node import OpNode
+
+if TYPE_CHECKING:
+    from berth.definitions.resource import ResourceDefinition
 
 __all__ = ["build_run_config_type", "op_config_path", "EXECUTION_FIELD"]
 
@@ -43,7 +47,6 @@ EXECUTION_FIELD = Field(
         }),
         default_value={"in_process": {}},
     )}),
-    is_required=False,
     description="How the run executes its steps: in the run worker's process or one process per step.",
 )
 
@@ -58,12 +61,18 @@ _NODE_FIELDS: "weakref.WeakKeyDictionary[OpDefinition, dict[tuple[str, ...], Fie
 _OPS_SHAPES: "weakref.WeakValueDictionary[tuple[tuple[str, int], ...], Shape]" = weakref.WeakValueDictionary()
 _ROOT_TYPES: "weakref.WeakValueDictionary[int, Shape]" = weakref.WeakValueDictionary()
 
-_LOGGERS_FIELD = Field(Permissive(), is_required=False)
-_RESOURCES_FIELD = Field(Permissive(), is_required=False)
+# optional by implication, so that (as before) they default to {}
+_LOGGERS_FIELD = Field(Permissive())
+_RESOURCES_FIELD = Field(Permissive())
 
 
-def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optional[Mapping[str, Any]]) -> Shape:
-    """The root type of a job's run config, with its default run config applied as defaults."""
+def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optional[Mapping[str, Any]],
+                          resource_defs: Optional[Mapping[str, "ResourceDefinition"]] = None) -> Shape:
+    """The root type of a job's run config, with its default run config applied as defaults.
+
+    ``resource_defs`` are the resources the job binds itself or gets from ``Definitions``; berth's
+    default IO manager takes no config and is left out.
+    """
     tree: dict[str, Any] = {}
     for name, node in nodes.items():
         parts = name.split(".")
@@ -80,9 +89,19 @@ def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optio
             "loggers": _LOGGERS_FIELD,
             "resources": _RESOURCES_FIELD,
         })
+    if resource_defs:
+        root = Shape({**root.fields, "resources": _resources_field(resource_defs)})
     if default_run_config:
         return _with_defaults(root, default_run_config)  # type: ignore[return-value]
     return root
+
+
+def _resources_field(resource_defs: Mapping[str, "ResourceDefinition"]) -> Field:
+    fields = {}
+    for key in sorted(resource_defs):
+        config_field = resource_defs[key].config_field or Field(AnyConfig, is_required=False)
+        fields[key] = Field(Shape({"config": config_field}))
+    return Field(Shape(fields))
 
 
 def op_config_path(node_name: str) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 The in-process executor runs steps one after another in this process; the multiprocess executor
 (``execution: {config: {multiprocess: {max_concurrent: N}}}``) runs each step in a forked child.
-Both check ``should_stop`` between steps and end with RUN_CANCELED when it turns true;
-``RunInterrupted`` raised inside an op (the worker's SIGTERM handler) cancels too.
+Both check ``should_stop`` between steps and end with RUN_CANCELED when it turns true (also when
+it turned true during the last step); ``RunInterrupted`` raised inside an op (the worker's SIGTERM
+handler, ``berth.execution.interrupts``) cancels too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from berth.execution.errors import (RunConfigValidationError, RunInterrupted,
 from berth.execution.io_store import FilesystemIOStore
 from berth.execution.plan import ExecutionPlan, ExecutionStep, build_plan
 from berth.execution.run_state import Readiness, RunState, StepStatus
+from berth.execution.resources import ResourceInitError, initialized_resources
 from berth.execution.step import StepRunner
+from berth.definitions.context import StepLog
+from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF
 
 if TYPE_CHECKING:
     from berth.definitions.job import JobDefinition
@@ -51,26 +55,52 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
         raise RunConfigValidationError(job.name, result.errors)
     plan = build_plan(job, result.value, step_keys_to_execute)
     store = io_store or FilesystemIOStore()
-    state = RunState(plan, job.nodes, run_id, parent_run_id, store)
+    resource_defs = job.resource_defs
+    custom_io = frozenset(key for key, definition in resource_defs.items() if definition is not DEFAULT_IO_MANAGER_DEF)
+    state = RunState(plan, job.nodes, run_id, parent_run_id, store, custom_io)
     runner = StepRunner(run_id, job.name, result.value, emit, store, plan.retries_enabled, should_stop)
     emit(RunEvent(run_id, f'Started execution of run for "{job.name}".', EventType.RUN_START,
                   metadata={"executor": plan.executor}))
     if plan.executor == "multiprocess":
         from berth.execution.multiprocess import execute_multiprocess
 
-        canceled = execute_multiprocess(plan, state, runner, should_stop)
+        # As in Dagster, each step process sets up the resources its step needs: a resource that
+        # fails in setup fails the steps that need it.
+        canceled = execute_multiprocess(plan, state, runner, should_stop, resource_defs)
     else:
-        canceled = _execute_in_process(plan, state, runner, should_stop)
+        # In process, every resource of the job is set up once before the first step, as in Dagster:
+        # a resource that fails in setup fails the run before any step.
+        log = StepLog(run_id, None, emit)
+        try:
+            with initialized_resources(resource_defs, resource_defs, plan.resource_config, run_id, log,
+                                       teardown_error_reporter(run_id, None, emit)) as values:
+                runner.resources = values
+                canceled = _execute_in_process(plan, state, runner, should_stop)
+        except ResourceInitError as exc:
+            emit(RunEvent(run_id, f"Initialization of resources {exc.keys} failed.", EventType.ENGINE_EVENT,
+                          logging.ERROR, error=SerializableError.from_exception(exc.cause)))
+            emit(RunEvent(run_id, f'Execution of run for "{job.name}" failed. An exception was thrown during '
+                          "execution.", EventType.RUN_FAILURE, logging.ERROR,
+                          error=SerializableError.from_exception(exc)))
+            return RunOutcome.FAILURE
+    # A cancel that came while the last step was finishing still cancels: a run whose terminate
+    # was accepted never ends SUCCESS.
+    canceled = canceled or should_stop()
     return _finish(job.name, run_id, state, canceled, emit)
 
 
 def _execute_in_process(plan: ExecutionPlan, state: RunState, runner: StepRunner,
                         should_stop: Callable[[], bool]) -> bool:
     """Run the steps in order in this process; True when the run was canceled."""
-    for step in plan.steps:
+    queue = list(plan.steps)
+    while queue:
+        step = queue.pop(0)
         if should_stop():
             return True
         readiness, reason = state.readiness(step)
+        if readiness == Readiness.EXPAND:
+            queue[0:0] = state.expand(step)
+            continue
         if readiness == Readiness.SKIP:
             skip_step(runner, state, step, reason)
             continue
@@ -91,9 +121,21 @@ def _execute_in_process(plan: ExecutionPlan, state: RunState, runner: StepRunner
     return False
 
 
+def teardown_error_reporter(run_id: str, step_key: Optional[str], emit: Emit) -> Callable[[str, BaseException], None]:
+    """Report a resource whose teardown failed as an engine event (the run's outcome stays as it is)."""
+
+    def report(key: str, exc: BaseException) -> None:
+        emit(RunEvent(run_id, f'Teardown of resource "{key}" failed.', EventType.ENGINE_EVENT, logging.ERROR,
+                      step_key, SerializableError.from_exception(exc)))
+
+    return report
+
+
 def skip_step(runner: StepRunner, state: RunState, step: ExecutionStep, reason: str) -> None:
-    """Mark a step skipped and say why."""
+    """Mark a step skipped and say why (silently for a mapped node whose dynamic output never came)."""
     state.status[step.key] = StepStatus.SKIPPED
+    if step.is_unresolved:  # it has no step key of its own: Dagster reports nothing for it either
+        return
     runner.emit(RunEvent(runner.run_id, f'Skipped execution of step "{step.key}": {reason}.',
                          EventType.STEP_SKIPPED, logging.INFO, step.key, metadata={"reason": reason}))
 

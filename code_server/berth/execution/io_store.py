@@ -59,6 +59,15 @@ class FilesystemIOStore:
             raise MissingStepOutputError(f'Output "{output_name}" of step "{step_key}" is not stored for run '
                                          f"{run_id}.") from None
 
+    def mapping_keys(self, run_id: str, step_key: str, output_name: str) -> list[str]:
+        """The mapping keys stored for a dynamic output (files ``<output>[<key>]``), sorted."""
+        try:
+            names = os.listdir(os.path.join(self.base_dir, run_id, step_key))
+        except FileNotFoundError:
+            return []
+        prefix = f"{output_name}["
+        return sorted(name[len(prefix):-1] for name in names if name.startswith(prefix) and name.endswith("]"))
+
     def copy_output(self, from_run_id: str, to_run_id: str, step_key: str, output_name: str) -> None:
         """Copy a stored output from one run to another (hard link when possible)."""
         source = self.path(from_run_id, step_key, output_name)

@@ -13,22 +13,24 @@ import multiprocessing.connection
 import os
 import signal
 import time
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunInterrupted
+from berth.execution.interrupts import INTERRUPTS
 from berth.execution.plan import ExecutionPlan, ExecutionStep
 from berth.execution.run_state import Readiness, RunState, StepStatus
+from berth.execution.resources import ResourceInitError, initialized_resources, resource_keys_for_step
 from berth.execution.step import StepRunner
+from berth.definitions.context import StepLog
+
+if TYPE_CHECKING:
+    from berth.definitions.resource import ResourceDefinition
 
 __all__ = ["execute_multiprocess"]
 
 # How often the parent looks at should_stop while children run.
 _POLL_SECONDS = 0.05
-# How soon a step process retries interrupting when SIGTERM arrived inside berth code.
-_RETRY_INTERRUPT_SECONDS = 0.02
-_BERTH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
 # How long canceled children get to report their interrupted step before they are killed.
 _CANCEL_GRACE_SECONDS = 5.0
 
@@ -44,8 +46,13 @@ class _Child:
 
 
 def execute_multiprocess(plan: ExecutionPlan, state: RunState, runner: StepRunner,
-                         should_stop: Callable[[], bool]) -> bool:
-    """Run the plan's steps in child processes; True when the run was canceled."""
+                         should_stop: Callable[[], bool],
+                         resource_defs: Optional[Mapping[str, "ResourceDefinition"]] = None) -> bool:
+    """Run the plan's steps in child processes; True when the run was canceled.
+
+    Each child sets up the resources its step needs (its op's, its IO managers') and tears them
+    down when the step ends, as Dagster's multiprocess executor does.
+    """
     from berth.execution.engine import gather_inputs, skip_step
 
     context = multiprocessing.get_context("fork")
@@ -61,6 +68,10 @@ def execute_multiprocess(plan: ExecutionPlan, state: RunState, runner: StepRunne
             readiness, reason = state.readiness(step)
             if readiness == Readiness.WAIT:
                 continue
+            if readiness == Readiness.EXPAND:
+                index = pending.index(step)
+                pending[index:index + 1] = state.expand(step)
+                continue
             pending.remove(step)
             if readiness == Readiness.SKIP:
                 skip_step(runner, state, step, reason)
@@ -68,7 +79,8 @@ def execute_multiprocess(plan: ExecutionPlan, state: RunState, runner: StepRunne
             inputs = gather_inputs(runner, state, step)
             if inputs is None:
                 continue
-            child = _start(context, runner, step, inputs)
+            keys = resource_keys_for_step(step.node, lambda node: _upstream_io_keys(state, node))
+            child = _start(context, runner, step, inputs, (resource_defs or {}, keys, plan.resource_config))
             state.status[step.key] = StepStatus.RUNNING
             running[child.connection] = child
         if running:
@@ -76,9 +88,21 @@ def execute_multiprocess(plan: ExecutionPlan, state: RunState, runner: StepRunne
     return False
 
 
-def _start(context: Any, runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any]) -> _Child:
+def _upstream_io_keys(state: RunState, node: Any) -> set[str]:
+    keys = set()
+    for source in node.inputs.values():
+        for handle in source.handles:
+            upstream = state.nodes.get(handle.node)
+            output = upstream.op_def.outs.get(handle.output) if upstream is not None else None
+            if output is not None and output.io_manager_key in state.custom_io_manager_keys:
+                keys.add(output.io_manager_key)
+    return keys
+
+
+def _start(context: Any, runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
+           resources: tuple[Any, set[str], Any]) -> _Child:
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(runner, step, inputs, sender),
+    process = context.Process(target=_child_main, args=(runner, step, inputs, sender, resources),
                               name=f"berth-step-{step.key}", daemon=True)
     process.start()
     sender.close()
@@ -86,22 +110,10 @@ def _start(context: Any, runner: StepRunner, step: ExecutionStep, inputs: dict[s
 
 
 def _child_main(runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
-                sender: multiprocessing.connection.Connection) -> None:
+                sender: multiprocessing.connection.Connection, resources: tuple[Any, set[str], Any]) -> None:
     """Entry point of a step process."""
-    interrupted = {"raised": False}
-
-    def on_sigterm(signum: int, frame: Any) -> None:
-        if interrupted["raised"]:
-            return
-        if _in_berth_code(frame):
-            # Never raise inside berth's own bookkeeping (sending an event): try again shortly.
-            signal.setitimer(signal.ITIMER_REAL, _RETRY_INTERRUPT_SECONDS)
-            return
-        interrupted["raised"] = True
-        raise RunInterrupted("step process canceled (SIGTERM)")
-
-    signal.signal(signal.SIGTERM, on_sigterm)
-    signal.signal(signal.SIGALRM, on_sigterm)
+    # SIGTERM interrupts the op wherever it waits, never the sending of an event.
+    INTERRUPTS.install()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     def send_event(event: RunEvent) -> None:
@@ -109,23 +121,26 @@ def _child_main(runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
 
     runner.emit = send_event
     runner.should_stop = lambda: False  # the parent stops children by SIGTERM
+    from berth.execution.engine import teardown_error_reporter
+
+    resource_defs, keys, resource_config = resources
     try:
-        result = runner.run(step, inputs)
+        with initialized_resources(resource_defs, keys, resource_config, runner.run_id,
+                                   StepLog(runner.run_id, step.key, send_event),
+                                   teardown_error_reporter(runner.run_id, step.key, send_event)) as values:
+            runner.resources = values
+            result = runner.run(step, inputs)
         sender.send(("done", result.success, dict(result.outputs) if result.success else {}))
+    except ResourceInitError as exc:
+        send_event(RunEvent(runner.run_id, f'Started execution of step "{step.key}".', EventType.STEP_START,
+                            logging.DEBUG, step.key))
+        send_event(RunEvent(runner.run_id, f"Initialization of resources {exc.keys} failed.", EventType.STEP_FAILURE,
+                            logging.ERROR, step.key, SerializableError.from_exception(exc)))
+        sender.send(("done", False, {}))
     except RunInterrupted:
         sender.send(("done", False, {}))
     finally:
         sender.close()
-
-
-def _in_berth_code(frame: Any) -> bool:
-    """True when the innermost frame is berth's or the standard library's, not the op's."""
-    if frame is None:
-        return True
-    filename = os.path.abspath(frame.f_code.co_filename)
-    if filename.startswith(("<", _BERTH_DIR)):
-        return True
-    return filename.startswith(_STDLIB_DIR) and "-packages" not in filename
 
 
 def _receive(running: dict[Any, _Child], runner: StepRunner, state: RunState, timeout: float) -> None:

@@ -26,6 +26,16 @@ class ExecutionStep:
     op_config: Any
     input_config: Mapping[str, Any]
     retry_policy: Optional["RetryPolicy"]
+    mapping_key: Optional[str] = None
+
+    @property
+    def is_unresolved(self) -> bool:
+        """True for a node mapped over a dynamic output before its mapping keys are known."""
+        return self.node.mapped_over is not None and self.mapping_key is None
+
+    def for_mapping_key(self, mapping_key: str) -> "ExecutionStep":
+        """The step of this mapped node for one mapping key: ``op[key]``."""
+        return dataclasses.replace(self, key=f"{self.node.name}[{mapping_key}]", mapping_key=mapping_key)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +47,7 @@ class ExecutionPlan:
     executor: str  # "in_process" | "multiprocess"
     max_concurrent: int
     retries_enabled: bool
+    resource_config: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def step_keys(self) -> frozenset[str]:
@@ -64,7 +75,8 @@ def build_plan(job: "JobDefinition", run_config: Mapping[str, Any],
     options = options or {}
     max_concurrent = options.get("max_concurrent") or os.cpu_count() or 1
     retries = (options.get("retries") or {"enabled": {}})
-    return ExecutionPlan(job.name, tuple(steps), executor, int(max_concurrent), "disabled" not in retries)
+    return ExecutionPlan(job.name, tuple(steps), executor, int(max_concurrent), "disabled" not in retries,
+                         _lookup(run_config, ("resources",)) or {})
 
 
 def _lookup(value: Any, path: Sequence[str]) -> Any:

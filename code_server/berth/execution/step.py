@@ -10,15 +10,18 @@ import dataclasses
 import inspect
 import logging
 import time
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from berth.definitions.context import OpExecutionContext
 from berth.definitions.errors import Failure
-from berth.definitions.io import Output
+from berth.definitions.io import DynamicOutput, Output
+from berth.definitions.resource import Resources
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunInterrupted
+from berth.execution.interrupts import INTERRUPTS
 from berth.execution.io_store import FilesystemIOStore
 from berth.execution.plan import ExecutionStep
+from berth.execution.step_io import load_inputs, metadata_entries, store_output
 
 __all__ = ["StepRunner", "StepResult", "StepOutputError"]
 
@@ -52,6 +55,8 @@ class StepRunner:
     io_store: FilesystemIOStore
     retries_enabled: bool = True
     should_stop: Callable[[], bool] = lambda: False
+    # The initialized resources this process holds (all of the run's in-process; a step's own in a child).
+    resources: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def run(self, step: ExecutionStep, inputs: Mapping[str, Any]) -> StepResult:
         """Execute ``step`` with its input values, retrying as its policy allows."""
@@ -94,38 +99,93 @@ class StepRunner:
     def _compute(self, step: ExecutionStep, inputs: Mapping[str, Any], attempt: int) -> dict[str, Any]:
         op_def = step.node.op_def
         context = OpExecutionContext(op_config=step.op_config, run_id=self.run_id, job_name=self.job_name,
-                                     op_def=op_def, node_name=step.key, retry_number=attempt,
-                                     run_config=self.run_config, emit=self.emit)
+                                     op_def=op_def, node_name=step.node.name, retry_number=attempt,
+                                     run_config=self.run_config, emit=self._emit_from_op,
+                                     resources=Resources({key: self.resources[key]
+                                                          for key in op_def.required_resource_keys}),
+                                     mapping_key=step.mapping_key)
         args = (context,) if op_def.has_context_arg else ()
-        kwargs = {name: inputs[name] for name in op_def.input_param_names if name in inputs}
-        result = op_def.compute_fn(*args, **kwargs)
+        values = load_inputs(inputs, self.resources, self.run_id, op_def, context.log)
+        kwargs = {name: values[name] for name in op_def.input_param_names if name in values}
+        kwargs.update({name: self.resources[name] for name in op_def.resource_param_names})
+        if op_def.config_param_name is not None:
+            from berth.definitions.pythonic_config import model_from_config
+
+            kwargs[op_def.config_param_name] = model_from_config(op_def.config_model, step.op_config or {})
+        # Only the op's own code (and what it calls) is interruptible by a cancel; storing its
+        # outputs and events below is berth's bookkeeping and is not.
+        with INTERRUPTS.op_code():
+            result = op_def.compute_fn(*args, **kwargs)
         outputs: dict[str, Any] = {}
         if inspect.isgenerator(result):
+            for item in _op_items(result):
+                self._record_item(step, context, outputs, item)
+        elif isinstance(result, list) and any(d.is_dynamic for d in op_def.output_defs) and len(op_def.output_defs) == 1:
             for item in result:
-                if not isinstance(item, Output):
-                    raise StepOutputError(f'Op "{op_def.name}" yielded {item!r}; an op may only yield Output objects.')
-                self._record(step, outputs, item.output_name, item.value)
+                self._record_item(step, context, outputs, item)
         else:
-            for name, value in _returned_outputs(op_def, result):
-                self._record(step, outputs, name, value)
+            for name, value, metadata in _returned_outputs(op_def, result):
+                self._record(step, context, outputs, name, value, None, metadata)
+        for definition in op_def.output_defs:
+            if definition.is_dynamic:  # zero values is a valid dynamic output: nothing is mapped over it
+                outputs.setdefault(definition.name, {})
         missing = [d.name for d in op_def.output_defs if d.is_required and d.name not in outputs]
         if missing:
-            raise StepOutputError(f'Op "{op_def.name}" did not return an output for non-optional outputs {missing}.')
+            raise StepOutputError(f'Core compute for op "{op_def.name}" did not return an output for non-optional '
+                                  f"output \"{missing[0]}\"")
         return outputs
 
-    def _record(self, step: ExecutionStep, outputs: dict[str, Any], name: str, value: Any) -> None:
-        definition = step.node.op_def.outs.get(name)
+    def _emit_from_op(self, event: RunEvent) -> Any:
+        """``context.log`` writes from inside the op: a cancel waits until the write is done."""
+        with INTERRUPTS.critical():
+            return self.emit(event)
+
+    def _record_item(self, step: ExecutionStep, context: OpExecutionContext, outputs: dict[str, Any],
+                     item: Any) -> None:
+        if isinstance(item, DynamicOutput):
+            self._record(step, context, outputs, item.output_name, item.value, item.mapping_key, item.metadata)
+        elif isinstance(item, Output):
+            self._record(step, context, outputs, item.output_name, item.value, None, item.metadata)
+        else:
+            raise StepOutputError(f'Op "{step.node.op_def.name}" yielded {item!r}; an op may only yield Output '
+                                  "or DynamicOutput objects.")
+
+    def _record(self, step: ExecutionStep, context: OpExecutionContext, outputs: dict[str, Any], name: str,
+                value: Any, mapping_key: Optional[str], metadata: Mapping[str, Any]) -> None:
+        op_def = step.node.op_def
+        definition = op_def.outs.get(name)
         if definition is None:
-            raise StepOutputError(f'Op "{step.node.op_def.name}" has no output named "{name}"; its outputs are '
-                                  f"{list(step.node.op_def.outs)}.")
-        if name in outputs:
-            raise StepOutputError(f'Op "{step.node.op_def.name}" produced output "{name}" twice.')
+            raise StepOutputError(f'Op "{op_def.name}" has no output named "{name}"; its outputs are '
+                                  f"{list(op_def.outs)}.")
+        if definition.is_dynamic != (mapping_key is not None):
+            raise StepOutputError(f'Op "{op_def.name}": output "{name}" is {"" if definition.is_dynamic else "not "}'
+                                  f"dynamic; {'yield DynamicOutput' if definition.is_dynamic else 'use Output'} "
+                                  "objects for it.")
+        if definition.is_dynamic:
+            values = outputs.setdefault(name, {})
+            if mapping_key in values:
+                raise StepOutputError(f'Op "{op_def.name}" yielded mapping key "{mapping_key}" twice for output '
+                                      f'"{name}".')
+        elif name in outputs:
+            raise StepOutputError(f'Op "{op_def.name}" produced output "{name}" twice.')
+        all_metadata = {**context.pending_output_metadata.pop((name, mapping_key), {}), **metadata}
         if not definition.is_nothing:
-            self.io_store.store(self.run_id, step.key, name, value)
-        outputs[name] = value
+            store_output(io_store=self.io_store, resources=self.resources, run_id=self.run_id, step_key=step.key,
+                         op_def=op_def, output_def=definition, value=value, mapping_key=mapping_key,
+                         log=context.log, metadata=all_metadata)
+        if definition.is_dynamic:
+            outputs[name][mapping_key] = value
+        else:
+            outputs[name] = value
+        event_metadata: dict[str, Any] = {"output_name": name, "type_name": definition.type_name}
+        if mapping_key is not None:
+            event_metadata["mapping_key"] = mapping_key
+        if all_metadata:
+            event_metadata["entries"] = metadata_entries(all_metadata)
+        key_text = f' (mapping key "{mapping_key}")' if mapping_key is not None else ""
         self._event(step, EventType.STEP_OUTPUT,
-                    f'Yielded output "{name}" of type "{definition.type_name}". (Type check passed).',
-                    metadata={"output_name": name, "type_name": definition.type_name})
+                    f'Yielded output "{name}"{key_text} of type "{definition.type_name}". (Type check passed).',
+                    metadata=event_metadata)
 
     def _failure(self, step: ExecutionStep, exc: BaseException, attempt: int) -> None:
         self._event(step, EventType.STEP_FAILURE, f'Execution of step "{step.key}" failed.',
@@ -147,25 +207,36 @@ class StepRunner:
         self.emit(RunEvent(self.run_id, message, event_type, level, step.key, error, dict(metadata or {})))
 
 
-def _returned_outputs(op_def: Any, result: Any) -> list[tuple[str, Any]]:
-    """The (output name, value) pairs of a returned value."""
+def _op_items(generator: Iterator[Any]) -> Iterator[Any]:
+    """The items an op generator yields, each computed as interruptible op code."""
+    while True:
+        with INTERRUPTS.op_code():
+            try:
+                item = next(generator)
+            except StopIteration:
+                return
+        yield item
+
+
+def _returned_outputs(op_def: Any, result: Any) -> list[tuple[str, Any, Mapping[str, Any]]]:
+    """The (output name, value, metadata) triples of a returned value."""
     definitions = op_def.output_defs
     if isinstance(result, Output):
-        return [(result.output_name, result.value)]
+        return [(result.output_name, result.value, result.metadata)]
     if not definitions:
         return []
     if len(definitions) == 1:
-        return [(definitions[0].name, result)]
+        return [(definitions[0].name, result, {})]
     if not isinstance(result, tuple) or len(result) != len(definitions):
         raise StepOutputError(f'Op "{op_def.name}" has {len(definitions)} outputs and must return a tuple of '
                               f"{len(definitions)} values (or yield Output objects), not {result!r}.")
-    pairs = []
+    triples = []
     for definition, value in zip(definitions, result):
         if isinstance(value, Output):
-            pairs.append((value.output_name, value.value))
+            triples.append((value.output_name, value.value, value.metadata))
         else:
-            pairs.append((definition.name, value))
-    return pairs
+            triples.append((definition.name, value, {}))
+    return triples
 
 
 def _error_of(exc: BaseException) -> SerializableError:

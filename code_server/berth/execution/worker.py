@@ -5,24 +5,23 @@ touching the code server. The worker factory forks it from a process that has al
 user code (``execute_run``); when the factory is down the code server starts it as
 ``python -m berth.execution.worker`` instead (``main``), which imports the code itself.
 
-SIGTERM means cancel: the worker sets ``should_stop`` and raises ``RunInterrupted`` inside the op
-that is running, so that a long op stops promptly and the engine records RUN_CANCELED.
+SIGTERM means cancel (``berth.execution.interrupts``): the op that is running gets
+``RunInterrupted`` wherever it waits, berth's own bookkeeping excepted, and the engine records
+RUN_CANCELED. The worker leads its own process group, so that the code server can kill it together
+with the op's child processes when the op does not stop within the terminate grace.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import signal
 import sys
-import threading
-from types import FrameType
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.code_target import CodeTarget
 from berth.execution.errors import RunInterrupted
+from berth.execution.interrupts import INTERRUPTS
 from berth.runs import RunStatus
 
 if TYPE_CHECKING:
@@ -34,67 +33,6 @@ __all__ = ["execute_run", "main", "EXIT_OK", "EXIT_RUN_NOT_FOUND", "EXIT_WORKER_
 EXIT_OK = 0
 EXIT_RUN_NOT_FOUND = 3
 EXIT_WORKER_ERROR = 70
-
-# How long to wait before trying again to interrupt an op when SIGTERM arrived while berth's own
-# bookkeeping (an event write, the engine between steps) was running: never raise in there.
-_INTERRUPT_RETRY_SECONDS = 0.02
-
-_BERTH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_STDLIB_DIR = os.path.dirname(os.path.abspath(threading.__file__))
-# Packages whose frames are berth's bookkeeping, not the op: storage and its database drivers.
-_INFRASTRUCTURE_PACKAGES = ("sqlalchemy", "psycopg", "sqlite3", "grpc", "google")
-
-
-class _Cancellation:
-    """SIGTERM handling: remember the request and interrupt the running op at a safe point."""
-
-    def __init__(self) -> None:
-        self.requested = threading.Event()
-        self.interrupted = False
-
-    def install(self) -> None:
-        """Route SIGTERM (and the retry alarm) to this object."""
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGALRM, self._on_signal)
-
-    def should_stop(self) -> bool:
-        """The engine's ``should_stop``."""
-        return self.requested.is_set()
-
-    def _on_signal(self, signum: int, frame: Optional[FrameType]) -> None:
-        self.requested.set()
-        if self.interrupted:
-            return
-        if _inside_user_op(frame):
-            self.interrupted = True
-            raise RunInterrupted("run canceled (SIGTERM)")
-        # Between steps the engine sees should_stop; inside berth code we try again shortly.
-        signal.setitimer(signal.ITIMER_REAL, _INTERRUPT_RETRY_SECONDS)
-
-
-def _inside_user_op(frame: Optional[FrameType]) -> bool:
-    """True when the innermost Python frame belongs to user code (an op body or what it calls).
-
-    Raising there is like KeyboardInterrupt in the op. Raising inside berth (the engine, an event
-    write), the standard library or a database driver could leave the run's bookkeeping half
-    done, so those frames are never interrupted.
-    """
-    if frame is None:
-        return False
-    filename = os.path.abspath(frame.f_code.co_filename)
-    if filename.startswith(("<", _BERTH_DIR)):
-        return False
-    if filename.startswith(_STDLIB_DIR) and "-packages" not in filename:
-        return False
-    return not any(_module_dir(name) and filename.startswith(_module_dir(name))
-                   for name in _INFRASTRUCTURE_PACKAGES)
-
-
-def _module_dir(name: str) -> str:
-    module = sys.modules.get(name)
-    path = getattr(module, "__file__", None)
-    return os.path.dirname(os.path.abspath(path)) if path else ""
-
 
 def _finish_without_executing(storage: "RunStorage", run_id: str, status: RunStatus) -> None:
     """Record CANCELED for a run canceled before its worker began."""
@@ -118,44 +56,53 @@ def execute_run(run_id: str, storage: "RunStorage", repositories: Mapping[str, "
     selection) and calls ``execute_job`` with an ``emit`` that writes each event to storage.
     Must run in the process's main thread (it installs signal handlers).
     """
-    cancellation = _Cancellation()
-    cancellation.install()
-    try:
-        run = storage.get_run(run_id)
-        if run is None:
-            return EXIT_RUN_NOT_FOUND
-        if run.is_finished or run.status == RunStatus.CANCELING:
-            _finish_without_executing(storage, run_id, run.status)
-            return EXIT_OK
-        try:
-            _execute(storage, run, repositories, repository_name or run.repository_name,
-                     job_name or run.job_name, cancellation)
-        except RunInterrupted:
-            # The interrupt landed outside the engine's step handling; still a cancel.
-            current = storage.get_run(run_id)
-            if current is None or not current.is_finished:
-                storage.store_event(RunEvent(run_id, "Run canceled.", EventType.RUN_CANCELED))
-        except BaseException as exc:  # noqa: BLE001 - any escape must still end the run
-            _record_worker_error(storage, run_id, exc)
-            return EXIT_WORKER_ERROR
+    INTERRUPTS.install()
+    run = storage.get_run(run_id)
+    if run is None:
+        return EXIT_RUN_NOT_FOUND
+    if run.is_finished or run.status == RunStatus.CANCELING:
+        _finish_without_executing(storage, run_id, run.status)
         return EXIT_OK
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        _execute(storage, run, repositories, repository_name or run.repository_name,
+                 job_name or run.job_name)
+    except RunInterrupted:
+        # The interrupt landed outside the engine's step handling; still a cancel.
+        current = storage.get_run(run_id)
+        if current is None or not current.is_finished:
+            storage.store_event(RunEvent(run_id, "Run canceled.", EventType.RUN_CANCELED))
+    except BaseException as exc:  # noqa: BLE001 - any escape must still end the run
+        _record_worker_error(storage, run_id, exc)
+        return EXIT_WORKER_ERROR
+    return EXIT_OK
 
 
 def _execute(storage: "RunStorage", run: Any, repositories: Mapping[str, "RepositoryDefinition"],
-             repository_name: str, job_name: str, cancellation: _Cancellation) -> None:
+             repository_name: str, job_name: str) -> None:
     from berth.definitions.lookup import find_job
     from berth.execution.engine import execute_job
 
     _repository, job = find_job(repositories, repository_name, job_name)
     if run.op_selection:
         job = job.get_subset(list(run.op_selection))
-    emit: Callable[[RunEvent], Any] = storage.store_event
+    emit: Callable[[RunEvent], Any] = _saying_why_canceled(storage.store_event)
     execute_job(job, dict(run.run_config), run_id=run.run_id, emit=emit,
-                should_stop=cancellation.should_stop,
+                should_stop=INTERRUPTS.should_stop,
                 step_keys_to_execute=list(run.step_keys_to_execute) if run.step_keys_to_execute else None,
                 parent_run_id=run.parent_run_id)
+
+
+def _saying_why_canceled(emit: Callable[[RunEvent], Any]) -> Callable[[RunEvent], Any]:
+    """``emit`` that records, before a RUN_CANCELED caused by SIGTERM, an engine event saying so."""
+
+    def emit_event(event: RunEvent) -> Any:
+        if event.event_type == EventType.RUN_CANCELED and INTERRUPTS.should_stop():
+            emit(RunEvent(event.run_id, "The run worker received a terminate request (SIGTERM): the running "
+                          "op was interrupted and no further step was started.", EventType.ENGINE_EVENT,
+                          metadata={"worker_pid": os.getpid()}))
+        return emit(event)
+
+    return emit_event
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -188,4 +135,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    _code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The run has ended and is recorded: threads an op left behind (a canceled op's helper thread
+    # still sleeping, say) must not keep the worker alive, as sys.exit would by joining them.
+    os._exit(_code)

@@ -105,6 +105,7 @@ class _Factory:
             return
         if pid == 0:
             self._become_worker(request, storage)
+        _lead_own_group(pid)
         self.children.add(pid)
         self.send({"request_id": request["request_id"], "pid": pid})
 
@@ -126,6 +127,7 @@ class _Factory:
         """In the forked child: drop the factory's plumbing, execute the run, never return."""
         code = 70
         try:
+            _lead_own_group(0)
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             for fd in (self.request_fd, self.reply_fd, self.wakeup_read, self.wakeup_write):
@@ -154,6 +156,20 @@ class _Factory:
                 return
             self.children.discard(pid)
             self.send({"exited": pid, "returncode": os.waitstatus_to_exitcode(status)})
+
+
+def _lead_own_group(pid: int) -> None:
+    """Make the worker ``pid`` (0: this process) lead a process group of its own.
+
+    The code server kills a run by killing its worker's group, which takes the op's child
+    processes along, and never the factory. Both parent and child call this, so that the group
+    exists before either goes on (the parent's call fails harmlessly once the child has exec'd
+    or exited).
+    """
+    try:
+        os.setpgid(pid, 0)
+    except OSError:
+        pass
 
 
 def _drain(fd: int) -> None:

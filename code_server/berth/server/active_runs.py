@@ -4,6 +4,11 @@ Every worker's end is reported (by the worker factory, or by the thread that wai
 subprocess worker). A worker that ended without recording a terminal event — killed, crashed —
 leaves its run STARTED; ``ActiveRuns`` then records an ENGINE_EVENT saying why and marks the run
 FAILURE (CANCELED when it was being canceled), so that no run stays STARTED forever.
+
+Cancel sends the worker SIGTERM, which interrupts the op wherever it waits. A worker that has not
+ended ``terminate_grace`` seconds later (an op stuck in a C call, or one that swallowed the
+interrupt) is killed with its whole process group — each worker leads its own, so the op's child
+processes die with it. A forced cancel (the run was marked canceled at once) kills straight away.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from berth.execution.worker import EXIT_OK
 from berth.runs import RunStatus
 from berth.server.storages import ServerStorage
 
-__all__ = ["ActiveRun", "ActiveRuns", "describe_exit", "mark_run_ended_by_worker_exit"]
+__all__ = ["ActiveRun", "ActiveRuns", "DEFAULT_TERMINATE_GRACE_SECONDS", "describe_exit",
+           "mark_run_ended_by_worker_exit"]
 
 _log = logging.getLogger(__name__)
 
 # How often workers orphaned by a dead worker factory are checked for having ended.
 _ORPHAN_POLL_SECONDS = 0.1
+# How long a canceled worker may take to stop before its process group is killed.
+DEFAULT_TERMINATE_GRACE_SECONDS = 10.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,8 +62,14 @@ def describe_exit(pid: int, returncode: Optional[int]) -> str:
 class ActiveRuns:
     """Run id → worker, with cancel, reaping of ended workers and waiting for idleness."""
 
-    def __init__(self, storage: ServerStorage) -> None:
+    def __init__(self, storage: ServerStorage,
+                 terminate_grace: float = DEFAULT_TERMINATE_GRACE_SECONDS) -> None:
         self._storage = storage
+        self.terminate_grace = terminate_grace
+        # Runs being canceled: the timer that kills the worker's group when the grace is over.
+        self._escalations: dict[str, threading.Timer] = {}
+        # Why a worker was killed, for the run's event log.
+        self._kill_reasons: dict[str, str] = {}
         self._changed = threading.Condition()
         self._by_run: dict[str, ActiveRun] = {}
         self._by_pid: dict[int, ActiveRun] = {}
@@ -102,8 +116,12 @@ class ActiveRuns:
         threading.Thread(target=self._watch_orphans, args=(set(pids),), name="berth-orphan-workers",
                          daemon=True).start()
 
-    def cancel(self, run_id: str) -> bool:
-        """Mark the run CANCELING and send its worker SIGTERM; False if no worker runs it."""
+    def cancel(self, run_id: str, force: bool = False) -> bool:
+        """Mark the run CANCELING and stop its worker; False if no worker runs it.
+
+        The worker gets SIGTERM, and its process group SIGKILL if it still runs after the
+        terminate grace; with ``force`` the group is killed at once.
+        """
         with self._changed:
             run = self._by_run.get(run_id)
         if run is None:
@@ -113,11 +131,42 @@ class ActiveRuns:
         if record is not None and not record.is_finished and record.status != RunStatus.CANCELING:
             storage.store_event(RunEvent(run_id, "Sending the run worker a cancel request.",
                                          EventType.RUN_CANCELING))
+        if force:
+            self._kill_group(run, f"The run worker (pid {run.pid}) and its child processes were killed "
+                                  "(SIGKILL) at once: the run was marked canceled immediately.")
+            return True
         try:
             os.kill(run.pid, signal.SIGTERM)
         except ProcessLookupError:
-            pass  # it just ended; its exit report finishes the run
+            return True  # it just ended; its exit report finishes the run
+        self._schedule_escalation(run)
         return True
+
+    def _schedule_escalation(self, run: ActiveRun) -> None:
+        timer = threading.Timer(self.terminate_grace, self._escalate, args=(run,))
+        timer.daemon = True
+        timer.name = f"berth-terminate-{run.pid}"
+        with self._changed:
+            if self._by_pid.get(run.pid) is not run or run.run_id in self._escalations:
+                return  # gone already, or a kill is scheduled since an earlier cancel
+            self._escalations[run.run_id] = timer
+        timer.start()
+
+    def _escalate(self, run: ActiveRun) -> None:
+        with self._changed:
+            self._escalations.pop(run.run_id, None)
+            if self._by_pid.get(run.pid) is not run:
+                return
+        self._kill_group(run, f"The run worker (pid {run.pid}) did not stop within {self.terminate_grace:g} s "
+                              "of the terminate request; it and its child processes were killed (SIGKILL).")
+
+    def _kill_group(self, run: ActiveRun, reason: str) -> None:
+        """SIGKILL the worker's process group (the worker leads it), remembering why."""
+        with self._changed:
+            if self._by_pid.get(run.pid) is not run:
+                return  # ended meanwhile: its pid may belong to someone else by now
+            self._kill_reasons[run.run_id] = reason
+        _kill_process_group(run.pid)
 
     def cancel_all(self) -> int:
         """Cancel every active run; return how many there were."""
@@ -132,11 +181,19 @@ class ActiveRuns:
             return self._changed.wait_for(lambda: not self._by_run, timeout)
 
     def _finish(self, run: ActiveRun, returncode: Optional[int]) -> None:
+        with self._changed:
+            escalation = self._escalations.pop(run.run_id, None)
+            kill_reason = self._kill_reasons.pop(run.run_id, None)
+        if escalation is not None:
+            escalation.cancel()
+            # A canceled run leaves nothing behind: child processes the op started and did not
+            # wait for are still in the worker's group (which keeps the group id from being reused).
+            _kill_process_group(run.pid, leader_gone=True)
         try:
             # Exit code 0: the worker recorded the run's end itself. Not looking saves a query
             # per run, and keeps storage (SQLAlchemy, ~15 MiB) out of a server that never needs it.
             if returncode != EXIT_OK:
-                mark_run_ended_by_worker_exit(self._storage, run, returncode)
+                mark_run_ended_by_worker_exit(self._storage, run, returncode, kill_reason)
         except Exception:  # noqa: BLE001 - a storage hiccup must not kill the reporting thread
             _log.exception("could not finish run %s after its worker ended", run.run_id)
         finally:
@@ -152,13 +209,31 @@ class ActiveRuns:
             time.sleep(_ORPHAN_POLL_SECONDS)
 
 
-def mark_run_ended_by_worker_exit(storage: ServerStorage, run: ActiveRun, returncode: Optional[int]) -> None:
-    """If the worker ended without finishing its run, record why and finish it."""
+def mark_run_ended_by_worker_exit(storage: ServerStorage, run: ActiveRun, returncode: Optional[int],
+                                  kill_reason: Optional[str] = None) -> None:
+    """If the worker ended without finishing its run, record why and finish it.
+
+    ``kill_reason`` says why this server killed the worker, when it did.
+    """
     from berth.run_failure import end_unfinished_run
 
-    end_unfinished_run(storage.get(), run.run_id,
-                       f"{describe_exit(run.pid, returncode)} The run did not finish.",
+    reason = kill_reason or f"{describe_exit(run.pid, returncode)} The run did not finish."
+    end_unfinished_run(storage.get(), run.run_id, reason,
                        metadata={"worker_pid": run.pid, "returncode": returncode})
+
+
+def _kill_process_group(pid: int, leader_gone: bool = False) -> None:
+    """SIGKILL the process group that ``pid`` leads; the process alone if it leads none."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        if not leader_gone:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    except PermissionError:
+        _log.warning("not allowed to kill the process group of run worker %d", pid)
 
 
 def _process_alive(pid: int) -> bool:

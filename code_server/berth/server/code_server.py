@@ -17,6 +17,7 @@ from grpc_health.v1 import health_pb2_grpc
 
 from berth.channel_security import CodeServerTokenInterceptor, ServerTLS
 from berth.execution.code_target import CodeTarget
+from berth.server.active_runs import DEFAULT_TERMINATE_GRACE_SECONDS
 from berth.server.location import LocationHost
 from berth.server.servicer import CodeLocationServicer
 from berth.server.service_handlers import add_code_location_service
@@ -91,7 +92,8 @@ def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = 
                   module_name: Optional[str] = None, working_directory: Optional[str] = None,
                   location_name: Optional[str] = None, storage_url: Optional[str] = None,
                   shutdown_grace: float = 30.0, token: Optional[str] = None,
-                  tls: Optional[ServerTLS] = None) -> tuple[CodeServer, int]:
+                  tls: Optional[ServerTLS] = None,
+                  terminate_grace: float = DEFAULT_TERMINATE_GRACE_SECONDS) -> tuple[CodeServer, int]:
     """Import the user code and bind a code server to ``address``; return it (not started) and its port.
 
     With a ``token``, StartRun, CancelRun, Reload and Shutdown need it (``berth.channel_security``);
@@ -103,7 +105,7 @@ def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = 
     """
     target = CodeTarget(python_file, module_name, working_directory)
     location = LocationHost(target, location_name=location_name, storage_url=storage_url,
-                            shutdown_grace=shutdown_grace)
+                            shutdown_grace=shutdown_grace, terminate_grace=terminate_grace)
     interceptors = [CodeServerTokenInterceptor(token)] if token else []
     grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=_MAX_WORKER_THREADS,
                                                          thread_name_prefix="berth-grpc"),

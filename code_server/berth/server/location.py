@@ -26,7 +26,7 @@ from berth.execution.code_target import CodeTarget
 from berth.execution.worker_processes import WorkerFactoryProcess, WorkerStartError, start_subprocess_worker
 from berth.protocol.user_errors import error_to_proto
 from berth.protocol.v1 import code_location_pb2
-from berth.server.active_runs import ActiveRun, ActiveRuns
+from berth.server.active_runs import DEFAULT_TERMINATE_GRACE_SECONDS, ActiveRun, ActiveRuns
 from berth.server.generation import CodeGeneration, load_generation
 from berth.server.start_run_errors import (LocationLoadFailed, RunAlreadyActive, ServerShuttingDown,
                                            WorkerNotStarted)
@@ -55,7 +55,8 @@ class LocationHost:
     """One code location's user code and runs, as served by one code-server process."""
 
     def __init__(self, target: CodeTarget, *, location_name: Optional[str] = None,
-                 storage_url: Optional[str] = None, shutdown_grace: float = 30.0) -> None:
+                 storage_url: Optional[str] = None, shutdown_grace: float = 30.0,
+                 terminate_grace: float = DEFAULT_TERMINATE_GRACE_SECONDS) -> None:
         self.target = target
         self.location_name = location_name or target.default_location_name
         self.shutdown_grace = shutdown_grace
@@ -63,7 +64,7 @@ class LocationHost:
         self.started_at = time.time()
         self.image = os.environ.get("BERTH_CODE_IMAGE", "")
         self.storage = ServerStorage(storage_url)
-        self.active_runs = ActiveRuns(self.storage)
+        self.active_runs = ActiveRuns(self.storage, terminate_grace)
         self.watch = WatchHub()
         self.health = health.HealthServicer()
         self.shutting_down = threading.Event()
@@ -203,9 +204,10 @@ class LocationHost:
         except WorkerStartError as exc:
             raise WorkerNotStarted(str(exc)) from exc
 
-    def cancel_run(self, run_id: str) -> bool:
-        """Cancel an active run (CANCELING, then SIGTERM to its worker); False if not active."""
-        return self.active_runs.cancel(run_id)
+    def cancel_run(self, run_id: str, force: bool = False) -> bool:
+        """Cancel an active run (CANCELING, then SIGTERM to its worker, SIGKILL to its process
+        group after the terminate grace, or at once with ``force``); False if not active."""
+        return self.active_runs.cancel(run_id, force)
 
     # -- shutdown ------------------------------------------------------------------------------
 

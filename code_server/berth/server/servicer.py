@@ -78,7 +78,7 @@ class CodeLocationServicer(code_location_pb2_grpc.CodeLocationServicer):
     def CancelRun(self, request: code_location_pb2.CancelRunRequest,
                   context: grpc.ServicerContext) -> code_location_pb2.CancelRunReply:
         """Cancel an active run; found=false when no worker here runs it."""
-        if self.location.cancel_run(request.run_id):
+        if self.location.cancel_run(request.run_id, request.force):
             return code_location_pb2.CancelRunReply(found=True, message="cancel requested")
         return code_location_pb2.CancelRunReply(found=False,
                                                 message=f"no active run {request.run_id} on this server")

@@ -85,6 +85,8 @@ def _conditions(filters: RunsFilter, more_tags: list[tuple[str, str]]) -> list[s
         conditions.append(runs.c.status.in_([str(getattr(s, "value", s)) for s in filters.statuses]))
     if filters.location_name is not None:
         conditions.append(runs.c.location_name == filters.location_name)
+    if filters.snapshot_id is not None:
+        conditions.append(runs.c.job_snapshot_id == filters.snapshot_id)
     for key, value in more_tags:
         conditions.append(
             sa.exists().where(

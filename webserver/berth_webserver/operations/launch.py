@@ -121,14 +121,16 @@ async def launch_run(context: "RequestContext", request: LaunchRequest) -> RunRe
     the run. The failure is recorded here, once: the run ends FAILURE with the reason in its log.
     """
     run = prepare_run(context.workspace, request)
-    run = await context.storage.run(_store_starting, run.with_changes(tags={**run.tags, **context.launch_tags()}))
-    try:
-        await context.launcher.launch(run)
-    except Exception as exc:  # noqa: BLE001 - any launch failure fails the run, not the request
-        reason = str(exc) if isinstance(exc, LaunchError) else f"{type(exc).__name__}: {exc}"
-        await context.storage.run(end_unfinished_run, run.run_id, f"Could not launch the run. {reason}",
-                                  error=SerializableError.from_exception(exc))
-        raise RunLaunchFailed(run.run_id, reason) from exc
+    run = run.with_changes(tags={**run.tags, **context.launch_tags()})
+    with context.launcher.launching_run(run.run_id):
+        run = await context.storage.run(_store_starting, run)
+        try:
+            await context.launcher.launch(run)
+        except Exception as exc:  # noqa: BLE001 - any launch failure fails the run, not the request
+            reason = str(exc) if isinstance(exc, LaunchError) else f"{type(exc).__name__}: {exc}"
+            await context.storage.run(end_unfinished_run, run.run_id, f"Could not launch the run. {reason}",
+                                      error=SerializableError.from_exception(exc))
+            raise RunLaunchFailed(run.run_id, reason) from exc
     return await context.storage.get_run(run.run_id) or run
 
 

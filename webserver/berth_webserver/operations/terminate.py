@@ -12,9 +12,9 @@ from berth.runs import TERMINABLE_STATUSES, RunRecord
 if TYPE_CHECKING:
     from berth.storage import RunStorage
 
-    from ..async_storage import AsyncRunStorage
     from ..context import RequestContext
 
+from ..launcher import TerminateResult
 from .errors import OperationError
 from .runs import get_run
 
@@ -51,9 +51,11 @@ def _failure(run: RunRecord) -> TerminateOutcome:
 async def terminate_run(context: "RequestContext", run_id: str, policy: str = SAFE_TERMINATE) -> TerminateOutcome:
     """Terminate a run; raises ``RunNotFound``.
 
-    SAFE_TERMINATE marks the run CANCELING and asks its code server to stop it (the worker records
-    CANCELED); a run that no server has is marked CANCELED at once. MARK_AS_CANCELED_IMMEDIATELY
-    marks it CANCELED now and asks the server to stop it, best effort.
+    SAFE_TERMINATE asks the run's code server to stop it: the server marks it CANCELING and its
+    worker records CANCELED. A run the server (reached) does not have is marked CANCELED at once;
+    when the server cannot be reached the run is left as it is and the outcome is a failure, since
+    its worker may still be running. MARK_AS_CANCELED_IMMEDIATELY marks the run CANCELED now and
+    has the server kill its processes, best effort.
     """
     storage = context.storage
     run = await get_run(storage, run_id)
@@ -62,13 +64,20 @@ async def terminate_run(context: "RequestContext", run_id: str, policy: str = SA
     if policy == MARK_AS_CANCELED_IMMEDIATELY:
         await storage.store_event(RunEvent(run_id, "Run marked as canceled.", EventType.RUN_CANCELED))
         try:
-            await context.launcher.terminate(run)
+            await context.launcher.terminate(run, force=True)
         except Exception:  # noqa: BLE001 - best effort: the run is canceled whatever the server says
             log.warning("Could not ask the code server to stop run %s", run_id, exc_info=True)
         return TerminateOutcome(await get_run(storage, run_id), True)
-    await storage.store_event(RunEvent(run_id, "Sending run termination request.", EventType.RUN_CANCELING))
-    if not await context.launcher.terminate(run):
-        # No server runs it (never started, or its worker is gone): nothing will record CANCELED.
+    # The server records CANCELING itself before it signals the worker.
+    result = await context.launcher.terminate(run)
+    if result is TerminateResult.UNREACHABLE:
+        return TerminateOutcome(await get_run(storage, run_id), False,
+                                f"Run {run_id} could not be terminated: the code server of location "
+                                f"'{run.location_name}' could not be reached, and the run may still be "
+                                "running. Try again once the location is back, or terminate with "
+                                "MARK_AS_CANCELED_IMMEDIATELY.")
+    if result is TerminateResult.NOT_RUNNING:
+        # The server has no worker for it (never started, or its worker is gone): nothing will record CANCELED.
         await storage.run(_cancel_unless_finished, run_id)
     return TerminateOutcome(await get_run(storage, run_id), True)
 
@@ -76,7 +85,9 @@ async def terminate_run(context: "RequestContext", run_id: str, policy: str = SA
 def _cancel_unless_finished(storage: "RunStorage", run_id: str) -> None:
     current = storage.get_run(run_id)
     if current is not None and not current.is_finished:
-        storage.store_event(RunEvent(run_id, "Run canceled: no code server was running it.", EventType.RUN_CANCELED))
+        storage.store_event(RunEvent(run_id, "Sending run termination request.", EventType.RUN_CANCELING))
+        storage.store_event(RunEvent(run_id, "Run canceled: its code server was not running it.",
+                                     EventType.RUN_CANCELED))
 
 
 async def terminate_runs(context: "RequestContext", run_ids: Sequence[str],
@@ -91,7 +102,13 @@ async def terminate_runs(context: "RequestContext", run_ids: Sequence[str],
     return outcomes
 
 
-async def delete_run(storage: "AsyncRunStorage", run_id: str) -> None:
-    """Delete a run with its tags and events; raises ``RunNotFound``."""
-    await get_run(storage, run_id)
-    await storage.delete_run(run_id)
+async def delete_run(context: "RequestContext", run_id: str) -> None:
+    """Delete a run with its tags and events; raises ``RunNotFound``.
+
+    A run still in progress is killed first (as ``MARK_AS_CANCELED_IMMEDIATELY``), so that no
+    worker goes on writing events for a run that no longer exists.
+    """
+    run = await get_run(context.storage, run_id)
+    if not run.is_finished:
+        await terminate_run(context, run_id, MARK_AS_CANCELED_IMMEDIATELY)
+    await context.storage.delete_run(run_id)

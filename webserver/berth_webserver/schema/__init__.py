@@ -27,6 +27,7 @@ from .config_types import (
     NullableConfigType,
     RegularConfigType,
 )
+from .metadata import METADATA_ENTRY_TYPES
 from .mutation import Mutation
 from .query import Query
 from .solids import RegularDagsterType, SolidDefinition
@@ -39,7 +40,7 @@ _INTERFACE_MEMBERS = [
     ArrayConfigType, CompositeConfigType, EnumConfigType, MapConfigType, NullableConfigType, RegularConfigType,
     FieldNotDefinedConfigError, FieldsNotDefinedConfigError, MissingFieldConfigError, MissingFieldsConfigError,
     RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition,
-    CompositeSolidDefinition,
+    CompositeSolidDefinition, *METADATA_ENTRY_TYPES,
 ]
 
 

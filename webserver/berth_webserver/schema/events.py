@@ -166,7 +166,9 @@ def graphql_event(record: EventRecord, job_name: str) -> graphene.ObjectType:
     if GrapheneRunEvent in interfaces:
         fields["pipelineName"] = job_name
     if DisplayableEvent in interfaces:
-        fields["metadataEntries"] = []
+        from .metadata import metadata_entries
+
+        fields["metadataEntries"] = metadata_entries(event.metadata.get("entries") or {})
     if event_class is ExecutionStepOutputEvent:
         fields["outputName"] = str(event.metadata.get("output_name", "result"))
     if event_class is ExecutionStepInputEvent:

@@ -139,8 +139,11 @@ def runs_filter_from_input(data: Optional[Mapping[str, Any]]) -> Optional[RunsFi
         return None
     run_ids = data.get("runIds")
     statuses = data.get("statuses")
+    if data.get("mode") not in (None, "default"):
+        run_ids = []  # every berth run has the one mode "default": no run has another
     return RunsFilterRecord(
         run_ids=[run_id for run_id in run_ids if run_id] if run_ids is not None else None,
+        snapshot_id=data.get("snapshotId") or None,
         job_name=data.get("pipelineName"),
         statuses=[RunStatusValue(_enum_value(s)) for s in statuses] if statuses is not None else None,
         tags=tags_from_input(data.get("tags")),

@@ -104,7 +104,7 @@ async def _terminate(_root: Any, info: ResolveInfo, runId: str, terminatePolicy:
 
 
 async def _delete(_root: Any, info: ResolveInfo, runId: str) -> Any:
-    await delete_run(info.context.storage, runId)
+    await delete_run(info.context, runId)
     return DeletePipelineRunSuccess(runId=runId)
 
 

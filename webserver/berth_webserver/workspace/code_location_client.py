@@ -125,9 +125,9 @@ class CodeLocationClient:
         request = pb.StartRunRequest(run_id=run_id, repository_name=repository_name, job_name=job_name)
         return await self.stub.StartRun(request, timeout=timeout, metadata=self._metadata)
 
-    async def cancel_run(self, run_id: str, timeout: float = 10.0) -> pb.CancelRunReply:
-        """Ask the server to cancel a run's worker."""
-        return await self.stub.CancelRun(pb.CancelRunRequest(run_id=run_id), timeout=timeout,
+    async def cancel_run(self, run_id: str, timeout: float = 10.0, force: bool = False) -> pb.CancelRunReply:
+        """Ask the server to cancel a run's worker (``force``: kill its processes at once)."""
+        return await self.stub.CancelRun(pb.CancelRunRequest(run_id=run_id, force=force), timeout=timeout,
                                          metadata=self._metadata)
 
     async def list_active_runs(self, timeout: float = 5.0) -> list[str]:

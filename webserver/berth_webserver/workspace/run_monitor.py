@@ -3,13 +3,16 @@
 After a location's server (re)connects, every run of that location that storage still shows as
 STARTING, STARTED or CANCELING, but that the server does not list as active, lost its worker
 (the server restarted, the pod was deleted, the worker crashed). ``end_unfinished_run`` records
-an ENGINE_EVENT that says so, then the run's terminal event. Runs the launcher is handing to a
-server right now are not in the server's list yet, so they are left alone.
+an ENGINE_EVENT that says so, then the run's terminal event.
+
+The server's list is asked for *after* storage is read: a run launched in between is then either
+in that list (a server registers a worker before it answers StartRun) or still in the launcher's
+``launching`` set, so a sweep never fails a run that was just started.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Collection
+from typing import TYPE_CHECKING, Awaitable, Callable, Collection
 
 from berth.run_failure import end_unfinished_run
 from berth.runs import RunsFilter, RunStatus
@@ -27,23 +30,30 @@ WATCHED_STATUSES = (RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING)
 class RunMonitor:
     """Finishes the runs of a location whose workers its server no longer knows."""
 
-    def __init__(self, storage: "AsyncRunStorage", launching: Callable[[], Collection[str]]) -> None:
+    def __init__(self, storage: "AsyncRunStorage", launching: Callable[[], frozenset[str]]) -> None:
         """``launching()``: the ids of the runs being launched now (the launcher's)."""
         self.storage = storage
         self.launching = launching
 
-    async def sweep(self, location_name: str, active_run_ids: Collection[str]) -> list[str]:
-        """Finish the orphaned runs of the location; returns their ids."""
-        return await self.storage.run(self._sweep, location_name, frozenset(active_run_ids))
+    async def sweep(self, location_name: str,
+                    list_active_runs: Callable[[], Awaitable[Collection[str]]]) -> list[str]:
+        """Finish the orphaned runs of the location; returns their ids.
 
-    def _sweep(self, storage: "RunStorage", location_name: str, active: frozenset[str]) -> list[str]:
-        candidates = storage.get_runs(RunsFilter(statuses=list(WATCHED_STATUSES), location_name=location_name))
+        ``list_active_runs()`` asks the location's server which runs it has workers for.
+        """
+        candidates = await self.storage.get_runs(RunsFilter(statuses=list(WATCHED_STATUSES),
+                                                            location_name=location_name))
+        if not candidates:
+            return []
+        # Launching first, then the server: a run that leaves the launching set is registered
+        # with its server before (see RunLauncher.launching_run).
+        launching = self.launching()
+        active = frozenset(await list_active_runs()) | launching
+        orphans = [run.run_id for run in candidates if run.run_id not in active]
+        return await self.storage.run(self._finish, location_name, orphans)
+
+    def _finish(self, storage: "RunStorage", location_name: str, run_ids: list[str]) -> list[str]:
         reason = (f"The run worker is gone: the code server of location '{location_name}' no longer "
                   f"runs it (the server restarted or the worker died).")
-        finished: list[str] = []
-        for run in candidates:
-            if run.run_id in active or run.run_id in self.launching():
-                continue
-            if end_unfinished_run(storage, run.run_id, reason):  # it may have finished since the query
-                finished.append(run.run_id)
-        return finished
+        # end_unfinished_run re-reads each run: one that finished since the query is left alone.
+        return [run_id for run_id in run_ids if end_unfinished_run(storage, run_id, reason)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, AsyncIterator, Collection, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Mapping, Optional, Sequence
 
 import grpc
 import grpc.aio
@@ -267,12 +267,9 @@ class Workspace:
         if self.run_monitor is None:
             return
         try:
-            active: Collection[str] = await location.client.list_active_runs()
+            await self.run_monitor.sweep(location.origin.location_name, location.client.list_active_runs)
         except grpc.aio.AioRpcError:
             location.swept_server_id = None  # try again on the next connection
-            return
-        try:
-            await self.run_monitor.sweep(location.origin.location_name, active)
         except Exception:  # storage trouble must not stop the watcher; the next connection retries
             location.swept_server_id = None
             _log.exception("Checking the runs of location %s failed", location.origin.location_name)

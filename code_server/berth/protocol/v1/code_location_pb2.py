@@ -26,7 +26,7 @@ _sym_db = _symbol_database.Default()
 from berth.protocol.v1 import snapshot_pb2 as berth_dot_protocol_dot_v1_dot_snapshot__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%berth/protocol/v1/code_location.proto\x12\x11\x62\x65rth.protocol.v1\x1a berth/protocol/v1/snapshot.proto\"?\n\tUserError\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\r\n\x05stack\x18\x02 \x01(\t\x12\x12\n\nclass_name\x18\x03 \x01(\t\"\x16\n\x14GetServerInfoRequest\"\xda\x01\n\nServerInfo\x12\x15\n\rlocation_name\x18\x01 \x01(\t\x12\x11\n\tserver_id\x18\x02 \x01(\t\x12\x15\n\rberth_version\x18\x03 \x01(\t\x12\r\n\x05image\x18\x04 \x01(\t\x12\x12\n\ngeneration\x18\x05 \x01(\x03\x12\x30\n\nload_error\x18\x06 \x01(\x0b\x32\x1c.berth.protocol.v1.UserError\x12\x0b\n\x03pid\x18\x07 \x01(\x05\x12\x12\n\nstarted_at\x18\x08 \x01(\x01\x12\x15\n\rshutting_down\x18\t \x01(\x08\"\x19\n\x17ListRepositoriesRequest\"4\n\x11RepositorySummary\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tjob_count\x18\x02 \x01(\x05\"\x85\x01\n\x15ListRepositoriesReply\x12:\n\x0crepositories\x18\x01 \x03(\x0b\x32$.berth.protocol.v1.RepositorySummary\x12\x30\n\nload_error\x18\x02 \x01(\x0b\x32\x1c.berth.protocol.v1.UserError\":\n\x1fStreamRepositorySnapshotRequest\x12\x17\n\x0frepository_name\x18\x01 \x01(\t\"\x87\x01\n\x17RepositorySnapshotChunk\x12\x35\n\x06header\x18\x01 \x01(\x0b\x32#.berth.protocol.v1.RepositoryHeaderH\x00\x12-\n\x03job\x18\x02 \x01(\x0b\x32\x1e.berth.protocol.v1.JobSnapshotH\x00\x42\x06\n\x04item\"_\n\x0fStartRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x17\n\x0frepository_name\x18\x02 \x01(\t\x12\x10\n\x08job_name\x18\x03 \x01(\tJ\x04\x08\x04\x10\x05R\x0bstorage_url\"?\n\rStartRunReply\x12\x12\n\nworker_pid\x18\x03 \x01(\x05J\x04\x08\x01\x10\x02J\x04\x08\x02\x10\x03R\x07startedR\x05\x65rror\"\"\n\x10\x43\x61ncelRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"0\n\x0e\x43\x61ncelRunReply\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x17\n\x15ListActiveRunsRequest\"&\n\x13ListActiveRunsReply\x12\x0f\n\x07run_ids\x18\x01 \x03(\t\"\x0f\n\rReloadRequest\":\n\x0bReloadReply\x12+\n\x04info\x18\x01 \x01(\x0b\x32\x1d.berth.protocol.v1.ServerInfo\"\x11\n\x0fShutdownRequest\"G\n\rShutdownReply\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x08\x12\x13\n\x0b\x61\x63tive_runs\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\"\x0e\n\x0cWatchRequest\"\xdc\x01\n\nWatchEvent\x12\x30\n\x04kind\x18\x01 \x01(\x0e\x32\".berth.protocol.v1.WatchEvent.Kind\x12+\n\x04info\x18\x02 \x01(\x0b\x32\x1d.berth.protocol.v1.ServerInfo\"o\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x12\n\x0eKIND_CONNECTED\x10\x01\x12\x11\n\rKIND_RELOADED\x10\x02\x12\x16\n\x12KIND_SHUTTING_DOWN\x10\x03\x12\x12\n\x0eKIND_HEARTBEAT\x10\x04\x32\xc3\x06\n\x0c\x43odeLocation\x12W\n\rGetServerInfo\x12\'.berth.protocol.v1.GetServerInfoRequest\x1a\x1d.berth.protocol.v1.ServerInfo\x12h\n\x10ListRepositories\x12*.berth.protocol.v1.ListRepositoriesRequest\x1a(.berth.protocol.v1.ListRepositoriesReply\x12|\n\x18StreamRepositorySnapshot\x12\x32.berth.protocol.v1.StreamRepositorySnapshotRequest\x1a*.berth.protocol.v1.RepositorySnapshotChunk0\x01\x12P\n\x08StartRun\x12\".berth.protocol.v1.StartRunRequest\x1a .berth.protocol.v1.StartRunReply\x12S\n\tCancelRun\x12#.berth.protocol.v1.CancelRunRequest\x1a!.berth.protocol.v1.CancelRunReply\x12\x62\n\x0eListActiveRuns\x12(.berth.protocol.v1.ListActiveRunsRequest\x1a&.berth.protocol.v1.ListActiveRunsReply\x12J\n\x06Reload\x12 .berth.protocol.v1.ReloadRequest\x1a\x1e.berth.protocol.v1.ReloadReply\x12P\n\x08Shutdown\x12\".berth.protocol.v1.ShutdownRequest\x1a .berth.protocol.v1.ShutdownReply\x12I\n\x05Watch\x12\x1f.berth.protocol.v1.WatchRequest\x1a\x1d.berth.protocol.v1.WatchEvent0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%berth/protocol/v1/code_location.proto\x12\x11\x62\x65rth.protocol.v1\x1a berth/protocol/v1/snapshot.proto\"?\n\tUserError\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\r\n\x05stack\x18\x02 \x01(\t\x12\x12\n\nclass_name\x18\x03 \x01(\t\"\x16\n\x14GetServerInfoRequest\"\xda\x01\n\nServerInfo\x12\x15\n\rlocation_name\x18\x01 \x01(\t\x12\x11\n\tserver_id\x18\x02 \x01(\t\x12\x15\n\rberth_version\x18\x03 \x01(\t\x12\r\n\x05image\x18\x04 \x01(\t\x12\x12\n\ngeneration\x18\x05 \x01(\x03\x12\x30\n\nload_error\x18\x06 \x01(\x0b\x32\x1c.berth.protocol.v1.UserError\x12\x0b\n\x03pid\x18\x07 \x01(\x05\x12\x12\n\nstarted_at\x18\x08 \x01(\x01\x12\x15\n\rshutting_down\x18\t \x01(\x08\"\x19\n\x17ListRepositoriesRequest\"4\n\x11RepositorySummary\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tjob_count\x18\x02 \x01(\x05\"\x85\x01\n\x15ListRepositoriesReply\x12:\n\x0crepositories\x18\x01 \x03(\x0b\x32$.berth.protocol.v1.RepositorySummary\x12\x30\n\nload_error\x18\x02 \x01(\x0b\x32\x1c.berth.protocol.v1.UserError\":\n\x1fStreamRepositorySnapshotRequest\x12\x17\n\x0frepository_name\x18\x01 \x01(\t\"\x87\x01\n\x17RepositorySnapshotChunk\x12\x35\n\x06header\x18\x01 \x01(\x0b\x32#.berth.protocol.v1.RepositoryHeaderH\x00\x12-\n\x03job\x18\x02 \x01(\x0b\x32\x1e.berth.protocol.v1.JobSnapshotH\x00\x42\x06\n\x04item\"_\n\x0fStartRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x17\n\x0frepository_name\x18\x02 \x01(\t\x12\x10\n\x08job_name\x18\x03 \x01(\tJ\x04\x08\x04\x10\x05R\x0bstorage_url\"?\n\rStartRunReply\x12\x12\n\nworker_pid\x18\x03 \x01(\x05J\x04\x08\x01\x10\x02J\x04\x08\x02\x10\x03R\x07startedR\x05\x65rror\"1\n\x10\x43\x61ncelRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\r\n\x05\x66orce\x18\x02 \x01(\x08\"0\n\x0e\x43\x61ncelRunReply\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x17\n\x15ListActiveRunsRequest\"&\n\x13ListActiveRunsReply\x12\x0f\n\x07run_ids\x18\x01 \x03(\t\"\x0f\n\rReloadRequest\":\n\x0bReloadReply\x12+\n\x04info\x18\x01 \x01(\x0b\x32\x1d.berth.protocol.v1.ServerInfo\"\x11\n\x0fShutdownRequest\"G\n\rShutdownReply\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x08\x12\x13\n\x0b\x61\x63tive_runs\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\"\x0e\n\x0cWatchRequest\"\xdc\x01\n\nWatchEvent\x12\x30\n\x04kind\x18\x01 \x01(\x0e\x32\".berth.protocol.v1.WatchEvent.Kind\x12+\n\x04info\x18\x02 \x01(\x0b\x32\x1d.berth.protocol.v1.ServerInfo\"o\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x12\n\x0eKIND_CONNECTED\x10\x01\x12\x11\n\rKIND_RELOADED\x10\x02\x12\x16\n\x12KIND_SHUTTING_DOWN\x10\x03\x12\x12\n\x0eKIND_HEARTBEAT\x10\x04\x32\xc3\x06\n\x0c\x43odeLocation\x12W\n\rGetServerInfo\x12\'.berth.protocol.v1.GetServerInfoRequest\x1a\x1d.berth.protocol.v1.ServerInfo\x12h\n\x10ListRepositories\x12*.berth.protocol.v1.ListRepositoriesRequest\x1a(.berth.protocol.v1.ListRepositoriesReply\x12|\n\x18StreamRepositorySnapshot\x12\x32.berth.protocol.v1.StreamRepositorySnapshotRequest\x1a*.berth.protocol.v1.RepositorySnapshotChunk0\x01\x12P\n\x08StartRun\x12\".berth.protocol.v1.StartRunRequest\x1a .berth.protocol.v1.StartRunReply\x12S\n\tCancelRun\x12#.berth.protocol.v1.CancelRunRequest\x1a!.berth.protocol.v1.CancelRunReply\x12\x62\n\x0eListActiveRuns\x12(.berth.protocol.v1.ListActiveRunsRequest\x1a&.berth.protocol.v1.ListActiveRunsReply\x12J\n\x06Reload\x12 .berth.protocol.v1.ReloadRequest\x1a\x1e.berth.protocol.v1.ReloadReply\x12P\n\x08Shutdown\x12\".berth.protocol.v1.ShutdownRequest\x1a .berth.protocol.v1.ShutdownReply\x12I\n\x05Watch\x12\x1f.berth.protocol.v1.WatchRequest\x1a\x1d.berth.protocol.v1.WatchEvent0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -54,27 +54,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STARTRUNREPLY']._serialized_start=916
   _globals['_STARTRUNREPLY']._serialized_end=979
   _globals['_CANCELRUNREQUEST']._serialized_start=981
-  _globals['_CANCELRUNREQUEST']._serialized_end=1015
-  _globals['_CANCELRUNREPLY']._serialized_start=1017
-  _globals['_CANCELRUNREPLY']._serialized_end=1065
-  _globals['_LISTACTIVERUNSREQUEST']._serialized_start=1067
-  _globals['_LISTACTIVERUNSREQUEST']._serialized_end=1090
-  _globals['_LISTACTIVERUNSREPLY']._serialized_start=1092
-  _globals['_LISTACTIVERUNSREPLY']._serialized_end=1130
-  _globals['_RELOADREQUEST']._serialized_start=1132
-  _globals['_RELOADREQUEST']._serialized_end=1147
-  _globals['_RELOADREPLY']._serialized_start=1149
-  _globals['_RELOADREPLY']._serialized_end=1207
-  _globals['_SHUTDOWNREQUEST']._serialized_start=1209
-  _globals['_SHUTDOWNREQUEST']._serialized_end=1226
-  _globals['_SHUTDOWNREPLY']._serialized_start=1228
-  _globals['_SHUTDOWNREPLY']._serialized_end=1299
-  _globals['_WATCHREQUEST']._serialized_start=1301
-  _globals['_WATCHREQUEST']._serialized_end=1315
-  _globals['_WATCHEVENT']._serialized_start=1318
-  _globals['_WATCHEVENT']._serialized_end=1538
-  _globals['_WATCHEVENT_KIND']._serialized_start=1427
-  _globals['_WATCHEVENT_KIND']._serialized_end=1538
-  _globals['_CODELOCATION']._serialized_start=1541
-  _globals['_CODELOCATION']._serialized_end=2376
+  _globals['_CANCELRUNREQUEST']._serialized_end=1030
+  _globals['_CANCELRUNREPLY']._serialized_start=1032
+  _globals['_CANCELRUNREPLY']._serialized_end=1080
+  _globals['_LISTACTIVERUNSREQUEST']._serialized_start=1082
+  _globals['_LISTACTIVERUNSREQUEST']._serialized_end=1105
+  _globals['_LISTACTIVERUNSREPLY']._serialized_start=1107
+  _globals['_LISTACTIVERUNSREPLY']._serialized_end=1145
+  _globals['_RELOADREQUEST']._serialized_start=1147
+  _globals['_RELOADREQUEST']._serialized_end=1162
+  _globals['_RELOADREPLY']._serialized_start=1164
+  _globals['_RELOADREPLY']._serialized_end=1222
+  _globals['_SHUTDOWNREQUEST']._serialized_start=1224
+  _globals['_SHUTDOWNREQUEST']._serialized_end=1241
+  _globals['_SHUTDOWNREPLY']._serialized_start=1243
+  _globals['_SHUTDOWNREPLY']._serialized_end=1314
+  _globals['_WATCHREQUEST']._serialized_start=1316
+  _globals['_WATCHREQUEST']._serialized_end=1330
+  _globals['_WATCHEVENT']._serialized_start=1333
+  _globals['_WATCHEVENT']._serialized_end=1553
+  _globals['_WATCHEVENT_KIND']._serialized_start=1442
+  _globals['_WATCHEVENT_KIND']._serialized_end=1553
+  _globals['_CODELOCATION']._serialized_start=1556
+  _globals['_CODELOCATION']._serialized_end=2391
 # @@protoc_insertion_point(module_scope)

@@ -96,10 +96,12 @@ class StartRunReply(_message.Message):
     def __init__(self, worker_pid: _Optional[int] = ...) -> None: ...
 
 class CancelRunRequest(_message.Message):
-    __slots__ = ("run_id",)
+    __slots__ = ("run_id", "force")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
     run_id: str
-    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+    force: bool
+    def __init__(self, run_id: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
 
 class CancelRunReply(_message.Message):
     __slots__ = ("found", "message")

@@ -1,0 +1,110 @@
+"""IO managers: resources that store an op's outputs (``handle_output``) and load them as inputs (``load_input``).
+
+The resource key ``io_manager`` is berth's output store unless a job or ``Definitions`` binds
+another one; an ``Out(io_manager_key=...)`` picks another key for one output.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+from berth.definitions.resource import ResourceDefinition
+
+__all__ = ["DEFAULT_IO_MANAGER_DEF", "DEFAULT_IO_MANAGER_KEY", "IOManager", "OutputStoreIOManager", "IOManagerDefinition", "InputContext", "OutputContext",
+           "io_manager"]
+
+DEFAULT_IO_MANAGER_KEY = "io_manager"
+
+
+class OutputContext:
+    """What ``handle_output`` knows about the output it stores."""
+
+    def __init__(self, *, step_key: str, name: str, run_id: str, op_def: Any = None,
+                 mapping_key: Optional[str] = None, metadata: Optional[Mapping[str, Any]] = None,
+                 resource_config: Any = None, log: Any = None, output_metadata_sink: Optional[dict] = None) -> None:
+        self.step_key = step_key
+        self.name = name
+        self.run_id = run_id
+        self.op_def = op_def
+        self.mapping_key = mapping_key
+        self.definition_metadata = dict(metadata or {})
+        self.metadata = self.definition_metadata
+        self.resource_config = resource_config
+        self.log = log
+        self._output_metadata_sink = output_metadata_sink
+
+    @property
+    def has_asset_key(self) -> bool:
+        """False: berth runs ops, not assets."""
+        return False
+
+    def get_identifier(self) -> list[str]:
+        """Run id, step key and output name (and mapping key): where Dagster's IO managers keep it."""
+        parts = [self.run_id, self.step_key, self.name]
+        return parts + [self.mapping_key] if self.mapping_key else parts
+
+    def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Attach metadata to the output's event."""
+        if self._output_metadata_sink is not None:
+            self._output_metadata_sink.update(metadata)
+
+
+class InputContext:
+    """What ``load_input`` knows: the input and the upstream output it reads."""
+
+    def __init__(self, *, name: str, upstream_output: OutputContext, op_def: Any = None,
+                 metadata: Optional[Mapping[str, Any]] = None, log: Any = None) -> None:
+        self.name = name
+        self.upstream_output = upstream_output
+        self.op_def = op_def
+        self.definition_metadata = dict(metadata or {})
+        self.metadata = self.definition_metadata
+        self.log = log
+
+    @property
+    def has_asset_key(self) -> bool:
+        """False: berth runs ops, not assets."""
+        return False
+
+
+class IOManager:
+    """Base of IO managers: store an output, load it for a downstream input."""
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        """Store ``obj``, the value of the output ``context`` describes."""
+        raise NotImplementedError
+
+    def load_input(self, context: InputContext) -> Any:
+        """Load the value of ``context.upstream_output`` for the input ``context`` describes."""
+        raise NotImplementedError
+
+
+class IOManagerDefinition(ResourceDefinition):
+    """A resource whose value is an IOManager."""
+
+
+def io_manager(fn: Optional[Callable[..., Any]] = None, *, config_schema: Any = None,
+               description: Optional[str] = None, required_resource_keys: Optional[Sequence[str]] = None,
+               version: Optional[str] = None) -> Any:
+    """Define an IO manager from a function of an InitResourceContext that returns an IOManager."""
+
+    def decorate(function: Callable[..., Any]) -> IOManagerDefinition:
+        import inspect
+
+        wants_context = bool(inspect.signature(function).parameters)
+        resource_fn = function if wants_context else (lambda _context: function())
+        return IOManagerDefinition(resource_fn, config_schema, description or inspect.getdoc(function),
+                                   required_resource_keys, version)
+
+    return decorate(fn) if fn is not None else decorate
+
+
+class OutputStoreIOManager(IOManager):
+    """Stands for berth's own output store (``berth.execution.io_store``), which the engine uses directly."""
+
+    def __repr__(self) -> str:
+        return "OutputStoreIOManager()"
+
+
+DEFAULT_IO_MANAGER_DEF = IOManagerDefinition(lambda _context: OutputStoreIOManager(),
+                                             description="berth's output store")

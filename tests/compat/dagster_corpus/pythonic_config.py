@@ -1,0 +1,43 @@
+"""Config classes as op parameters: defaults, descriptions, enums, Optional, lists and dicts."""
+import enum
+from typing import Dict, List, Optional
+
+from dagster import Config, job, op
+from pydantic import Field
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class PaintConfig(Config):
+    wall: str = Field(description="Which wall to paint")
+    coats: int = 2
+    color: Color = Color.RED
+    primer: Optional[str] = None
+    rooms: List[str] = ["hall"]
+    prices: Dict[str, float] = {}
+    dry_run: bool = False
+
+
+@op
+def paint(context, config: PaintConfig):
+    context.log.info(f"painting {config.wall} {config.color.name} x{config.coats}")
+    return repr(config)
+
+
+@job
+def paint_job():
+    paint()
+
+
+CASES = [
+    {"job": "paint_job", "run_config": {"ops": {"paint": {"config": {"wall": "north"}}}}},
+    {"job": "paint_job", "run_config": {"ops": {"paint": {"config": {
+        "wall": "south", "coats": 3, "color": "BLUE", "primer": "white", "rooms": ["a", "b"],
+        "prices": {"paint": 9.5}, "dry_run": True}}}}},
+    {"job": "paint_job", "run_config": {"ops": {"paint": {"config": {"coats": 1}}}}},
+    {"job": "paint_job", "run_config": {"ops": {"paint": {"config": {
+        "wall": "east", "color": "GREEN", "rooms": "hall", "typo": 1}}}}},
+]
