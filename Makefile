@@ -15,7 +15,18 @@ $(VENV)/.installed: code_server/pyproject.toml webserver/pyproject.toml client/p
 	$(BIN)/pip install --quiet -e code_server -e webserver -e client -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The web UI (webserver/ui) builds into berth_webserver/static/ui with Node.js and npm.
+UI := webserver/ui
+UI_BUILT := webserver/berth_webserver/static/ui/manifest.json
+UI_SOURCES := $(shell find $(UI)/src -type f 2>/dev/null) $(addprefix $(UI)/,package.json vite.config.ts tsconfig.json)
+
+$(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json
+	cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
+
+$(UI_BUILT): $(UI)/node_modules/.package-lock.json $(UI_SOURCES)
+	cd $(UI) && npm run build
+
+install: $(VENV)/.installed $(UI_BUILT)
 
 system-deps:
 	bash scripts/ensure_system_deps.sh
@@ -56,6 +67,7 @@ protos: install
 bench: install
 	$(BIN)/python bench/code_server.py
 	$(BIN)/python bench/webserver.py
+	$(BIN)/python bench/ui.py
 
 clean:
 	rm -rf $(VENV) .cache

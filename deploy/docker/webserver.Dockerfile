@@ -7,6 +7,23 @@
 # Any Debian-like image with Python 3.11+ and its venv module: python:3.11-slim, or a local Debian
 # bookworm base (interpreter `python3`), as tests/deploy builds it where no registry can be reached.
 ARG BASE_IMAGE=python:3.11-slim
+# The web UI is built with Node.js and npm from the committed lockfile (UI_SOURCE=build). Where no
+# registry can be reached, UI_SOURCE=context takes the build that `make install` left in the context
+# (berth_webserver/static/ui); the stage not chosen is skipped.
+ARG NODE_IMAGE=node:22-slim
+ARG UI_SOURCE=build
+
+FROM ${NODE_IMAGE} AS ui-build
+WORKDIR /src/webserver/ui
+COPY webserver/ui/package.json webserver/ui/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY webserver/ui/ ./
+RUN npm run build
+
+FROM scratch AS ui-context
+COPY webserver/berth_webserver/static/ui/ /src/webserver/berth_webserver/static/ui/
+
+FROM ui-${UI_SOURCE} AS ui
 
 FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -15,6 +32,7 @@ COPY code_server/ /src/code_server/
 # The same steps as code-location.Dockerfile's build stage so far: a builder reuses those layers.
 RUN /opt/venv/bin/pip install "/src/code_server[postgres]"
 COPY webserver/ /src/webserver/
+COPY --from=ui /src/webserver/berth_webserver/static/ui/ /src/webserver/berth_webserver/static/ui/
 RUN /opt/venv/bin/pip install /src/webserver
 
 FROM ${BASE_IMAGE}

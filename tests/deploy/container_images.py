@@ -34,5 +34,7 @@ def build_images(podman: Podman) -> BuiltImages:
     code_location = podman.build(
         CODE_LOCATION_DOCKERFILE, code_tag, {"BASE_IMAGE": base, "BERTH_CODE_IMAGE": code_tag}
     )
-    webserver = podman.build(WEBSERVER_DOCKERFILE, f"localhost/berth-webserver:test-{checkout}", {"BASE_IMAGE": base})
+    # No registry here: the image takes the UI that make install built (UI_SOURCE=context).
+    webserver = podman.build(WEBSERVER_DOCKERFILE, f"localhost/berth-webserver:test-{checkout}",
+                             {"BASE_IMAGE": base, "UI_SOURCE": "context"})
     return BuiltImages(base, code_location, webserver)

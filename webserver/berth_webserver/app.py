@@ -1,17 +1,16 @@
-"""The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, info and health endpoints."""
+"""The Starlette application: GraphQL over HTTP and WebSocket, the web UI, GraphiQL, info and health."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import contextlib
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection
-from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -25,6 +24,7 @@ from .http.limits import ServerLimits
 from .http.origin_check import CrossOriginGuard
 from .http.query_size import ListSizes
 from .http.security import SecurityHeadersMiddleware
+from .http.ui import SPA_PATHS, app_page
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
 from .workspace.run_monitor import RunMonitor
@@ -40,10 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["create_app", "LazySchema", "STATIC_DIR", "security_middleware"]
 
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-async def _to_graphiql(request: HTTPConnection) -> RedirectResponse:
-    return RedirectResponse(url=f"{request.scope.get('root_path', '')}/graphql")
 
 
 class LazySchema:
@@ -124,7 +120,7 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
             Route("/server_info", server_info),
             Route("/dagit_info", server_info),
             Route("/health", health),
-            Route("/", _to_graphiql),
+            *(Route(path, app_page) for path in SPA_PATHS),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=security_middleware(allowed_origins, loopback_only, authenticator),

@@ -1,11 +1,12 @@
 """``AuthMiddleware``: every request except the open ones must say who it is.
 
 Open without credentials: ``/health`` (probes), ``/server_info`` and ``/dagit_info`` (versions
-only), ``/`` (a redirect), ``/static/`` assets and the GraphiQL page itself (a browser cannot
-send a bearer token when it navigates; GraphiQL sends one with each query once the user enters
-it). Everything else answers 401 (or 403 for a proxy user without a role), as JSON in the
-GraphQL error shape, never running any resolver. A WebSocket upgrade with bad credentials is
-accepted and closed at once with code 4401 (4403), which GraphQL WebSocket clients understand.
+only), the web UI's pages (``/``, ``/runs…``, ``/jobs…``, ``/locations…``), ``/static/`` assets and
+the GraphiQL page itself (a browser cannot send a bearer token when it navigates; the UI and
+GraphiQL send one with each query once the user enters it). Everything else answers 401 (or 403
+for a proxy user without a role), as JSON in the GraphQL error shape, never running any resolver.
+A WebSocket upgrade with bad credentials is accepted and closed at once with code 4401 (4403),
+which GraphQL WebSocket clients understand.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Optional
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..http.ui import is_app_path
 from .authenticator import AuthenticationFailed, Authenticator
 from .connection import AUTH_SCOPE_KEY, ConnectionAuth
 
@@ -30,6 +32,8 @@ def _is_open(scope: Scope, headers: Headers) -> bool:
     path = scope.get("path", "")
     if path in _OPEN_PATHS or path.startswith(_OPEN_PREFIXES):
         return True
+    if scope.get("method") == "GET" and is_app_path(path):
+        return True  # the app's HTML; its GraphQL requests carry the token
     # The GraphiQL page: what GraphQLEndpoint answers with HTML rather than by executing.
     return (path == "/graphql" and scope.get("method") == "GET" and "text/html" in headers.get("accept", "")
             and "query" not in QueryParams(scope.get("query_string", b"")))

@@ -1,0 +1,81 @@
+// React hooks over the transport: queries with refetch and optional polling, and subscriptions.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { TypedDocumentString } from "../gql/graphql";
+import { ApiError, request, subscribe } from "./client";
+
+export type QueryState<T> = {
+  data: T | null;
+  error: ApiError | null;
+  loading: boolean;
+  refetch: () => Promise<void>;
+};
+
+/**
+ * Run a query when its variables change; with pollMs, again every pollMs while the tab is visible.
+ * The previous data stays on screen while a newer answer loads, so polling never flashes.
+ */
+export function useQuery<TResult, TVariables>(
+  doc: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  options: { pollMs?: number; skip?: boolean } = {},
+): QueryState<TResult> {
+  const key = JSON.stringify(variables);
+  const [data, setData] = useState<TResult | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(!options.skip);
+  const generation = useRef(0);
+
+  const run = useCallback(async () => {
+    const mine = ++generation.current;
+    setLoading(true);
+    try {
+      const result = await request(doc, JSON.parse(key) as TVariables);
+      if (mine === generation.current) {
+        setData(result);
+        setError(null);
+      }
+    } catch (caught) {
+      if (mine === generation.current) setError(caught instanceof ApiError ? caught : new ApiError(String(caught)));
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }, [doc, key]);
+
+  useEffect(() => {
+    if (options.skip) return;
+    setData(null);
+    void run();
+  }, [run, options.skip]);
+
+  useEffect(() => {
+    if (!options.pollMs || options.skip) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState !== "hidden") void run();
+    }, options.pollMs);
+    return () => window.clearInterval(timer);
+  }, [run, options.pollMs, options.skip]);
+
+  return { data, error, loading, refetch: run };
+}
+
+/** Subscribe while mounted (and while variables stay the same); onData sees every message. */
+export function useSubscription<TResult, TVariables>(
+  doc: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  onData: (data: TResult) => void,
+  options: { skip?: boolean } = {},
+): ApiError | null {
+  const key = JSON.stringify(variables);
+  const [error, setError] = useState<ApiError | null>(null);
+  const handler = useRef(onData);
+  handler.current = onData;
+  useEffect(() => {
+    if (options.skip) return;
+    setError(null);
+    return subscribe(doc, JSON.parse(key) as TVariables, (data) => {
+      setError(null);
+      handler.current(data);
+    }, setError);
+  }, [doc, key, options.skip]);
+  return error;
+}
