@@ -42,7 +42,7 @@ compat-env: $(COMPAT_VENV)/.installed
 dev: install
 	$(BIN)/berth dev -w examples/workspace.yaml --port $(PORT)
 
-test: install system-deps compat-env
+test: install system-deps compat-env lint
 	$(BIN)/python scripts/gen_protos.py --check
 	$(BIN)/python scripts/schema_contract.py changes
 	BERTH_COMPAT_PYTHON=$(CURDIR)/$(COMPAT_VENV)/bin/python $(BIN)/pytest

@@ -60,7 +60,8 @@ def populate(storage: RunStorage, count: int) -> float:
     with storage.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Explicit ids did not advance the sequence; later inserts must not collide.
-            connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('runs', 'id'), (SELECT max(id) FROM runs))")
+            connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('runs', 'id'), (SELECT max(id) FROM runs))")
         # Planner statistics, as a long-lived database would have them.
         connection.exec_driver_sql("ANALYZE")
     return time.perf_counter() - started

@@ -189,7 +189,8 @@ def main() -> None:
             cursor, remaining = None, max(1, args.runs - 20)
             while remaining > 0:  # pages of at most 1,000, the largest limit the webserver accepts
                 page = bench.graphql("query P($c: String, $n: Int) { runsOrError(limit: $n, cursor: $c) "
-                                     "{ ... on Runs { results { runId } } } }", {"c": cursor, "n": min(remaining, 1000)})
+                                     "{ ... on Runs { results { runId } } } }",
+                                     {"c": cursor, "n": min(remaining, 1000)})
                 cursor, remaining = page["runsOrError"]["results"][-1]["runId"], remaining - 1000
             queries["deep_cursor"] = ("query C($c: String) { runsOrError(limit: 10, cursor: $c) "
                                       "{ ... on Runs { results { runId } } } }", {"c": cursor})

@@ -10,10 +10,16 @@ import httpx
 from . import _flows as flows
 from ._enums import DagsterRunStatus
 from ._exceptions import InvalidResponseError
-from ._models import JobSummary, LocationStatus, ReloadRepositoryLocationInfo, Run, RunEvent, ShutdownRepositoryLocationInfo
+from ._models import (
+    JobSummary,
+    LocationStatus,
+    ReloadRepositoryLocationInfo,
+    Run,
+    RunEvent,
+    ShutdownRepositoryLocationInfo,
+)
 from ._stream import async_stream_run_events
 from ._transport import AsyncGraphQLTransport, build_graphql_url, websocket_url, with_token
-
 
 T = TypeVar("T")
 __all__ = ["AsyncBerthClient"]

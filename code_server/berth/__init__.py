@@ -16,21 +16,36 @@ from berth.lazy_imports import lazy_attributes
 from berth.version import __version__
 
 if TYPE_CHECKING:
-    from berth.config.config_type import (Any, Array, Bool, Enum, EnumValue, Float, Int, Map, Noneable, Permissive,
-                                          Selector, Shape, String)
+    from berth.config.config_type import (
+        Any,
+        Array,
+        Bool,
+        Enum,
+        EnumValue,
+        Float,
+        Int,
+        Map,
+        Noneable,
+        Permissive,
+        Selector,
+        Shape,
+        String,
+    )
     from berth.config.field import Field
     from berth.definitions.context import OpExecutionContext, build_op_context
-    from berth.definitions.dependency import (DependencyDefinition, DynamicCollectDependencyDefinition,
-                                              MultiDependencyDefinition, NodeInvocation)
+    from berth.definitions.dependency import (
+        DependencyDefinition,
+        DynamicCollectDependencyDefinition,
+        MultiDependencyDefinition,
+        NodeInvocation,
+    )
     from berth.definitions.errors import DefinitionError, Failure, InvalidSubsetError
     from berth.definitions.graph import GraphDefinition, graph
     from berth.definitions.io import DynamicOut, DynamicOutput, In, Nothing, Out, Output
-    from berth.definitions.io_manager import (InputContext, IOManager, IOManagerDefinition, OutputContext,
-                                              io_manager)
+    from berth.definitions.io_manager import InputContext, IOManager, IOManagerDefinition, OutputContext, io_manager
     from berth.definitions.job import JobDefinition, job
     from berth.definitions.op import OpDefinition, op
-    from berth.definitions.pythonic_config import (Config, ConfigurableIOManager, ConfigurableResource, EnvVar,
-                                                   RunConfig)
+    from berth.definitions.pythonic_config import Config, ConfigurableIOManager, ConfigurableResource, EnvVar, RunConfig
     from berth.definitions.repository import Definitions, RepositoryDefinition, repository
     from berth.definitions.resource import InitResourceContext, ResourceDefinition, ResourceParam, resource
     from berth.definitions.retry import Backoff, Jitter, RetryPolicy

@@ -41,7 +41,7 @@ def install_log_redaction() -> None:
         record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # a bad format string: logging reports it later, as it would have
+        except Exception:  # noqa: BLE001 - a bad format string: logging reports it later, as it would have
             return record
         record.msg, record.args = redact_credentials(message), None
         if record.exc_info and record.exc_info[1] is not None:

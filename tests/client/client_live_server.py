@@ -86,7 +86,7 @@ def poll(check: Callable[[], T], deadline_seconds: float, what: str) -> T:
             value = check()
             if value:
                 return value
-        except Exception as exc:  # not ready yet: remember why, for the failure message
+        except Exception as exc:  # noqa: BLE001 - not ready yet: remember why, for the failure message
             last_error = exc
         time.sleep(0.2)
     raise AssertionError(f"{what} did not happen within {deadline_seconds}s (last error: {last_error!r})")
@@ -143,7 +143,7 @@ def start_live_server(home: Path) -> LiveServer:
         try:
             if _all_locations_loaded(server):
                 return server
-        except Exception:  # not serving yet
+        except Exception:  # noqa: BLE001 - not serving yet
             pass
         time.sleep(0.2)
     stop_live_server(server)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from client_fake_webserver import FakeWebserver
 
 from berth_client import BerthClient
-
-from client_fake_webserver import FakeWebserver
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ class ScriptedServer:
             socket.send(json.dumps({"type": "data" if legacy else "next", "id": subscribe["id"], "payload": {"data": payload}}))
         try:
             self.received.append(json.loads(socket.recv(timeout=5)))
-        except Exception:  # the client may close without a stop message after an error
+        except Exception:  # noqa: BLE001 - the client may close without a stop message after an error
             pass
 
 

@@ -7,8 +7,23 @@ import textwrap
 
 import pytest
 
-from berth import (DependencyDefinition, Field, GraphDefinition, In, InvalidSubsetError, JobDefinition,
-                   NodeInvocation, Nothing, OpExecutionContext, Out, Output, RetryPolicy, graph, job, op)
+from berth import (
+    DependencyDefinition,
+    Field,
+    GraphDefinition,
+    In,
+    InvalidSubsetError,
+    JobDefinition,
+    NodeInvocation,
+    Nothing,
+    OpExecutionContext,
+    Out,
+    Output,
+    RetryPolicy,
+    graph,
+    job,
+    op,
+)
 from berth.definitions.errors import DefinitionError, NoDefinitionsError
 from berth.definitions.loader import load_code_location
 

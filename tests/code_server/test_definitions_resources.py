@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from berth import Config, ConfigurableResource, RunConfig, Definitions, DynamicOut, DynamicOutput, job, op, resource
+from berth import Config, ConfigurableResource, Definitions, DynamicOut, DynamicOutput, RunConfig, job, op, resource
 from berth.definitions.errors import DefinitionError
 from berth.events import EventType
 from berth.execution.engine import RunOutcome, execute_job

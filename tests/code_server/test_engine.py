@@ -12,8 +12,7 @@ import pytest
 
 from berth import Failure, Field, In, Nothing, Out, Output, RetryPolicy, job, op
 from berth.events import EventType, RunEvent
-from berth.execution.engine import (RunConfigValidationError, RunInterrupted, RunOutcome, StepSelectionError,
-                                    execute_job)
+from berth.execution.engine import RunConfigValidationError, RunInterrupted, RunOutcome, StepSelectionError, execute_job
 
 MULTIPROCESS = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
 _state: dict[str, Any] = {}

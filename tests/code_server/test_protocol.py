@@ -9,8 +9,8 @@ import sys
 import grpc
 
 from berth.protocol.v1 import code_location_pb2
-from berth.server.service_handlers import add_code_location_service
 from berth.protocol.v1.code_location_pb2_grpc import CodeLocationServicer
+from berth.server.service_handlers import add_code_location_service
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 

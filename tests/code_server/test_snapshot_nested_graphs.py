@@ -11,6 +11,7 @@ import pathlib
 from typing import Iterator
 
 import pytest
+from test_server import Running, serve
 
 from berth import graph, job, op
 from berth.definitions.errors import DefinitionError
@@ -19,7 +20,6 @@ from berth.events import EventType, RunEvent
 from berth.execution.engine import RunOutcome, execute_job
 from berth.protocol.v1 import snapshot_pb2
 from berth.snapshot import build_job_snapshot, compute_snapshot_id, job_snapshot_bytes
-from test_server import Running, serve
 
 NESTED = pathlib.Path(__file__).resolve().parents[1] / "webserver" / "locations" / "nested_graphs.py"
 FLAT_STEP_KEYS = ["emit_number", "emit_offset", "twice.add_then_double.add", "twice.add_then_double.double",

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 import sqlalchemy as sa
+from legacy_storage import write_legacy_database
 
 from berth.storage import RunStorage
 from berth.storage.migrations import HEAD_REVISION
-from legacy_storage import write_legacy_database
 
 
 def berth_storage(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from legacy_storage import write_legacy_database
 
 from berth.events import EventType
 from berth.runs import RunRecord, RunsFilter, RunStatus
@@ -19,7 +20,6 @@ from berth.storage import RunStorage, StorageSchemaError, _schema, default_stora
 from berth.storage._dialects import configuration_for_url
 from berth.storage.migrations import HEAD_REVISION
 from berth.storage.migrations._runner import known_revisions
-from legacy_storage import write_legacy_database
 
 
 def _table_names(url: str) -> set[str]:

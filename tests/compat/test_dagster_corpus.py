@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-
 from compat_berth_dev import BerthDev, start_berth_dev
 from compat_venv import SCRIPTS, _script_env
 
@@ -114,7 +113,7 @@ def _cases() -> list[tuple[str, int, dict[str, Any]]]:
         match = re.search(r"^CASES = (\[.*)", path.read_text(), re.MULTILINE | re.DOTALL)
         assert match, f"{path.name} has no CASES list"
         namespace: dict[str, Any] = {}
-        exec(compile("CASES = " + match.group(1), str(path), "exec"), namespace)  # noqa: S102 - our own files
+        exec(compile("CASES = " + match.group(1), str(path), "exec"), namespace)
         found.extend((path.stem, index, case) for index, case in enumerate(namespace["CASES"]))
     return found
 
@@ -233,7 +232,7 @@ def _run_result(dev: BerthDev, run_id: str, status: str) -> dict[str, Any]:
             name = event["outputName"] + (f"[{mapping_key}]" if mapping_key else "")
             stored = storage / event["stepKey"] / name
             if stored.exists():
-                value = repr(pickle.loads(stored.read_bytes()))  # noqa: S301 - written by this test's runs
+                value = repr(pickle.loads(stored.read_bytes()))
             else:
                 value = "None" if type_name == "Nothing" else "<kept by an IO manager>"
             outputs[f"{event['stepKey']}/{name}"] = value

@@ -89,7 +89,7 @@ class Podman:
         """``podman ARGS``; its stdout. PodmanError when it fails and ``check``."""
         completed = subprocess.run(
             ["podman", *args], env=self._env, stdin=stdin if stdin is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout,
+            capture_output=True, text=True, timeout=timeout,
         )
         if check and completed.returncode != 0:
             raise PodmanError(completed.returncode, completed.args, completed.stdout, completed.stderr)

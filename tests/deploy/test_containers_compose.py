@@ -23,6 +23,7 @@ from typing import Iterator, Optional
 
 import httpx
 import pytest
+
 from berth_client import BerthClient, DagsterRunStatus
 
 from .compose_to_podman import ComposeService, load_compose

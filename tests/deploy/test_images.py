@@ -129,7 +129,7 @@ def test_health_check_fails_when_nothing_listens(health_check: ModuleType) -> No
 
 
 class _HealthHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         self.send_response(200 if self.path == "/health" else 503)
         self.end_headers()
 

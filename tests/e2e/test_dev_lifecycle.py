@@ -14,7 +14,7 @@ from typing import Any, Iterator, Optional
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webserver"))
-from webserver_process import EXAMPLES, WebserverProcess, pid_alive, wait_until  # noqa: E402
+from webserver_process import EXAMPLES, WebserverProcess, pid_alive, wait_until
 
 _EDITABLE = '''
 from berth import Definitions, job, op

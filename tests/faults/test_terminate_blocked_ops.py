@@ -18,6 +18,7 @@ from typing import Iterator, Optional
 
 import grpc
 import pytest
+from proc_scan import alive, group_members, read_pids, wait_for
 
 from berth.events import EventType
 from berth.protocol.v1 import code_location_pb2 as pb
@@ -25,7 +26,6 @@ from berth.protocol.v1.code_location_pb2_grpc import CodeLocationStub
 from berth.runs import RunRecord, RunStatus
 from berth.server import create_server
 from berth.storage import RunStorage
-from proc_scan import alive, group_members, read_pids, wait_for
 
 pytestmark = pytest.mark.faults
 

@@ -19,6 +19,7 @@ import threading
 from typing import Any, Iterator, Mapping, Optional
 
 import pytest
+from proc_scan import alive, group_members, read_pids, wait_for
 
 from berth.events import EventType
 from berth.runs import RunStatus
@@ -29,7 +30,6 @@ from berth_webserver.launcher import RunLauncher
 from berth_webserver.schema import create_schema
 from berth_webserver.workspace.workspace import Workspace
 from berth_webserver.workspace.workspace_file import LocationOrigin
-from proc_scan import alive, group_members, read_pids, wait_for
 
 pytestmark = pytest.mark.faults
 

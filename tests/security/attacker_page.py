@@ -90,7 +90,7 @@ class AttackerSite:
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            def do_GET(self) -> None:
                 page = _pages(site.target).get(self.path)
                 if page is None:
                     self.send_error(404)

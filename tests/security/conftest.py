@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-
 from live_server import HELLO
 from security_setup import AuthServer, start_auth_server
 from webserver_process import WebserverProcess

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webserver"))
-from webserver_process import EXAMPLES, WebserverProcess  # noqa: E402
+from webserver_process import EXAMPLES, WebserverProcess
 
 __all__ = ["HELLO", "LAUNCH_HELLO", "RUN_COUNT", "run_count"]
 

@@ -15,10 +15,10 @@ from typing import Any, Optional
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webserver"))
-from webserver_process import EXAMPLES, WebserverProcess, wait_until, write_workspace  # noqa: E402
+from webserver_process import EXAMPLES, WebserverProcess, wait_until, write_workspace
 
-from berth.runs import RunRecord, RunStatus  # noqa: E402
-from berth_webserver.auth.tokens import hash_token, new_token  # noqa: E402
+from berth.runs import RunRecord, RunStatus
+from berth_webserver.auth.tokens import hash_token, new_token
 
 __all__ = ["ROLES", "AuthServer", "EXAMPLES", "HELLO_JOB", "WebserverProcess", "start_auth_server",
            "wait_until", "write_auth_file"]

@@ -6,10 +6,9 @@ import time
 from typing import Any
 
 import pytest
+from security_setup import HELLO_JOB, AuthServer
 
 from berth.storage import AuditEntry, RunStorage
-
-from security_setup import HELLO_JOB, AuthServer
 
 _AUDIT = """query A($limit: Int, $cursor: String) {
   auditLogOrError(limit: $limit, cursor: $cursor) {

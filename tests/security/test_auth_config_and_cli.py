@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 import yaml
+from security_setup import EXAMPLES, WebserverProcess, write_auth_file
 
 from berth_webserver.auth.config import AuthConfigError, load_auth_file, parse_auth_config
 from berth_webserver.auth.roles import Role
 from berth_webserver.auth.token_cli import token_main
 from berth_webserver.auth.tokens import hash_token
-
-from security_setup import EXAMPLES, WebserverProcess, write_auth_file
 
 _HASH = "a" * 64
 

@@ -10,11 +10,10 @@ import subprocess
 import sys
 
 import pytest
+from security_setup import AuthServer
 
 from berth_client import AsyncBerthClient, AuthenticationError, BerthClient, DagsterGraphQLClientError
 from berth_client._cli import main as client_main
-
-from security_setup import AuthServer
 
 
 def _client(server: AuthServer, token: str | None) -> BerthClient:

@@ -17,6 +17,8 @@ from typing import Any, Iterator, Optional
 
 import grpc
 import pytest
+from certificates import Certificates, make_certificates
+from security_setup import EXAMPLES, HELLO_JOB, WebserverProcess, wait_until, write_auth_file
 
 from berth.channel_security import ClientTLS, ServerTLS
 from berth.protocol.v1 import code_location_pb2 as pb
@@ -24,9 +26,6 @@ from berth.protocol.v1 import code_location_pb2_grpc as pb_grpc
 from berth.server import CodeServer, create_server
 from berth_webserver.workspace.code_location_client import CodeLocationClient
 from berth_webserver.workspace.code_server_access import CodeServerAccess
-
-from certificates import Certificates, make_certificates
-from security_setup import EXAMPLES, HELLO_JOB, WebserverProcess, wait_until, write_auth_file
 
 SECRET = "tls-test-secret"
 

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Optional
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from security_setup import EXAMPLES, wait_until
 
 from berth.channel_security import SecurityConfigError, read_token, token_metadata
 from berth.protocol.v1 import code_location_pb2 as pb
@@ -24,8 +25,6 @@ from berth.protocol.v1 import code_location_pb2_grpc as pb_grpc
 from berth.runs import RunRecord, RunStatus
 from berth.server import CodeServer, create_server
 from berth.storage import RunStorage
-
-from security_setup import EXAMPLES, wait_until
 
 SECRET = "s3cret-for-this-test"
 _PROTECTED: dict[str, Callable[[pb_grpc.CodeLocationStub, Any], Any]] = {

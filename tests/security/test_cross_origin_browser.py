@@ -22,7 +22,6 @@ import shutil
 from typing import Any, Iterator
 
 import pytest
-
 from attacker_page import AttackerSite
 from live_server import HELLO, LAUNCH_HELLO, run_count
 from webserver_process import WebserverProcess

@@ -12,11 +12,10 @@ from typing import Iterator
 
 import httpx
 import pytest
-from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
-
 from live_server import HELLO, LAUNCH_HELLO, run_count
 from webserver_process import WebserverProcess
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 EVIL = "http://evil.example:8000"
 UI = "https://ui.example.com"

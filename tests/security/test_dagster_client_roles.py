@@ -14,10 +14,9 @@ from typing import Any, Callable, Iterator
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "compat"))
-from compat_venv import ClientCallError, ClientDriver, compat_python_from_env  # noqa: E402
-
-from mutation_cases import allowed  # noqa: E402
-from security_setup import ROLES, AuthServer  # noqa: E402
+from compat_venv import ClientCallError, ClientDriver, compat_python_from_env
+from mutation_cases import allowed
+from security_setup import ROLES, AuthServer
 
 pytestmark = pytest.mark.compat
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from fuzzing import run_fuzz
 from webserver_process import WebserverProcess
 

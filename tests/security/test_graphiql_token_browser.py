@@ -10,7 +10,6 @@ import json
 import time
 
 import pytest
-
 from security_setup import AuthServer, wait_until
 from test_graphiql_browser import _RENDERED, DevTools, browser, chromium_binary  # noqa: F401 - fixtures
 

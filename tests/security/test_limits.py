@@ -13,7 +13,6 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-
 from live_server import HELLO
 from webserver_process import WebserverProcess
 
@@ -70,7 +69,7 @@ def test_a_chunked_body_is_refused_while_it_streams(server: WebserverProcess) ->
             sent += len(chunk)
             try:
                 answer += connection.recv(4096)
-            except (socket.timeout, BlockingIOError):
+            except (TimeoutError, BlockingIOError):
                 pass
         connection.settimeout(30)
         while b"\r\n\r\n" not in answer:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from mutation_cases import CASES, MutationCase, check_outcome
 from security_setup import ROLES, AuthServer
 

@@ -12,12 +12,11 @@ import json
 from typing import Any
 
 import pytest
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
-
 from mutation_cases import CASES, MutationCase
 from security_setup import ROLES, AuthServer
 from socket_client import SocketClosed, open_socket, run_operation
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 _PAYLOADS = {
     "Authorization": lambda token: {"Authorization": f"Bearer {token}"},

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from mutation_cases import CASES
+
 from berth_webserver.auth.roles import MUTATION_ROLES, Role, required_role
 from berth_webserver.schema import create_schema
-
-from mutation_cases import CASES
 
 
 def test_every_mutation_field_has_a_minimum_role() -> None:

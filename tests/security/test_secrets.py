@@ -12,7 +12,6 @@ import itertools
 from typing import Iterator
 
 import pytest
-
 from webserver_process import EXAMPLES, WebserverProcess, write_workspace
 
 pytestmark = pytest.mark.postgres

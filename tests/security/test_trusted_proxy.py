@@ -10,7 +10,6 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
-
 from security_setup import HELLO_JOB, AuthServer, start_auth_server
 from socket_client import open_socket, run_operation
 

@@ -9,11 +9,10 @@ import json
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
-
 from live_server import LAUNCH_HELLO, run_count
 from webserver_process import WebserverProcess
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 TRANSPORT_WS, LEGACY_WS = "graphql-transport-ws", "graphql-ws"
 LOCATION_EVENTS = "subscription { locationStateChangeEvents { event { locationName } } }"

@@ -7,11 +7,11 @@ import pathlib
 from typing import Iterator
 
 import pytest
+from test_schema_harness import SchemaHarness, _loop_in_thread, _stop_loop
 
 from berth.storage import RunStorage
 from berth_webserver.workspace.workspace import Workspace
 from berth_webserver.workspace.workspace_file import LocationOrigin
-from test_schema_harness import SchemaHarness, _loop_in_thread, _stop_loop
 
 NESTED_GRAPHS_FILE = pathlib.Path(__file__).resolve().parent / "locations" / "nested_graphs.py"
 NESTED_JOB = {"repositoryLocationName": "nested_graphs", "repositoryName": "__repository__",

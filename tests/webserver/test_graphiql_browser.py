@@ -17,9 +17,8 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
-from websockets.sync.client import ClientConnection, connect
-
 from webserver_process import EXAMPLES, WebserverProcess, wait_until
+from websockets.sync.client import ClientConnection, connect
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-
 from webserver_process import WebserverProcess
 
 LOCATION = Path(__file__).resolve().parent / "locations" / "required_config.py"
@@ -30,22 +29,22 @@ ERROR_FIELDS = """
   ... on RuntimeMismatchConfigError { valueRep }
   ... on SelectorTypeConfigError { incomingFields }
 """
-LAUNCH = """
-mutation Launch($executionParams: ExecutionParams!) {
-  launchRun(executionParams: $executionParams) {
+LAUNCH = f"""
+mutation Launch($executionParams: ExecutionParams!) {{
+  launchRun(executionParams: $executionParams) {{
     __typename
-    ... on RunConfigValidationInvalid { pipelineName errors { %s } }
-  }
-}
-""" % ERROR_FIELDS
-IS_VALID = """
-query Valid($selector: PipelineSelector!, $config: RunConfigData) {
-  isPipelineConfigValid(pipeline: $selector, mode: "default", runConfigData: $config) {
+    ... on RunConfigValidationInvalid {{ pipelineName errors {{ {ERROR_FIELDS} }} }}
+  }}
+}}
+"""
+IS_VALID = f"""
+query Valid($selector: PipelineSelector!, $config: RunConfigData) {{
+  isPipelineConfigValid(pipeline: $selector, mode: "default", runConfigData: $config) {{
     __typename
-    ... on RunConfigValidationInvalid { pipelineName errors { %s } }
-  }
-}
-""" % ERROR_FIELDS
+    ... on RunConfigValidationInvalid {{ pipelineName errors {{ {ERROR_FIELDS} }} }}
+  }}
+}}
+"""
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import socket
 from typing import Any, Optional
 
 import pytest
+from test_schema_harness import SchemaHarness, add_events, add_run, harness, wait_for  # noqa: F401 - fixture
 
 from berth.events import EventType
 from berth.runs import RunStatus
@@ -14,7 +15,6 @@ from berth_webserver.launcher import RunLauncher
 from berth_webserver.operations import LaunchRequest, launch_run
 from berth_webserver.operations.errors import RunLaunchFailed
 from berth_webserver.workspace.code_location_client import CodeLocationClient
-from test_schema_harness import SchemaHarness, add_events, add_run, harness, wait_for  # noqa: F401 - fixture
 
 LAUNCH = """
 mutation Launch($executionParams: ExecutionParams!) {

@@ -10,9 +10,6 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 import pytest
-
-from berth.runs import RunStatus
-from berth_webserver.schema import solids
 from test_schema_harness import (  # noqa: F401 - fixtures
     HELLO,
     SchemaHarness,
@@ -20,6 +17,9 @@ from test_schema_harness import (  # noqa: F401 - fixtures
     harness,
     storage_harness,
 )
+
+from berth.runs import RunStatus
+from berth_webserver.schema import solids
 
 COUNT_ONLY = "{ runsOrError(filter: {statuses: [FAILURE]}) { __typename ... on Runs { count } } }"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import graphql
-
 from test_schema_harness import SchemaHarness, harness, wait_for  # noqa: F401 - fixture
 
 HELLO_SELECTOR = {"repositoryLocationName": "hello", "repositoryName": "__repository__"}

@@ -6,10 +6,10 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from test_schema_harness import SchemaHarness, add_events, add_run, storage_harness  # noqa: F401 - fixture
 
 from berth.events import EventType
 from berth.runs import RunStatus
-from test_schema_harness import SchemaHarness, add_events, add_run, storage_harness  # noqa: F401 - fixture
 
 RUNS_QUERY = """
 query Runs($filter: RunsFilter, $cursor: String, $limit: Int) {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from test_schema_harness import SchemaHarness, add_run, harness, storage_harness, wait_for  # noqa: F401 - fixtures
+
 from berth.events import EventType, RunEvent
 from berth.runs import RunStatus
-from test_schema_harness import SchemaHarness, add_run, harness, storage_harness, wait_for  # noqa: F401 - fixtures
 
 STEP_STATS = """
 query StepStats($runId: ID!) {

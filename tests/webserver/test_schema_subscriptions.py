@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
+from test_schema_harness import SchemaHarness, add_events, add_run, storage_harness  # noqa: F401 - fixture
+
 from berth.events import EventType
 from berth.runs import RunStatus
-from test_schema_harness import SchemaHarness, add_events, add_run, storage_harness  # noqa: F401 - fixture
 
 RUN_LOGS = """subscription Logs($runId: ID!, $cursor: String) { pipelineRunLogs(runId: $runId, cursor: $cursor) {
   __typename

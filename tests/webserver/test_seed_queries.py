@@ -5,9 +5,9 @@ from __future__ import annotations
 import pathlib
 
 import pytest
+from test_schema_harness import SchemaHarness, add_run, harness  # noqa: F401 - fixture
 
 from berth.runs import RunStatus
-from test_schema_harness import SchemaHarness, add_run, harness  # noqa: F401 - fixture
 
 # The seed documents are kept once, with the compat suite's documents.
 SEEDS = pathlib.Path(__file__).resolve().parents[1] / "compat" / "documents"

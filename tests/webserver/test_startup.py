@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import sqlalchemy as sa
+from webserver_process import EXAMPLES, REPO, code_servers_of, write_workspace
 
 from berth.storage import RunStorage
 from berth_webserver.heap import limit_malloc_arenas, release_free_memory
-from webserver_process import EXAMPLES, REPO, code_servers_of, write_workspace
 
 
 def test_a_webserver_whose_storage_cannot_open_exits_and_leaves_no_code_server(tmp_path: Path) -> None:

@@ -15,9 +15,8 @@ from typing import Any, Iterator
 
 import psycopg
 import pytest
-from websockets.asyncio.client import connect
-
 from webserver_process import EXAMPLES, WebserverProcess, wait_until
+from websockets.asyncio.client import connect
 
 pytestmark = pytest.mark.postgres
 

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from webserver_process import EXAMPLES, code_servers_of, pid_alive, wait_until
 
 from berth_webserver.workspace import origin_for_python_file
 from berth_webserver.workspace.code_location_client import CodeLocationClient
 from berth_webserver.workspace.supervisor import CodeServerProcess, CodeServerStartError
-from webserver_process import EXAMPLES, code_servers_of, pid_alive, wait_until
 
 
 async def _wait_for_new_pid(process: CodeServerProcess, old_pid: int, timeout: float = 30.0) -> int:

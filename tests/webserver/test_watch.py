@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from webserver_process import EXAMPLES, LoopThread
 
 from berth.events import EventType
 from berth.runs import RunRecord, RunStatus
@@ -15,10 +16,9 @@ from berth.storage import RunStorage
 from berth_webserver.async_storage import AsyncRunStorage
 from berth_webserver.launcher import RunLauncher
 from berth_webserver.workspace import LocationStateEvent, Workspace, origin_for_python_file
-from berth_webserver.workspace.run_monitor import RunMonitor
 from berth_webserver.workspace.code_location_client import CodeLocationClient
 from berth_webserver.workspace.code_server_access import CodeServerAccess
-from webserver_process import EXAMPLES, LoopThread
+from berth_webserver.workspace.run_monitor import RunMonitor
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from webserver_process import EXAMPLES, WebserverProcess
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-
-from webserver_process import EXAMPLES, WebserverProcess
 
 TRANSPORT_WS, LEGACY_WS = "graphql-transport-ws", "graphql-ws"
 

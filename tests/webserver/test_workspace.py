@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from webserver_process import EXAMPLES, LoopThread
 
 from berth.protocol.v1 import code_location_pb2 as pb
 from berth.snapshot import JobSnap
-from berth_webserver.workspace import (LocationNotFound, Workspace, load_workspace_file,
-                                       origin_for_python_file)
-from webserver_process import EXAMPLES, LoopThread
+from berth_webserver.workspace import LocationNotFound, Workspace, load_workspace_file, origin_for_python_file
 
 _FIRST = '''
 from berth import Definitions, job, op

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from webserver_process import EXAMPLES, write_workspace
 
 from berth_webserver.workspace import WorkspaceFileError, load_workspace_file
-from webserver_process import EXAMPLES, write_workspace
 
 
 def test_example_workspace_lists_both_managed_locations() -> None:

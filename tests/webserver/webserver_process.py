@@ -86,7 +86,7 @@ class WebserverProcess:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self._reap(kill=True)
-            raise AssertionError(f"webserver did not stop on SIGTERM; output:\n{''.join(self.output)}")
+            raise AssertionError(f"webserver did not stop on SIGTERM; output:\n{''.join(self.output)}") from None
         finally:
             self._reap(kill=False)
 

@@ -131,32 +131,6 @@ def _security_options(args: argparse.Namespace, prog: str) -> Optional[dict[str,
     return {"limits": limits, "allowed_origins": tuple(args.allowed_origin)}
 
 
-def _origins(files: Sequence[str], modules: Sequence[str], workspaces: Sequence[str],
-             working_directory: Optional[str] = None) -> list["LocationOrigin"]:
-    from .workspace.workspace_file import load_workspace_file, origin_for_module, origin_for_python_file
-
-    origins = [origin_for_python_file(path, working_directory=working_directory) for path in files]
-    origins += [origin_for_module(module, working_directory=working_directory or os.getcwd())
-                for module in modules]
-    for path in workspaces:
-        origins += load_workspace_file(path)
-    names = [origin.location_name for origin in origins]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        from .workspace.errors import WorkspaceFileError
-
-        raise WorkspaceFileError(f"Location names must be unique; used twice: {', '.join(duplicates)}")
-    return origins
-
-
-def _default_storage_url() -> str:
-    # Imported only when needed: berth.storage brings SQLAlchemy, which the code servers should
-    # not wait for (they are spawned before the webserver imports it).
-    from berth.storage import default_storage_url
-
-    return default_storage_url()
-
-
 def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int, read_only: bool,
          **security: Any) -> int:
     from .startup import run_webserver

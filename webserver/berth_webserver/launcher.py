@@ -7,7 +7,6 @@ started it raises ``LaunchError`` and ``operations.launch.launch_run`` records t
 from __future__ import annotations
 
 import contextlib
-
 import enum
 import logging
 from typing import TYPE_CHECKING, Callable, Iterator

@@ -101,6 +101,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
     try:
         # Imported only now: these imports run while the code servers start.
         import berth.snapshot  # noqa: F401 - here, before the schema thread also imports berth.config:
+
         # two threads importing that package's circular modules at once can fail ("partially
         # initialized module"); it did once in a dozen starts.
         from berth.redaction import redact_credentials
@@ -118,7 +119,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         except StorageSchemaError as exc:  # a newer berth migrated the database: say so, no traceback
             print(f"berth: {exc}", file=sys.stderr)
             return 1
-        except Exception as exc:  # unreachable, refused, malformed: one line, and no password in it
+        except Exception as exc:  # noqa: BLE001 - unreachable, refused, malformed: one line, and no password in it
             print(f"berth: cannot open the run storage {redact_credentials(storage_url)}: "
                   f"{redact_credentials(_first_line(exc))}", file=sys.stderr)
             return 1

@@ -13,7 +13,8 @@ import time
 from datetime import datetime
 from typing import Any, Optional, Sequence
 
-__all__ = ["UsageError", "header_pairs", "key_value", "load_config", "point_in_time", "positive_int", "positive_seconds"]
+__all__ = ["UsageError", "header_pairs", "key_value", "load_config", "point_in_time", "positive_int",
+           "positive_seconds"]
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

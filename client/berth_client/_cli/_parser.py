@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="berth-client", description="Drive a berth (or Dagster) webserver.")
     parser.add_argument("--host", default="localhost", help="webserver host, may include a path prefix")
     parser.add_argument("--port", type=positive_int, default=3000, help="webserver port (default 3000)")
-    parser.add_argument("--url", help="full webserver URL, e.g. https://berth.example.com/prod (overrides --host/--port)")
+    parser.add_argument("--url",
+                        help="full webserver URL, e.g. https://berth.example.com/prod (overrides --host/--port)")
     parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra HTTP header")
     parser.add_argument("--token", default=os.environ.get("BERTH_TOKEN") or None,
                         help="API token of the webserver (default: $BERTH_TOKEN)")

@@ -6,8 +6,24 @@ The same ``ConfigSchema.validate`` runs in the code server (from definitions) an
 
 from __future__ import annotations
 
-from berth.config.config_type import (Any, AnyType, Array, Bool, ConfigType, Enum, EnumValue, Float, Int, Map,
-                                      Noneable, Permissive, ScalarType, Selector, Shape, String)
+from berth.config.config_type import (
+                                      Any,
+                                      AnyType,
+                                      Array,
+                                      Bool,
+                                      ConfigType,
+                                      Enum,
+                                      EnumValue,
+                                      Float,
+                                      Int,
+                                      Map,
+                                      Noneable,
+                                      Permissive,
+                                      ScalarType,
+                                      Selector,
+                                      Shape,
+                                      String,
+)
 from berth.config.errors import ConfigError, ConfigErrorReason, ValidationResult
 from berth.config.field import NO_DEFAULT, ConfigDefinitionError, Field, as_field, resolve_config_type
 from berth.config.schema import ConfigSchema

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum as python_enum
 import hashlib
-from typing import Any as AnyValue, Iterable, Mapping, Optional, Sequence
+from typing import Any as AnyValue
+from typing import Iterable, Mapping, Optional, Sequence
 
-from berth.config.snap import (ConfigEnumValueSnap, ConfigFieldSnap, ConfigTypeKind, ConfigTypeSnap,
-                               ScalarKind)
+from berth.config.snap import ConfigEnumValueSnap, ConfigFieldSnap, ConfigTypeKind, ConfigTypeSnap, ScalarKind
 
 __all__ = ["ConfigType", "ScalarType", "AnyType", "Array", "Noneable", "Map", "Enum", "EnumValue",
            "Shape", "Permissive", "Selector", "Int", "Float", "String", "Bool", "Any"]

@@ -11,8 +11,19 @@ import json
 import typing
 from typing import Optional
 
-from berth.config.config_type import (Any, AnyType, Array, Bool, ConfigType, Float, Int, Noneable, Permissive, Shape,
-                                      String)
+from berth.config.config_type import (
+    Any,
+    AnyType,
+    Array,
+    Bool,
+    ConfigType,
+    Float,
+    Int,
+    Noneable,
+    Permissive,
+    Shape,
+    String,
+)
 
 __all__ = ["Field", "resolve_config_type", "as_field", "NO_DEFAULT", "ConfigDefinitionError"]
 
@@ -45,7 +56,7 @@ def resolve_config_type(value: object) -> ConfigType:
     if isinstance(value, Field):
         raise ConfigDefinitionError("a Field cannot be used as a config type here; pass its type instead")
     try:
-        scalar = _PYTHON_SCALARS.get(value)  # type: ignore[call-overload]
+        scalar = _PYTHON_SCALARS.get(value)
     except TypeError:  # unhashable value
         scalar = None
     if scalar is not None:

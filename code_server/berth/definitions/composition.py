@@ -13,8 +13,11 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 
-from berth.definitions.dependency import (DependencyDefinition, DynamicCollectDependencyDefinition,
-                                         MultiDependencyDefinition)
+from berth.definitions.dependency import (
+    DependencyDefinition,
+    DynamicCollectDependencyDefinition,
+    MultiDependencyDefinition,
+)
 from berth.definitions.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -156,7 +159,7 @@ class CompositionFrame:
 
 @functools.lru_cache(maxsize=1024)
 def _outputs_tuple_type(name: str, outputs: tuple[str, ...]) -> Any:
-    return collections.namedtuple(f"{name}_outputs", outputs)  # type: ignore[misc]
+    return collections.namedtuple(f"{name}_outputs", outputs)
 
 
 def _parameter_names(body: Callable[..., Any]) -> list[str]:

@@ -113,7 +113,7 @@ def _docstring(body: Callable[..., Any]) -> Optional[str]:
 
 def _explicit_structure(name: str, node_defs: Sequence[NodeDefinition],
                         dependencies: Mapping[Union[str, NodeInvocation], Mapping[str, Dependency]]) -> ComposedGraph:
-    by_name = {}
+    by_name: dict[str, NodeDefinition] = {}
     for definition in node_defs:
         if definition.name in by_name and by_name[definition.name] is not definition:
             raise DefinitionError(f'Graph "{name}" has two different node definitions named "{definition.name}".')
@@ -122,14 +122,14 @@ def _explicit_structure(name: str, node_defs: Sequence[NodeDefinition],
     deps: dict[tuple[str, str], Dependency] = {}
     for key, inputs in dependencies.items():
         invocation = key if isinstance(key, NodeInvocation) else NodeInvocation(key)
-        definition = by_name.get(invocation.name)
-        if definition is None:
+        found = by_name.get(invocation.name)
+        if found is None:
             raise DefinitionError(f'Graph "{name}" has a dependency entry for "{invocation.name}", which is '
                                   "not among its node_defs.")
         node_name = invocation.node_name
         if node_name in nodes:
             raise DefinitionError(f'Graph "{name}" has two nodes named "{node_name}".')
-        nodes[node_name] = NodeEntry(node_name, definition, dict(invocation.tags or {}),
+        nodes[node_name] = NodeEntry(node_name, found, dict(invocation.tags or {}),
                                      invocation.retry_policy)  # type: ignore[arg-type]
         for input_name, dependency in inputs.items():
             deps[(node_name, input_name)] = dependency

@@ -37,7 +37,7 @@ def type_name_for(python_type: object) -> str:
     if python_type is Nothing or python_type is None:
         return "Nothing"
     try:
-        known = _TYPE_NAMES.get(python_type)  # type: ignore[call-overload]
+        known = _TYPE_NAMES.get(python_type)
     except TypeError:
         known = None
     if known is not None:

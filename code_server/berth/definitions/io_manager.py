@@ -10,8 +10,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from berth.definitions.resource import ResourceDefinition
 
-__all__ = ["DEFAULT_IO_MANAGER_DEF", "DEFAULT_IO_MANAGER_KEY", "IOManager", "OutputStoreIOManager", "IOManagerDefinition", "InputContext", "OutputContext",
-           "io_manager"]
+__all__ = ["DEFAULT_IO_MANAGER_DEF", "DEFAULT_IO_MANAGER_KEY", "IOManager", "IOManagerDefinition", "InputContext",
+           "OutputContext", "OutputStoreIOManager", "io_manager"]
 
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 

@@ -8,8 +8,8 @@ from berth.definitions.composition import compose
 from berth.definitions.errors import DefinitionError
 from berth.definitions.graph import GraphDefinition
 from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF, DEFAULT_IO_MANAGER_KEY
-from berth.definitions.resource import ResourceDefinition, as_resource_definition
 from berth.definitions.op_node import OpNode, flatten_graph
+from berth.definitions.resource import ResourceDefinition, as_resource_definition
 from berth.definitions.retry import RetryPolicy
 from berth.definitions.selection import resolve_op_selection
 
@@ -39,7 +39,7 @@ class JobDefinition:
                 raise DefinitionError(f"berth does not support {key} (job {name or graph_def.name!r}); "
                                       "see docs/api.md for the supported definitions API.")
         if config is not None and callable(getattr(config, "to_config_dict", None)):  # a RunConfig
-            config = config.to_config_dict()
+            config = config.to_config_dict()  # type: ignore[attr-defined]
         if graph_def.input_names:
             raise DefinitionError(f'Graph "{graph_def.name}" has inputs {list(graph_def.input_names)}; '
                                   "a job's graph cannot have inputs.")

@@ -13,11 +13,11 @@ and berth itself are never imported again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import importlib
 import importlib.util
-import contextlib
-import functools
 import os
 import sys
 import sysconfig

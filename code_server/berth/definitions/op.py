@@ -16,8 +16,8 @@ from berth.config.field import Field, as_field
 from berth.definitions.errors import DefinitionError
 from berth.definitions.io import NO_VALUE, DynamicOut, In, Nothing, Out, type_name_for
 from berth.definitions.io_manager import DEFAULT_IO_MANAGER_KEY
-from berth.definitions.resource import RESOURCE_PARAM_MARK
 from berth.definitions.node import NodeDefinition
+from berth.definitions.resource import RESOURCE_PARAM_MARK
 from berth.definitions.retry import RetryPolicy
 
 __all__ = ["op", "OpDefinition", "InputDefinition", "OutputDefinition"]

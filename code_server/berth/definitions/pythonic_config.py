@@ -99,7 +99,7 @@ class ConfigurableResource(pydantic.BaseModel):
         ``config``: run config that configures the resource replaces them (it is not merged).
         """
         given = getattr(self, "_berth_given", {})
-        env_fields = getattr(self, "_berth_env_fields", frozenset())
+        env_fields: frozenset[str] = getattr(self, "_berth_env_fields", frozenset())
         definition = _resource_definition(type(self), {}, env_fields)
         shape = definition.config_field.config_type  # type: ignore[union-attr]
         definition.config_field = Field(shape, default_value=given, description=definition.description)
@@ -222,9 +222,9 @@ def _config_type_of(annotation: Any, where: str) -> tuple[types.ConfigType, bool
         return {int: types.Int, float: types.Float, str: types.String, bool: types.Bool}[annotation], False
     if annotation in (typing.Any, object):
         return types.Any, False
-    if origin in (list, typing.List) or annotation is list:
+    if origin in (list, list) or annotation is list:
         return types.Array(_config_type_of(args[0], where)[0] if args else types.Any), False
-    if origin in (dict, typing.Dict) or annotation is dict:
+    if origin in (dict, dict) or annotation is dict:
         if not args:
             return types.Permissive(), False
         if args[0] is not str:
@@ -267,9 +267,9 @@ def _python_value(annotation: Any, value: Any) -> Any:
         return annotation[value]
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel) and isinstance(value, dict):
         return model_from_config(annotation, value)
-    if origin in (list, typing.List) and args and isinstance(value, list):
+    if origin in (list, list) and args and isinstance(value, list):
         return [_python_value(args[0], item) for item in value]
-    if origin in (dict, typing.Dict) and len(args) == 2 and isinstance(value, dict):
+    if origin in (dict, dict) and len(args) == 2 and isinstance(value, dict):
         return {key: _python_value(args[1], item) for key, item in value.items()}
     return value
 

@@ -49,7 +49,7 @@ def _depth(marks: str) -> float:
     return float("inf") if marks == "*" else float(len(marks))
 
 
-def _walk(roots: list[str], neighbours, depth: float) -> set[str]:  # type: ignore[no-untyped-def]
+def _walk(roots: list[str], neighbours, depth: float) -> set[str]:
     seen: set[str] = set()
     frontier = list(roots)
     level = 0

@@ -13,16 +13,15 @@ import enum
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 
-from berth.events import EventType, RunEvent, SerializableError
-from berth.execution.errors import (RunConfigValidationError, RunInterrupted,
-                                    StepSelectionError)
-from berth.execution.io_store import FilesystemIOStore
-from berth.execution.plan import ExecutionPlan, ExecutionStep, build_plan
-from berth.execution.run_state import Readiness, RunState, StepStatus
-from berth.execution.resources import ResourceInitError, initialized_resources
-from berth.execution.step import StepRunner
 from berth.definitions.context import StepLog
 from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF
+from berth.events import EventType, RunEvent, SerializableError
+from berth.execution.errors import RunConfigValidationError, RunInterrupted, StepSelectionError
+from berth.execution.io_store import FilesystemIOStore
+from berth.execution.plan import ExecutionPlan, ExecutionStep, build_plan
+from berth.execution.resources import ResourceInitError, initialized_resources
+from berth.execution.run_state import Readiness, RunState, StepStatus
+from berth.execution.step import StepRunner
 
 if TYPE_CHECKING:
     from berth.definitions.job import JobDefinition

@@ -13,16 +13,16 @@ import multiprocessing.connection
 import os
 import signal
 import time
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, cast
 
+from berth.definitions.context import StepLog
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunInterrupted
 from berth.execution.interrupts import INTERRUPTS
 from berth.execution.plan import ExecutionPlan, ExecutionStep
-from berth.execution.run_state import Readiness, RunState, StepStatus
 from berth.execution.resources import ResourceInitError, initialized_resources, resource_keys_for_step
+from berth.execution.run_state import Readiness, RunState, StepStatus
 from berth.execution.step import StepRunner
-from berth.definitions.context import StepLog
 
 if TYPE_CHECKING:
     from berth.definitions.resource import ResourceDefinition
@@ -145,7 +145,8 @@ def _child_main(runner: StepRunner, step: ExecutionStep, inputs: dict[str, Any],
 
 def _receive(running: dict[Any, _Child], runner: StepRunner, state: RunState, timeout: float) -> None:
     """Forward what children sent within ``timeout``; finish children whose pipe closed."""
-    for connection in multiprocessing.connection.wait(list(running), timeout=timeout):
+    for ready in multiprocessing.connection.wait(list(running), timeout=timeout):
+        connection = cast("multiprocessing.connection.Connection", ready)  # wait() returns what it is given
         child = running[connection]
         try:
             message = connection.recv()

@@ -72,7 +72,7 @@ def initialized_resources(resource_defs: Mapping[str, ResourceDefinition], keys:
                                           run_id, log)
             try:
                 values[key] = _enter(stack, definition.initialize(context), key, on_teardown_error)
-            except Exception as exc:  # noqa: BLE001 - user code may raise anything; the run reports it
+            except Exception as exc:
                 raise ResourceInitError(key, order, exc) from exc
         yield values
 

@@ -111,6 +111,7 @@ class StepRunner:
         if op_def.config_param_name is not None:
             from berth.definitions.pythonic_config import model_from_config
 
+            assert op_def.config_model is not None  # set together with config_param_name
             kwargs[op_def.config_param_name] = model_from_config(op_def.config_model, step.op_config or {})
         # Only the op's own code (and what it calls) is interruptible by a cancel; storing its
         # outputs and events below is berth's bookkeeping and is not.
@@ -120,7 +121,8 @@ class StepRunner:
         if inspect.isgenerator(result):
             for item in _op_items(result):
                 self._record_item(step, context, outputs, item)
-        elif isinstance(result, list) and any(d.is_dynamic for d in op_def.output_defs) and len(op_def.output_defs) == 1:
+        elif (isinstance(result, list) and len(op_def.output_defs) == 1
+              and any(d.is_dynamic for d in op_def.output_defs)):
             for item in result:
                 self._record_item(step, context, outputs, item)
         else:
@@ -230,7 +232,7 @@ def _returned_outputs(op_def: Any, result: Any) -> list[tuple[str, Any, Mapping[
     if not isinstance(result, tuple) or len(result) != len(definitions):
         raise StepOutputError(f'Op "{op_def.name}" has {len(definitions)} outputs and must return a tuple of '
                               f"{len(definitions)} values (or yield Output objects), not {result!r}.")
-    triples = []
+    triples: list[tuple[str, Any, Mapping[str, Any]]] = []
     for definition, value in zip(definitions, result):
         if isinstance(value, Output):
             triples.append((value.output_name, value.value, value.metadata))

@@ -182,10 +182,11 @@ def _drain(fd: int) -> None:
 
 def _preload_execution() -> None:
     """Import what every worker needs, so that forked workers start with it in memory."""
-    import berth.execution.engine  # noqa: F401
-    import berth.execution.worker  # noqa: F401
+    import sqlalchemy.dialects.sqlite
+
+    import berth.execution.engine
+    import berth.execution.worker
     import berth.storage  # noqa: F401
-    import sqlalchemy.dialects.sqlite  # noqa: F401
 
     try:
         import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401

@@ -19,8 +19,8 @@ from berth.channel_security import CodeServerTokenInterceptor, ServerTLS
 from berth.execution.code_target import CodeTarget
 from berth.server.active_runs import DEFAULT_TERMINATE_GRACE_SECONDS
 from berth.server.location import LocationHost
-from berth.server.servicer import CodeLocationServicer
 from berth.server.service_handlers import add_code_location_service
+from berth.server.servicer import CodeLocationServicer
 
 __all__ = ["CodeServer", "create_server"]
 

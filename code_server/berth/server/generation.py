@@ -163,7 +163,7 @@ def load_generation(target: CodeTarget, number: int, location_name: str) -> Code
     """Import the user code; an import error becomes the generation's ``load_error``."""
     try:
         repositories = target.load()
-    except BaseException as exc:  # noqa: BLE001 - any failure of user code is reported, not raised
+    except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not _raised_by_user_code(exc):
             raise
         return CodeGeneration(number, location_name, {}, SerializableError.from_exception(exc))

@@ -28,8 +28,7 @@ from berth.protocol.user_errors import error_to_proto
 from berth.protocol.v1 import code_location_pb2
 from berth.server.active_runs import DEFAULT_TERMINATE_GRACE_SECONDS, ActiveRun, ActiveRuns
 from berth.server.generation import CodeGeneration, load_generation
-from berth.server.start_run_errors import (LocationLoadFailed, RunAlreadyActive, ServerShuttingDown,
-                                           WorkerNotStarted)
+from berth.server.start_run_errors import LocationLoadFailed, RunAlreadyActive, ServerShuttingDown, WorkerNotStarted
 from berth.server.storages import ServerStorage
 from berth.server.watch import Kind, WatchHub
 from berth.version import __version__

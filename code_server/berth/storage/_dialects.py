@@ -66,7 +66,7 @@ class SqliteConfiguration:
         busy_timeout_ms = self.busy_timeout_ms
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _on_connect(dbapi_connection, _record) -> None:
             # Let SQLAlchemy's "begin" event, not the driver, open transactions.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()

@@ -107,7 +107,7 @@ class RunStorage:
 
         def insert(connection: sa.Connection) -> None:
             result = connection.execute(sa.insert(runs).values(run_values(run)))
-            _insert_tags(connection, run.run_id, int(result.inserted_primary_key[0]), run.tags)
+            _insert_tags(connection, run.run_id, _inserted_id(result), run.tags)
 
         try:
             self._write(insert)
@@ -221,7 +221,7 @@ class RunStorage:
                     .where(runs.c.run_id == event.run_id, runs.c.status.notin_(_FINISHED_VALUES))
                     .values(_status_values(RunStatus(status), event.timestamp))
                 )
-            return int(result.inserted_primary_key[0])
+            return _inserted_id(result)
 
         return EventRecord(storage_id=self._write(store), event=event)
 
@@ -296,7 +296,7 @@ class RunStorage:
         """Record one mutation; returns the entry with its id."""
         def insert(connection: sa.Connection) -> int:
             result = connection.execute(sa.insert(audit_log).values(audit_values(entry)))
-            return int(result.inserted_primary_key[0])
+            return _inserted_id(result)
 
         return dataclasses.replace(entry, entry_id=self._write(insert))
 
@@ -362,3 +362,10 @@ def _dispose_in_forked_children(engine: sa.Engine) -> None:
             forked.dispose(close=False)
 
     os.register_at_fork(after_in_child=after_fork)
+
+
+def _inserted_id(result: "sa.CursorResult[Any]") -> int:
+    """The primary key of the row an INSERT made."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row has a primary key"
+    return int(key[0])

@@ -1,6 +1,6 @@
 """Config classes as op parameters: defaults, descriptions, enums, Optional, lists and dicts."""
 import enum
-from typing import Dict, List, Optional
+from typing import Optional
 
 from dagster import Config, job, op
 from pydantic import Field
@@ -16,8 +16,8 @@ class PaintConfig(Config):
     coats: int = 2
     color: Color = Color.RED
     primer: Optional[str] = None
-    rooms: List[str] = ["hall"]
-    prices: Dict[str, float] = {}
+    rooms: list[str] = ["hall"]
+    prices: dict[str, float] = {}
     dry_run: bool = False
 
 

@@ -1,5 +1,4 @@
 """Defaults inside nested Config models are filled when the outer model is given partly or not at all."""
-from typing import List
 
 from dagster import Config, job, op
 
@@ -12,7 +11,7 @@ class Retry(Config):
 class Source(Config):
     url: str = "https://example.com"
     retry: Retry = Retry()
-    headers: List[str] = []
+    headers: list[str] = []
 
 
 class ExtractConfig(Config):

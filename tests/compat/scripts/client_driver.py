@@ -37,7 +37,7 @@ def answer(request: dict[str, Any], client: DagsterGraphQLClient) -> dict[str, A
     """Calls one client method and describes its result or the exception it raised."""
     try:
         result = getattr(client, request["method"])(**request.get("kwargs", {}))
-    except Exception as exc:  # every client failure is reported back to the test, not raised here
+    except Exception as exc:  # noqa: BLE001 - every client failure is reported back to the test, not raised here
         # The client wraps transport errors; the cause (e.g. berth's GraphQL error) comes first.
         cause = f"caused by {exc.__cause__!r}\n" if exc.__cause__ is not None else ""
         return {

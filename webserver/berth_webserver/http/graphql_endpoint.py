@@ -6,16 +6,24 @@ import json
 import logging
 from typing import Any, Callable, Optional, Union
 
-from berth.redaction import redact_credentials
 from graphql import ExecutionResult, GraphQLError, GraphQLSchema, OperationType
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from berth.redaction import redact_credentials
+
 from ..heap import release_free_memory
 from .graphiql import graphiql_response
-from .graphql_execution import (DocumentPreparer, GraphQLParams, ParamsError, execute_document, format_errors,
-                                format_result, operation_type)
+from .graphql_execution import (
+    DocumentPreparer,
+    GraphQLParams,
+    ParamsError,
+    execute_document,
+    format_errors,
+    format_result,
+    operation_type,
+)
 from .request_body import BodyTooLarge, read_body
 
 __all__ = ["GraphQLEndpoint"]
@@ -98,7 +106,7 @@ class GraphQLEndpoint:
             return _error_response(str(exc), 413)
         try:
             return await self._answer(request, params)
-        except Exception as exc:  # a bug on our side: still answer JSON, as GraphQL clients expect
+        except Exception as exc:  # noqa: BLE001 - a bug on our side: still answer JSON, as GraphQL clients expect
             _log.exception("GraphQL request failed")
             return _error_response(redact_credentials(f"Internal error: {type(exc).__name__}: {exc}"), 500)
 

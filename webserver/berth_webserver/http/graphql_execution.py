@@ -7,8 +7,18 @@ import inspect
 import logging
 from typing import Any, AsyncIterator, Callable, Mapping, Optional, Union
 
-from graphql import (DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode,
-                     OperationType, execute, parse, subscribe, validate)
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    parse,
+    subscribe,
+    validate,
+)
 
 from .document_cache import DocumentCache
 from .limits import ServerLimits
@@ -137,16 +147,17 @@ async def execute_document(schema: GraphQLSchema, document: DocumentNode, params
 async def subscribe_document(schema: GraphQLSchema, document: DocumentNode, params: GraphQLParams,
                              context: Any) -> Union[AsyncIterator[ExecutionResult], ExecutionResult]:
     """Start a subscription: an iterator of results, or one result holding the errors."""
-    result = subscribe(schema, document, context_value=context, variable_values=params.variables,
-                       operation_name=params.operation_name)
-    if inspect.isawaitable(result):
-        result = await result
+    started: Any = subscribe(schema, document, context_value=context, variable_values=params.variables,
+                             operation_name=params.operation_name)
+    if inspect.isawaitable(started):
+        started = await started
+    result: Union[AsyncIterator[ExecutionResult], ExecutionResult] = started
     return result
 
 
 def format_errors(errors: Optional[list[GraphQLError]]) -> list[dict[str, Any]]:
     """GraphQL errors as JSON-ready dicts (message, locations, path, extensions)."""
-    return [error.formatted for error in errors or ()]
+    return [dict(error.formatted) for error in errors or ()]
 
 
 def format_result(result: ExecutionResult) -> dict[str, Any]:

@@ -8,13 +8,21 @@ import json
 import logging
 from typing import Any, Callable, Optional
 
-from berth.redaction import redact_credentials
 from graphql import ExecutionResult, GraphQLSchema, OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from berth.redaction import redact_credentials
+
 from ..auth.connection import socket_refusal
-from .graphql_execution import (DocumentPreparer, GraphQLParams, ParamsError, format_errors, format_result,
-                                operation_type, subscribe_document)
+from .graphql_execution import (
+    DocumentPreparer,
+    GraphQLParams,
+    ParamsError,
+    format_errors,
+    format_result,
+    operation_type,
+    subscribe_document,
+)
 
 __all__ = ["WebSocketSession", "ProtocolError"]
 
@@ -140,7 +148,7 @@ class WebSocketSession:
     async def _run(self, operation_id: Any, payload: Any) -> None:
         try:
             await self._execute(operation_id, payload)
-        except Exception as exc:  # a bug on our side ends this operation, not the whole socket
+        except Exception as exc:  # noqa: BLE001 - a bug on our side ends this operation, not the whole socket
             _log.exception("GraphQL operation %s failed", operation_id)
             with contextlib.suppress(Exception):
                 await self.send_errors(operation_id, [{"message": redact_credentials(

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from .errors import OperationError
 from .launch import LaunchRequest, launch_run, prepare_run
-from .locations import find_job, find_repository, list_repositories, reload_location, reload_workspace, shutdown_location
+from .locations import (
+    find_job,
+    find_repository,
+    list_repositories,
+    reload_location,
+    reload_workspace,
+    shutdown_location,
+)
 from .reexecute import reexecute_run
 from .runs import check_page_limit, get_run, get_runs, read_events
 from .terminate import TerminateOutcome, delete_run, terminate_run, terminate_runs

@@ -126,7 +126,7 @@ async def launch_run(context: "RequestContext", request: LaunchRequest) -> RunRe
         run = await context.storage.run(_store_starting, run)
         try:
             await context.launcher.launch(run)
-        except Exception as exc:  # noqa: BLE001 - any launch failure fails the run, not the request
+        except Exception as exc:
             reason = str(exc) if isinstance(exc, LaunchError) else f"{type(exc).__name__}: {exc}"
             await context.storage.run(end_unfinished_run, run.run_id, f"Could not launch the run. {reason}",
                                       error=SerializableError.from_exception(exc))

@@ -39,7 +39,8 @@ def list_repositories(workspace: "Workspace", location_name: Optional[str] = Non
     return found
 
 
-def find_repository(workspace: "Workspace", location_name: str, repository_name: str) -> tuple[LocationEntry, RepositorySnap]:
+def find_repository(workspace: "Workspace", location_name: str,
+                    repository_name: str) -> tuple[LocationEntry, RepositorySnap]:
     """The entry and repository a selector names; raises ``RepositoryNotFound``."""
     entry = workspace.entry(location_name)
     repo = entry.repositories.get(repository_name) if entry is not None and _serves_repositories(entry) else None

@@ -65,7 +65,7 @@ async def terminate_run(context: "RequestContext", run_id: str, policy: str = SA
         await storage.store_event(RunEvent(run_id, "Run marked as canceled.", EventType.RUN_CANCELED))
         try:
             await context.launcher.terminate(run, force=True)
-        except Exception:  # noqa: BLE001 - best effort: the run is canceled whatever the server says
+        except Exception:
             log.warning("Could not ask the code server to stop run %s", run_id, exc_info=True)
         return TerminateOutcome(await get_run(storage, run_id), True)
     # The server records CANCELING itself before it signals the worker.

@@ -12,12 +12,12 @@ import graphene
 
 from .jobs import Mode, SolidContainer
 from .solids import (
-    Input,
     GrapheneInputDefinition,
-    ISolidDefinition,
-    JobGraph,
     GrapheneOutput,
     GrapheneOutputDefinition,
+    Input,
+    ISolidDefinition,
+    JobGraph,
     Solid,
     SolidHandle,
 )

@@ -7,11 +7,11 @@ from typing import Any, Optional, Sequence
 import graphene
 
 from ..operations import LaunchRequest, prepare_run
+from ..operations.errors import OperationError
 from .config_errors import PipelineConfigValidationResult, PipelineConfigValidationValid
 from .config_types import GrapheneConfigType, config_type
 from .errors import GrapheneInvalidSubsetError, ModeNotFoundError, PipelineNotFoundError, PythonError, graphql_error_for
 from .scalars import RunConfigData, parse_run_config
-from ..operations.errors import OperationError
 
 __all__ = ["RunConfigSchema", "RunConfigSchemaOrError", "validate_config_result"]
 

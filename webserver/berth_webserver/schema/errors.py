@@ -273,7 +273,8 @@ GRAPHQL_ERROR_TYPES: dict[type[Exception], Callable[[Any], graphene.ObjectType]]
     op_errors.JobNotFound: lambda e: PipelineNotFoundError(
         message=str(e), pipelineName=e.job_name, repositoryName=e.repository_name,
         repositoryLocationName=e.location_name),
-    op_errors.InvalidSubset: lambda e: GrapheneInvalidSubsetError(str(e), e.location_name, e.repository_name, e.job_name),
+    op_errors.InvalidSubset: lambda e: GrapheneInvalidSubsetError(str(e), e.location_name, e.repository_name,
+                                                                  e.job_name),
     op_errors.RunConfigInvalid: _config_invalid,
     op_errors.RunNotFound: lambda e: RunNotFoundError(message=str(e), runId=e.run_id),
     LocationNotFound: lambda e: RepositoryLocationNotFound(message=str(e)),
@@ -352,6 +353,6 @@ def root_field(fn: Optional[F] = None, *, mutation: bool = False, raises: tuple[
         if mutation:
             wrapped = guard_mutation(wrapped, refused)
         wrapped.berth_raises = declared
-        return wrapped  # type: ignore[no-any-return]
+        return wrapped
 
     return decorate(fn) if fn is not None else decorate

@@ -9,7 +9,7 @@ import graphene
 from berth.runs import RunsFilter as RunsFilterRecord
 from berth.runs import RunStatus as RunStatusValue
 
-from .enums import ReexecutionStrategy, GrapheneRunStatus
+from .enums import GrapheneRunStatus, ReexecutionStrategy
 from .scalars import RunConfigData
 
 __all__ = [

@@ -6,16 +6,23 @@ from typing import Any, Mapping, Optional
 
 import graphene
 
-from ..operations import LaunchRequest, launch_run, reexecute_run
 from ..context import ResolveInfo
-from ..operations.errors import (ConflictingExecutionParams, InvalidStep, InvalidSubset, JobNotFound, PresetNotFound,
-                                 RunConfigInvalid, check_mode)
+from ..operations import LaunchRequest, launch_run, reexecute_run
+from ..operations.errors import (
+    ConflictingExecutionParams,
+    InvalidStep,
+    InvalidSubset,
+    JobNotFound,
+    PresetNotFound,
+    RunConfigInvalid,
+    check_mode,
+)
 from .config_errors import RunConfigValidationInvalid
 from .errors import (
     ConflictingExecutionParamsError,
+    GrapheneInvalidSubsetError,
     InvalidOutputError,
     InvalidStepError,
-    GrapheneInvalidSubsetError,
     NoModeProvidedError,
     PipelineNotFoundError,
     PresetNotFoundError,

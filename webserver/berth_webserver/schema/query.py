@@ -10,15 +10,23 @@ from berth.version import __version__
 
 from .. import operations as ops
 from ..context import ResolveInfo
-from ..operations.errors import (InvalidRunsFilter, InvalidSubset, JobNotFound, ModeNotFound, RepositoryNotFound,
-                                 RunConfigInvalid, RunNotFound, check_mode)
+from ..operations.errors import (
+    InvalidRunsFilter,
+    InvalidSubset,
+    JobNotFound,
+    ModeNotFound,
+    RepositoryNotFound,
+    RunConfigInvalid,
+    RunNotFound,
+    check_mode,
+)
 from ..operations.op_selection import resolve_op_selection
 from .audit_log import AuditLogQueries
 from .config_errors import PipelineConfigValidationResult
 from .config_schema import RunConfigSchema, RunConfigSchemaOrError, validate_config_result
 from .errors import root_field
 from .events import EventConnection, EventConnectionOrError, graphql_event
-from .inputs import PipelineSelector, RepositorySelector, GrapheneRunsFilter, runs_filter_from_input
+from .inputs import GrapheneRunsFilter, PipelineSelector, RepositorySelector, runs_filter_from_input
 from .instance import Instance
 from .jobs import Pipeline
 from .locations import (
@@ -31,7 +39,17 @@ from .locations import (
     WorkspaceOrError,
 )
 from .repositories import PipelineOrError, RepositoriesOrError, Repository, RepositoryConnection, RepositoryOrError
-from .runs import PipelineTagAndValues, GrapheneRun, RunOrError, GrapheneRuns, RunsOrError, RunTagKeys, RunTagKeysOrError, RunTags, RunTagsOrError
+from .runs import (
+    GrapheneRun,
+    GrapheneRuns,
+    PipelineTagAndValues,
+    RunOrError,
+    RunsOrError,
+    RunTagKeys,
+    RunTagKeysOrError,
+    RunTags,
+    RunTagsOrError,
+)
 from .scalars import RunConfigData
 from .selection import selects_field
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import graphene
 
-from ..workspace.errors import LocationNotFound
 from ..operations import reload_location, reload_workspace, shutdown_location
+from ..workspace.errors import LocationNotFound
 from .errors import PythonError, ReloadNotSupported, RepositoryLocationNotFound, UnauthorizedError, root_field
 from .locations import GrapheneWorkspace, WorkspaceLocationEntry
 

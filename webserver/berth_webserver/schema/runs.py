@@ -7,7 +7,8 @@ from typing import Any, Awaitable, Callable, Optional
 import graphene
 import yaml
 
-from berth.runs import TERMINABLE_STATUSES, RunRecord, RunStatus as RunStatusValue
+from berth.runs import TERMINABLE_STATUSES, RunRecord
+from berth.runs import RunStatus as RunStatusValue
 
 from ..context import ResolveInfo
 from ..operations import runs as run_ops

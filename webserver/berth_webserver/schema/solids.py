@@ -202,7 +202,8 @@ class Input(graphene.ObjectType):
         return GrapheneInputDefinition.of(pb)
 
     def resolve_dependsOn(self, _info: Any) -> list["GrapheneOutput"]:
-        return [GrapheneOutput(self._level, node, output, self._graph) for node, output in self._node.upstream.get(self._name, ())]
+        return [GrapheneOutput(self._level, node, output, self._graph)
+                for node, output in self._node.upstream.get(self._name, ())]
 
 
 class GrapheneOutput(graphene.ObjectType):

@@ -13,8 +13,13 @@ from berth.lazy_imports import lazy_attributes
 if TYPE_CHECKING:
     from .entry import LOADED, LOADING, LocationEntry, RepositorySnap
     from .errors import LocationNotFound, LocationUnreachableError, WorkspaceError, WorkspaceFileError
-    from .location_events import (LOCATION_DISCONNECTED, LOCATION_ERROR, LOCATION_RECONNECTED, LOCATION_UPDATED,
-                                  LocationStateEvent)
+    from .location_events import (
+        LOCATION_DISCONNECTED,
+        LOCATION_ERROR,
+        LOCATION_RECONNECTED,
+        LOCATION_UPDATED,
+        LocationStateEvent,
+    )
     from .workspace import Workspace
     from .workspace_file import LocationOrigin, load_workspace_file, origin_for_module, origin_for_python_file
 

@@ -40,7 +40,7 @@ class SerializedJobSnap(JobSnap):
         return cls(wire, chunk.job) if chunk.HasField("job") else None
 
     @property
-    def proto(self) -> snapshot_pb2.JobSnapshot:  # type: ignore[override]
+    def proto(self) -> snapshot_pb2.JobSnapshot:
         """The decoded snapshot, decoded anew on each use (tens of microseconds).
 
         Not kept: what JobSnap derives from it (ops, config schema) is cached there, and keeping

@@ -103,7 +103,8 @@ class CodeServerProcess:
             # Even when the first start fails, keep trying: fixing the file or freeing the port
             # brings the location up without restarting the webserver.
             if self._supervise_task is None and not self._stopping:
-                self._supervise_task = asyncio.create_task(self._supervise(), name=f"supervise {self.origin.location_name}")
+                self._supervise_task = asyncio.create_task(self._supervise(),
+                                                           name=f"supervise {self.origin.location_name}")
 
     async def stop(self) -> None:
         """Terminate the server (SIGTERM, then SIGKILL after the grace period) and stop restarting it."""

@@ -24,8 +24,14 @@ from .code_location_client import CodeLocationClient
 from .code_server_access import CodeServerAccess
 from .entry import LOADED, LOADING, LocationEntry
 from .errors import LocationNotFound, LocationUnreachableError
-from .location_events import (LOCATION_DISCONNECTED, LOCATION_ERROR, LOCATION_RECONNECTED, LOCATION_UPDATED,
-                              LocationEventFeed, LocationStateEvent)
+from .location_events import (
+    LOCATION_DISCONNECTED,
+    LOCATION_ERROR,
+    LOCATION_RECONNECTED,
+    LOCATION_UPDATED,
+    LocationEventFeed,
+    LocationStateEvent,
+)
 from .location_watcher import LocationWatcher
 from .run_monitor import RunMonitor
 from .supervisor import CodeServerProcess, CodeServerStartError
@@ -270,6 +276,6 @@ class Workspace:
             await self.run_monitor.sweep(location.origin.location_name, location.client.list_active_runs)
         except grpc.aio.AioRpcError:
             location.swept_server_id = None  # try again on the next connection
-        except Exception:  # storage trouble must not stop the watcher; the next connection retries
+        except Exception:  # noqa: BLE001 - storage trouble must not stop the watcher; the next connection retries
             location.swept_server_id = None
             _log.exception("Checking the runs of location %s failed", location.origin.location_name)
