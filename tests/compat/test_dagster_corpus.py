@@ -79,7 +79,7 @@ query Status($runId: ID!) { runOrError(runId: $runId) { __typename ... on Run { 
 
 _EVENTS = """
 query Events($runId: ID!) {
-  logsForRun(runId: $runId, limit: 100000) {
+  logsForRun(runId: $runId, limit: 1000) {
     __typename
     ... on EventConnection {
       events {

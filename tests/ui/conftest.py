@@ -38,7 +38,9 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory, lab: Lab) -> Iterator[We
     assert server.stop() == 0
 
 
-@pytest.fixture(scope="session")
+# Module, not session: while Playwright's sync API is open it holds an event loop running in this
+# thread, and every later test that calls asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
