@@ -71,6 +71,9 @@ def test_launching_from_the_launchpad_after_fixing_a_config_error(ui_server: Web
     fields = page.get_by_role("group", name="Fields you can add here")
     expect(fields).to_contain_text("ops.count.config")
     fields.get_by_role("button", name=re.compile("^rows")).click()
+    # The field is inserted and the caret put after it once React has re-rendered: wait for both.
+    expect(editor).to_have_value("ops:\n  count:\n    config:\n      label: weekly\n      rows: ")
+    expect(editor).to_be_focused()
     page.keyboard.type("7")
     expect(editor).to_have_value("ops:\n  count:\n    config:\n      label: weekly\n      rows: 7")
     expect(page.get_by_text("The config is valid.")).to_be_visible()
