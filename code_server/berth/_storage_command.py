@@ -44,7 +44,10 @@ def run_storage_command(args: argparse.Namespace) -> int:
     except (ValueError, RuntimeError, sa.exc.SQLAlchemyError) as exc:
         # ValueError: an unsupported URL; RuntimeError: StorageSchemaError; SQLAlchemyError: a
         # malformed URL or a database that cannot be reached.
-        print(f"berth storage {args.storage_command}: {_one_line(exc)}", file=sys.stderr)
+        detail = _one_line(exc)
+        if isinstance(exc, sa.exc.OperationalError):  # the driver's words do not always name the server
+            detail = f"cannot reach {sa.make_url(url).render_as_string(hide_password=True)}: {detail}"
+        print(f"berth storage {args.storage_command}: {detail}", file=sys.stderr)
         return 1
 
 
