@@ -177,11 +177,11 @@ def test_transport_ws_protocol_violations_close_with_its_codes(webserver: Webser
         async with connect(webserver.ws_url, subprotocols=[TRANSPORT_WS]) as socket:  # type: ignore[list-item]
             for message in messages:
                 await socket.send(message if isinstance(message, str) else json.dumps(message))
-            with pytest.raises(ConnectionClosed):
+            with pytest.raises(ConnectionClosed) as closed:
                 while True:
                     await asyncio.wait_for(socket.recv(), 30)
-            assert socket.close_code is not None
-            return socket.close_code
+            assert closed.value.rcvd is not None  # the close frame the server sent
+            return closed.value.rcvd.code
 
     assert asyncio.run(scenario()) == code
 
