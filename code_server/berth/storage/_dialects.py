@@ -11,7 +11,7 @@ import dataclasses
 import fcntl
 import os
 import pathlib
-from typing import Iterator, Optional, Protocol, Union
+from typing import Any, Iterator, Optional, Protocol, Union
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -71,7 +71,7 @@ class SqliteConfiguration:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor, busy_timeout_ms / 1000)
             # NORMAL is durable across application crashes in WAL mode, and much faster than FULL.
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
@@ -183,3 +183,24 @@ def configuration_for_url(url: str) -> tuple[sa.URL, Configuration]:
     raise ValueError(f"unsupported storage URL {parsed.render_as_string(hide_password=True)!r}: "
                      "use sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB")
 
+
+def _use_wal(cursor: Any, timeout: float) -> None:
+    """Put the database in WAL mode (it stays so, in the file), waiting out other writers.
+
+    Switching the journal mode needs a lock that SQLite does not wait for with its busy handler:
+    a process opening a new database while another one migrates it would fail at once with
+    "database is locked". A database in WAL mode already needs no switch at all.
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
