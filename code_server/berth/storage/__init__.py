@@ -19,12 +19,14 @@ from ._home import default_storage_url
 if TYPE_CHECKING:
     from ._audit import AuditEntry
     from ._dialects import PostgresConfiguration, SqliteConfiguration
+    from ._leader import LeaderLease
     from ._migrations import StorageSchemaError
     from ._run_storage import RunStorage
     from ._stats import RunStats, StepStats
 
 __all__ = [
     "AuditEntry",
+    "LeaderLease",
     "PostgresConfiguration",
     "RunStats",
     "RunStorage",
@@ -37,6 +39,7 @@ __all__ = [
 # Where each lazily imported public name lives.
 _MODULE_OF_NAME = {
     "AuditEntry": "._audit",
+    "LeaderLease": "._leader",
     "PostgresConfiguration": "._dialects",
     "SqliteConfiguration": "._dialects",
     "RunStorage": "._run_storage",

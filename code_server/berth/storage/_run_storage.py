@@ -16,6 +16,7 @@ from ..runs import FINISHED_STATUSES, RunRecord, RunsFilter, RunStatus
 from . import _migrations
 from ._audit import AuditEntry, audit_entry_from_row, audit_values, select_audit_entries
 from ._dialects import Configuration, configuration_for_url
+from ._leader import LeaderLease
 from ._filters import rarest_first, select_runs
 from ._records import event_from_row, event_values, run_from_row, run_values, tags_from_json, tags_to_json
 from ._schema import audit_log, event_logs, run_tags, runs
@@ -86,6 +87,10 @@ class RunStorage:
     def engine(self) -> sa.Engine:
         """The SQLAlchemy engine (for tools and benchmarks)."""
         return self._engine
+
+    def leader_lease(self, name: str) -> "LeaderLease":
+        """A lease that at most one process on this database holds at a time (see ``LeaderLease``)."""
+        return LeaderLease(self._engine, name)
 
     @property
     def schema_revision(self) -> Optional[str]:
