@@ -46,6 +46,26 @@ def test_a_new_database_is_migrated_to_the_head_revision(storage: RunStorage) ->
     assert _schema_differences(storage) == []
 
 
+def test_the_revisions_build_the_same_schema_as_a_new_database_gets(storage_url: str) -> None:
+    """A new database is created from ``_schema`` directly; upgraded ones run every revision."""
+    from berth.storage.migrations import _runner
+
+    parsed, configuration = configuration_for_url(storage_url)
+    engine = configuration.create_engine(parsed)
+    try:
+        with configuration.begin_migration(engine) as connection:
+            upgrade = _runner.upgrade(connection)
+    finally:
+        engine.dispose()
+    assert (upgrade.before, upgrade.after) == (None, HEAD_REVISION)
+    storage = RunStorage.from_url(storage_url)
+    try:
+        assert storage.schema_revision == HEAD_REVISION
+        assert _schema_differences(storage) == []
+    finally:
+        storage.dispose()
+
+
 def test_reopening_keeps_data_and_applies_nothing_again(storage_url: str) -> None:
     first = RunStorage.from_url(storage_url)
     first.add_run(RunRecord(run_id="r1", job_name="job", tags={"a": "b"}))

@@ -1,4 +1,4 @@
-"""The parsed-document cache stays within its byte budget; the size rule sees each request's variables."""
+"""The parsed-document cache stays within its byte budget; the size check sees each request's variables."""
 
 from __future__ import annotations
 

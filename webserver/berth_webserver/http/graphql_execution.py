@@ -22,7 +22,7 @@ from graphql import (
 
 from .document_cache import DocumentCache
 from .limits import ServerLimits
-from .query_size import ListSizes, query_size_rule
+from .query_size import ListSizes, query_size_errors
 
 __all__ = ["GraphQLParams", "ParamsError", "DocumentPreparer", "execute_document", "subscribe_document",
            "format_result", "format_errors", "operation_type"]
@@ -64,7 +64,7 @@ class DocumentPreparer:
 
     Clients send the same few documents over and over (with other variables), so the outcome of
     parsing and standard validation is cached per schema and document text, within a byte budget.
-    The size rule (depth, cost, ``limit`` arguments) reads the variables and the workspace's list
+    The size check (depth, cost, ``limit`` arguments) reads the variables and the workspace's list
     sizes, so it runs for every request; it is one linear walk.
     """
 
@@ -82,8 +82,7 @@ class DocumentPreparer:
         if errors:
             return list(errors)
         assert document is not None
-        rule = query_size_rule(self.limits, params.variables, self.list_sizes())
-        return validate(schema, document, [rule]) or document
+        return query_size_errors(schema, document, self.limits, params.variables, self.list_sizes()) or document
 
     def _parse_and_validate(self, schema: GraphQLSchema,
                             query: str) -> tuple[Optional[DocumentNode], tuple[GraphQLError, ...]]:

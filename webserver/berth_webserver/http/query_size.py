@@ -1,4 +1,4 @@
-"""How big an operation may be: depth, estimated cost and ``limit`` arguments, as one validation rule.
+"""How big an operation may be: depth, estimated cost and ``limit`` arguments, checked before execution.
 
 A small document can ask for an enormous answer: ``pipelines { repository { pipelines { name } } }``
 on a location with 1,000 jobs builds a million objects. Before execution, the operation is
@@ -12,8 +12,9 @@ measured in one walk (fragments are measured once each, so the walk is linear in
 - **limit arguments**: one above ``max_list_limit`` is refused (no silent clamping: the client
   learns that it must page with a cursor).
 
-The rule needs the request's variables (``limit: $n``), so it runs per request, after the cached
-standard validation.
+The check needs the request's variables (``limit: $n``), so it runs per request, after the cached
+standard validation. It is a plain walk of the operations, not a graphql-core validation rule: a
+rule would pay for the validator's visit of every node (with type info) on every request.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import dataclasses
 from typing import Any, Iterable, Mapping, Optional
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -40,11 +42,10 @@ from graphql import (
     get_named_type,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
-from graphql.validation import ValidationContext, ValidationRule
 
 from .limits import ServerLimits
 
-__all__ = ["ListSizes", "QuerySizeRule", "DEFAULT_LIST_SIZE", "query_size_rule"]
+__all__ = ["ListSizes", "DEFAULT_LIST_SIZE", "query_size_errors"]
 
 # The size assumed for a list that neither a limit nor the workspace sizes (ops of a job, tags, ...).
 DEFAULT_LIST_SIZE = 10
@@ -78,24 +79,43 @@ class _Size:
     cost: int = 0
 
 
-class QuerySizeRule(ValidationRule):
-    """Reports an operation that is too deep or too costly, or a ``limit`` above the maximum."""
+def query_size_errors(schema: GraphQLSchema, document: DocumentNode, limits: ServerLimits,
+                      variables: Optional[Mapping[str, Any]], list_sizes: ListSizes) -> list[GraphQLError]:
+    """The errors of every operation in a (validated) document that is too deep, too costly, or
+    passes a ``limit`` above the maximum; empty when the document may run."""
+    return _QuerySize(schema, document, limits, variables or {}, list_sizes).errors()
 
-    limits: ServerLimits = ServerLimits()
-    variables: Mapping[str, Any] = {}
-    list_sizes: ListSizes = ListSizes()
 
-    def __init__(self, context: ValidationContext) -> None:
-        super().__init__(context)
-        self.schema: GraphQLSchema = context.schema
+class _QuerySize:
+    """Measures the operations of one document for one request."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, limits: ServerLimits,
+                 variables: Mapping[str, Any], list_sizes: ListSizes) -> None:
+        self.schema = schema
+        self.document = document
+        self.limits = limits
+        self.variables = variables
+        self.list_sizes = list_sizes
+        self.fragments = {definition.name.value: definition for definition in document.definitions
+                          if isinstance(definition, FragmentDefinitionNode)}
         self.fragment_sizes: dict[str, _Size] = {}
         self.measuring: set[str] = set()
         self.limit_errors: list[GraphQLError] = []
+        self.reported: list[GraphQLError] = []
 
-    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> Any:
+    def errors(self) -> list[GraphQLError]:
+        for definition in self.document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                self._check_operation(definition)
+        return self.reported
+
+    def report_error(self, error: GraphQLError) -> None:
+        self.reported.append(error)
+
+    def _check_operation(self, node: OperationDefinitionNode) -> None:
         root = self.schema.get_root_type(node.operation)
         if root is None:
-            return self.SKIP
+            return
         size = self._measure(node.selection_set, root, None)
         for error in self.limit_errors:
             self.report_error(error)
@@ -114,7 +134,6 @@ class QuerySizeRule(ValidationRule):
                 f"limit of {self.limits.max_query_cost:,} by {over:,}. Ask for fewer nested lists or pass "
                 f"smaller `limit` arguments.", node,
                 extensions={"code": "QUERY_TOO_COSTLY", "cost": size.cost, "limit": self.limits.max_query_cost}))
-        return self.SKIP
 
     def _measure(self, selection_set: SelectionSetNode, parent: GraphQLNamedType,
                  inherited_limit: Optional[int]) -> _Size:
@@ -138,7 +157,7 @@ class QuerySizeRule(ValidationRule):
         key = f"{name}@{inherited_limit}"
         if key in self.fragment_sizes:
             return self.fragment_sizes[key]
-        fragment: Optional[FragmentDefinitionNode] = self.context.get_fragment(name)
+        fragment: Optional[FragmentDefinitionNode] = self.fragments.get(name)
         if fragment is None or key in self.measuring:  # unknown or cyclic: other rules report it
             return _Size()
         self.measuring.add(key)
@@ -201,10 +220,3 @@ def _field_definition(schema: GraphQLSchema, parent: GraphQLNamedType, name: str
     if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
         return parent.fields.get(name)
     return None
-
-
-def query_size_rule(limits: ServerLimits, variables: Optional[Mapping[str, Any]],
-                    list_sizes: ListSizes) -> type[QuerySizeRule]:
-    """The rule bound to one request's limits, variables and list sizes (validate() takes classes)."""
-    return type("BoundQuerySizeRule", (QuerySizeRule,),
-                {"limits": limits, "variables": variables or {}, "list_sizes": list_sizes})
