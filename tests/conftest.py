@@ -178,6 +178,21 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Itera
         server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_storage_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database per backend for a whole module (for a code server or webserver the module shares)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module-storage') / 'runs.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"berth_module_{os.getpid()}_{next(_database_numbers)}"
+    url = server.create_database(name)
+    try:
+        yield url
+    finally:
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
 def storage(storage_url: str) -> Iterator[RunStorage]:
     """A ``RunStorage`` opened (and migrated) on a fresh database of each backend."""

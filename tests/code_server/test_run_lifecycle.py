@@ -36,19 +36,10 @@ class Location:
         self.stub = CodeLocationStub(self.channel)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def storage_url(module_storage_url: str) -> str:
     """One database per backend for the module's code server (a code server writes to its own storage)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('lifecycle') / 'runs.db'}"
-        return
-    server = request.getfixturevalue("postgres_server")
-    name = f"berth_lifecycle_{os.getpid()}"
-    url = server.create_database(name)
-    try:
-        yield url
-    finally:
-        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return module_storage_url
 
 
 @pytest.fixture(scope="module")

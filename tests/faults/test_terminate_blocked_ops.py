@@ -10,7 +10,6 @@ with its process group once the code server's terminate grace is over.
 from __future__ import annotations
 
 import logging
-import os
 import pathlib
 import time
 import uuid
@@ -37,19 +36,10 @@ CANCELED_WITHIN = 30.0
 TERMINAL = (EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One database per backend for the module's code server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('faults') / 'runs.db'}"
-        return
-    server = request.getfixturevalue("postgres_server")
-    name = f"berth_faults_{os.getpid()}"
-    url = server.create_database(name)
-    try:
-        yield url
-    finally:
-        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+@pytest.fixture(scope="module")
+def storage_url(module_storage_url: str) -> str:
+    """One database per backend for the module's code server (a code server writes to its own storage)."""
+    return module_storage_url
 
 
 @pytest.fixture(scope="module")
