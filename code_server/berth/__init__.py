@@ -20,16 +20,20 @@ if TYPE_CHECKING:
         Any,
         Array,
         Bool,
+        BoolSource,
         Enum,
         EnumValue,
         Float,
         Int,
+        IntSource,
         Map,
         Noneable,
         Permissive,
+        ScalarUnion,
         Selector,
         Shape,
         String,
+        StringSource,
     )
     from berth.config.field import Field
     from berth.definitions.context import OpExecutionContext, build_op_context
@@ -47,24 +51,32 @@ if TYPE_CHECKING:
     from berth.definitions.op import OpDefinition, op
     from berth.definitions.pythonic_config import Config, ConfigurableIOManager, ConfigurableResource, EnvVar, RunConfig
     from berth.definitions.repository import Definitions, RepositoryDefinition, repository
-    from berth.definitions.resource import InitResourceContext, ResourceDefinition, ResourceParam, resource
+    from berth.definitions.resource import (
+        InitResourceContext,
+        ResourceDefinition,
+        ResourceDependency,
+        ResourceParam,
+        resource,
+    )
     from berth.definitions.retry import Backoff, Jitter, RetryPolicy
 
 __all__ = [
-    "Any", "Array", "Backoff", "Bool", "Config", "ConfigurableIOManager", "ConfigurableResource", "DefinitionError",
+    "Any", "Array", "Backoff", "Bool", "BoolSource", "Config", "ConfigurableIOManager", "ConfigurableResource", "DefinitionError",
     "Definitions", "DependencyDefinition", "DynamicCollectDependencyDefinition", "DynamicOut", "DynamicOutput",
     "Enum", "EnumValue", "EnvVar", "Failure", "Field", "Float", "GraphDefinition", "IOManager",
-    "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "InvalidSubsetError", "Jitter",
+    "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "IntSource", "InvalidSubsetError", "Jitter",
     "JobDefinition", "Map", "MultiDependencyDefinition", "NodeInvocation", "Noneable", "Nothing",
     "OpDefinition", "OpExecutionContext", "Out", "Output", "OutputContext", "Permissive", "RepositoryDefinition",
-    "ResourceDefinition", "ResourceParam", "RetryPolicy", "RunConfig", "Selector", "Shape", "String",
+    "ResourceDefinition", "ResourceDependency", "ResourceParam", "RetryPolicy", "RunConfig", "ScalarUnion", "Selector",
+    "Shape", "String", "StringSource",
     "__version__", "build_op_context", "graph", "io_manager", "job", "op", "repository", "resource",
 ]
 
 # Where each public name lives.
 _MODULE_OF_NAME = {
-    **dict.fromkeys(("Any", "Array", "Bool", "Enum", "EnumValue", "Float", "Int", "Map", "Noneable", "Permissive",
-                     "Selector", "Shape", "String"), "berth.config.config_type"),
+    **dict.fromkeys(("Any", "Array", "Bool", "BoolSource", "Enum", "EnumValue", "Float", "Int", "IntSource", "Map",
+                     "Noneable", "Permissive", "ScalarUnion", "Selector", "Shape", "String", "StringSource"),
+                    "berth.config.config_type"),
     "Field": "berth.config.field",
     **dict.fromkeys(("OpExecutionContext", "build_op_context"), "berth.definitions.context"),
     **dict.fromkeys(("DependencyDefinition", "DynamicCollectDependencyDefinition", "MultiDependencyDefinition",
@@ -77,7 +89,7 @@ _MODULE_OF_NAME = {
     # Pydantic is imported only when one of these is used.
     **dict.fromkeys(("Config", "ConfigurableIOManager", "ConfigurableResource", "EnvVar", "RunConfig"),
                     "berth.definitions.pythonic_config"),
-    **dict.fromkeys(("InitResourceContext", "ResourceDefinition", "ResourceParam", "resource"),
+    **dict.fromkeys(("InitResourceContext", "ResourceDefinition", "ResourceDependency", "ResourceParam", "resource"),
                     "berth.definitions.resource"),
     **dict.fromkeys(("JobDefinition", "job"), "berth.definitions.job"),
     **dict.fromkeys(("OpDefinition", "op"), "berth.definitions.op"),

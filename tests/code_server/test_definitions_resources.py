@@ -110,7 +110,9 @@ def test_configurable_resource_config_appears_in_the_run_config_schema() -> None
         call()
 
     printed = calls.run_config_schema.print_type()
-    assert "resources: { api: { config: { retries?: Int url: String } } }" in printed
+    # str and int fields are StringSource and IntSource, as in Dagster; fields with a default are Noneable
+    assert ("resources: { api: { config: { retries?: (Int | { env: String })? url: (String | { env: String }) } } "
+            "io_manager?: { config?: Any } }") in printed
     errors = calls.run_config_schema.validate({"resources": {"api": {"config": {"retries": 1}}}}).errors
     assert [(error.reason, error.path) for error in errors] == [
         ("MISSING_REQUIRED_FIELD", ("resources", "api", "config"))]
@@ -233,7 +235,7 @@ def test_run_config_from_config_instances_is_plain_run_config() -> None:
     def paint(config: Painting):  # type: ignore[no-untyped-def]
         return config
 
-    @job
+    @job(resource_defs={"api": Api.configure_at_launch()})
     def painting():
         paint()
 

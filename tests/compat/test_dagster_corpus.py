@@ -29,6 +29,8 @@ pytestmark = pytest.mark.compat
 CORPUS = Path(__file__).resolve().parent / "dagster_corpus"
 SECRET_NAME = "BERTH_CORPUS_SECRET"
 SECRET_VALUE = "s3cr3t-value-not-for-logs"
+# What both Dagster and berth see in their environment (read by EnvVar and {"env": NAME} config).
+CORPUS_ENV = {SECRET_NAME: SECRET_VALUE, "BERTH_CORPUS_NUMBER": "3", "BERTH_CORPUS_FLAG": "true"}
 RUN_DEADLINE = 300.0
 # Runs launched at once: enough to overlap, few enough not to swamp a 2-core machine.
 MAX_RUNS_IN_FLIGHT = 4
@@ -129,7 +131,7 @@ def _case_id(case: tuple[str, int, dict[str, Any]]) -> str:
 def dagster_run(compat_python: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path, Any]]:
     """Real Dagster running the whole corpus in one subprocess, started before berth so that both overlap."""
     output = tmp_path_factory.mktemp("dagster-corpus") / "results.json"
-    env = {**_script_env(), SECRET_NAME: SECRET_VALUE}
+    env = {**_script_env(), **CORPUS_ENV}
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen([compat_python, str(SCRIPTS / "run_dagster_corpus.py"), str(CORPUS), str(output)],
                                    stdout=subprocess.DEVNULL, stderr=stderr, env=env)
@@ -164,7 +166,7 @@ def corpus_berth(dagster_run: tuple[Any, Path, Any], tmp_path_factory: pytest.Te
     (root / "workspace.yaml").write_text(
         "load_from:\n  - python_file:\n      relative_path: corpus_location.py\n      location_name: corpus\n")
     try:
-        dev = start_berth_dev(root / "home", root / "workspace.yaml", ("corpus",), {SECRET_NAME: SECRET_VALUE})
+        dev = start_berth_dev(root / "home", root / "workspace.yaml", ("corpus",), CORPUS_ENV)
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
     yield dev
