@@ -241,3 +241,40 @@ def test_run_config_from_config_instances_is_plain_run_config() -> None:
 
     result = painting.run_config_schema.validate(run_config)
     assert result.success, result.errors
+
+
+@pytest.mark.parametrize("executor", [{}, {"execution": {"config": {"multiprocess": {}}}}])
+def test_a_dynamic_op_failing_midway_leaves_no_mapped_steps(executor) -> None:  # type: ignore[no-untyped-def]
+    from berth import Out
+
+    @op(out={"items": DynamicOut(), "count": Out()})
+    def emit_then_fail():  # type: ignore[no-untyped-def]
+        yield DynamicOutput(1, mapping_key="a", output_name="items")
+        raise ValueError("broke after one item")
+
+    @op
+    def double(value):  # type: ignore[no-untyped-def]
+        return value * 2
+
+    @op
+    def total(values):  # type: ignore[no-untyped-def]
+        return sum(values)
+
+    @op
+    def report(value):  # type: ignore[no-untyped-def]
+        return value
+
+    @job
+    def midway():
+        items, count = emit_then_fail()
+        report(total(items.map(double).collect()))
+        report.alias("report_count")(count)
+
+    outcome, events = _run(midway, executor)
+    assert outcome == RunOutcome.FAILURE
+    # As in Dagster: the mapped steps and what hangs off them never exist; a plain consumer is skipped.
+    stepped = sorted({(event.step_key, event.event_type.value) for event in events
+                      if event.step_key and event.event_type in (EventType.STEP_START, EventType.STEP_SKIPPED,
+                                                                  EventType.STEP_FAILURE, EventType.STEP_SUCCESS)})
+    assert stepped == [("emit_then_fail", "STEP_FAILURE"), ("emit_then_fail", "STEP_START"),
+                       ("report_count", "STEP_SKIPPED")]

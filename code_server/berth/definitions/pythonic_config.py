@@ -71,6 +71,13 @@ class Config(pydantic.BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        # Pydantic keeps an EnvVar as a plain str: remember which fields named a variable, so that
+        # RunConfig sends {"env": NAME} for them (the worker reads the variable).
+        object.__setattr__(self, "_berth_env_vars", {name: value for name, value in data.items()
+                                                     if isinstance(value, EnvVar)})
+
 
 class ConfigurableResource(pydantic.BaseModel):
     """A resource written as a class: its fields are its config, the instance is the resource's value.
@@ -260,7 +267,8 @@ def _given_value(value: Any) -> Any:
         return {_ENV_KEY: str(value)}
     if isinstance(value, pydantic.BaseModel):
         resource_fields = getattr(type(value), "__berth_resource_fields__", frozenset())
-        return {name: _given_value(getattr(value, name)) for name in type(value).model_fields
+        env_vars = getattr(value, "_berth_env_vars", {})
+        return {name: _given_value(env_vars.get(name, getattr(value, name))) for name in type(value).model_fields
                 if name not in resource_fields}
     if isinstance(value, enum.Enum):
         return value.name
