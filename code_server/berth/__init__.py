@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from berth.definitions.io import DynamicOut, DynamicOutput, In, Nothing, Out, Output
     from berth.definitions.io_manager import InputContext, IOManager, IOManagerDefinition, OutputContext, io_manager
     from berth.definitions.job import JobDefinition, job
+    from berth.definitions.metadata_value import MetadataValue
     from berth.definitions.op import OpDefinition, op
     from berth.definitions.pythonic_config import Config, ConfigurableIOManager, ConfigurableResource, EnvVar, RunConfig
     from berth.definitions.repository import Definitions, RepositoryDefinition, repository
@@ -59,21 +60,24 @@ if TYPE_CHECKING:
         resource,
     )
     from berth.definitions.retry import Backoff, Jitter, RetryPolicy
+    from berth.definitions.user_logger import get_dagster_logger
 
 __all__ = [
-    "Any", "Array", "Backoff", "Bool", "BoolSource", "Config", "ConfigurableIOManager", "ConfigurableResource", "DefinitionError",
-    "Definitions", "DependencyDefinition", "DynamicCollectDependencyDefinition", "DynamicOut", "DynamicOutput",
-    "Enum", "EnumValue", "EnvVar", "Failure", "Field", "Float", "GraphDefinition", "IOManager",
-    "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "IntSource", "InvalidSubsetError", "Jitter",
-    "JobDefinition", "Map", "MultiDependencyDefinition", "NodeInvocation", "Noneable", "Nothing",
-    "OpDefinition", "OpExecutionContext", "Out", "Output", "OutputContext", "Permissive", "RepositoryDefinition",
-    "ResourceDefinition", "ResourceDependency", "ResourceParam", "RetryPolicy", "RunConfig", "ScalarUnion", "Selector",
-    "Shape", "String", "StringSource",
-    "__version__", "build_op_context", "graph", "io_manager", "job", "op", "repository", "resource",
+    "Any", "Array", "Backoff", "Bool", "BoolSource", "Config", "ConfigurableIOManager", "ConfigurableResource",
+    "DefinitionError", "Definitions", "DependencyDefinition", "DynamicCollectDependencyDefinition", "DynamicOut",
+    "DynamicOutput", "Enum", "EnumValue", "EnvVar", "Failure", "Field", "Float", "GraphDefinition", "IOManager",
+    "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "IntSource", "InvalidSubsetError",
+    "Jitter", "JobDefinition", "Map", "MetadataValue", "MultiDependencyDefinition", "NodeInvocation", "Noneable",
+    "Nothing", "OpDefinition", "OpExecutionContext", "Out", "Output", "OutputContext", "Permissive",
+    "RepositoryDefinition", "ResourceDefinition", "ResourceDependency", "ResourceParam", "RetryPolicy", "RunConfig",
+    "ScalarUnion", "Selector", "Shape", "String", "StringSource", "__version__", "build_op_context",
+    "get_dagster_logger", "graph", "io_manager", "job", "op", "repository", "resource",
 ]
 
 # Where each public name lives.
 _MODULE_OF_NAME = {
+    "get_dagster_logger": "berth.definitions.user_logger",
+    "MetadataValue": "berth.definitions.metadata_value",
     **dict.fromkeys(("Any", "Array", "Bool", "BoolSource", "Enum", "EnumValue", "Float", "Int", "IntSource", "Map",
                      "Noneable", "Permissive", "ScalarUnion", "Selector", "Shape", "String", "StringSource"),
                     "berth.config.config_type"),

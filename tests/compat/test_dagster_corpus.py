@@ -24,7 +24,9 @@ import pytest
 from compat_berth_dev import BerthDev, start_berth_dev
 from compat_venv import SCRIPTS, _script_env
 
-pytestmark = pytest.mark.compat
+# The first test waits for the module's fixtures: Dagster running the whole corpus (up to 600 s
+# on a loaded machine, see dagster_results) and berth running it too.
+pytestmark = [pytest.mark.compat, pytest.mark.timeout(900)]
 
 CORPUS = Path(__file__).resolve().parent / "dagster_corpus"
 SECRET_NAME = "BERTH_CORPUS_SECRET"

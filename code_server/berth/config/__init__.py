@@ -36,6 +36,7 @@ from berth.config.snap import ConfigEnumValueSnap, ConfigFieldSnap, ConfigTypeKi
 __all__ = sorted([
     "Any", "AnyType", "Array", "Bool", "BoolSource", "ConfigDefinitionError", "ConfigEnumValueSnap", "ConfigError",
     "ConfigErrorReason", "ConfigFieldSnap", "ConfigSchema", "ConfigType", "ConfigTypeKind", "ConfigTypeSnap",
-    "Enum", "EnumValue", "Field", "Float", "Int", "IntSource", "Map", "NO_DEFAULT", "Noneable", "Permissive", "ScalarKind",
-    "ScalarType", "ScalarUnion", "Selector", "Shape", "String", "StringSource", "ValidationResult", "as_field", "resolve_config_type",
+    "Enum", "EnumValue", "Field", "Float", "Int", "IntSource", "Map", "NO_DEFAULT", "Noneable", "Permissive",
+    "ScalarKind", "ScalarType", "ScalarUnion", "Selector", "Shape", "String", "StringSource", "ValidationResult",
+    "as_field", "resolve_config_type",
 ])

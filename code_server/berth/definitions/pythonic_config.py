@@ -266,7 +266,7 @@ def _given_value(value: Any) -> Any:
     if isinstance(value, EnvVar):
         return {_ENV_KEY: str(value)}
     if isinstance(value, pydantic.BaseModel):
-        resource_fields = getattr(type(value), "__berth_resource_fields__", frozenset())
+        resource_fields: frozenset[str] = getattr(type(value), "__berth_resource_fields__", frozenset())
         env_vars = getattr(value, "_berth_env_vars", {})
         return {name: _given_value(env_vars.get(name, getattr(value, name))) for name in type(value).model_fields
                 if name not in resource_fields}

@@ -1,5 +1,5 @@
 """EnvVar in an op's Config: str, int and bool fields take {"env": NAME} in run config (Dagster's *Source types)."""
-from dagster import Config, RunConfig, EnvVar, job, op
+from dagster import Config, EnvVar, RunConfig, job, op
 
 
 class ApiConfig(Config):
