@@ -102,4 +102,17 @@ _MODULE_OF_NAME = {
 }
 
 
-__getattr__, __dir__ = lazy_attributes(__name__, _MODULE_OF_NAME, __all__)
+_lazy_getattr, __dir__ = lazy_attributes(__name__, _MODULE_OF_NAME, __all__)
+
+
+def __getattr__(name: str) -> object:
+    """A name of the API, imported on first use; a DefinitionError for a Dagster name berth does not serve."""
+    from berth.unsupported_names import UNSUPPORTED_DAGSTER_NAMES
+
+    area = UNSUPPORTED_DAGSTER_NAMES.get(name)
+    if area is not None:
+        from berth.definitions.errors import DefinitionError
+
+        raise DefinitionError(f"berth does not support dagster.{name} ({area}); docs/api.md lists the "
+                              "definitions API berth supports.")
+    return _lazy_getattr(name)

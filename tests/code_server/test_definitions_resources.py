@@ -278,3 +278,15 @@ def test_a_dynamic_op_failing_midway_leaves_no_mapped_steps(executor) -> None:  
                                                                   EventType.STEP_FAILURE, EventType.STEP_SUCCESS)})
     assert stepped == [("emit_then_fail", "STEP_FAILURE"), ("emit_then_fail", "STEP_START"),
                        ("report_count", "STEP_SKIPPED")]
+
+
+def test_a_dagster_name_berth_does_not_serve_fails_the_import_with_a_definition_error() -> None:
+    import berth
+    from berth.unsupported_names import UNSUPPORTED_DAGSTER_NAMES
+
+    assert not set(UNSUPPORTED_DAGSTER_NAMES) & set(berth.__all__)
+    with pytest.raises(DefinitionError, match=r"dagster\.ScheduleDefinition \(schedules and sensors\)"):
+        from berth import ScheduleDefinition  # noqa: F401
+    with pytest.raises(DefinitionError, match=r"dagster\.asset \(assets\)"):
+        exec("from berth import asset", {})
+    assert not hasattr(berth, "no_such_name")  # any other unknown name stays a plain AttributeError
