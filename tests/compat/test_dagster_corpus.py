@@ -263,7 +263,8 @@ def test_berth_runs_the_job_as_dagster_does(case: tuple[str, int, dict[str, Any]
 
 
 def test_env_var_values_never_reach_the_api(corpus_berth: BerthDev, berth_results: dict[str, Any]) -> None:
-    """The EnvVar's value is read by the run worker only: the schema and the run show its name alone."""
+    """EnvVar and {"env": NAME} values are read by the run worker only: the schema, every run's config
+    and every run's events show the variable's name alone (resource config and op config alike)."""
     query = """
     query Schema {
       runConfigSchemaOrError(selector: {repositoryLocationName: "corpus", repositoryName: "env_var",
@@ -272,11 +273,22 @@ def test_env_var_values_never_reach_the_api(corpus_berth: BerthDev, berth_result
         ... on RunConfigSchema { allConfigTypes { key ... on CompositeConfigType {
           fields { name defaultValueAsJson } } } }
       }
-      runsOrError { ... on Runs { results { runConfigYaml pipelineName } } }
+      runsOrError { ... on Runs { results { runId runConfigYaml pipelineName } } }
     }
     """
-    text = json.dumps(corpus_berth.graphql(query))
+    answer = corpus_berth.graphql(query)
+    text = json.dumps(answer)
     assert SECRET_NAME in text
     assert SECRET_VALUE not in text
+    runs = answer["data"]["runsOrError"]["results"]
+    env_runs = [run for run in runs if SECRET_NAME in run["runConfigYaml"]]
+    assert {run["pipelineName"] for run in env_runs} >= {"op_env_job", "sources_job"}
+    for run in runs:
+        events = corpus_berth.graphql(_EVENTS, {"runId": run["runId"]})["data"]["logsForRun"]
+        assert SECRET_VALUE not in json.dumps(events), run["pipelineName"]
     key = next(_case_id(case) for case in CASES if case[0] == "env_var")
     assert berth_results[key]["outputs"] == {"call_api/result": repr(f"eu:{len(SECRET_VALUE)}:{SECRET_VALUE[:2]}")}
+    # the op got the value itself: its length is in its log line
+    key = next(_case_id(case) for case in CASES if case[0] == "op_config_env_var")
+    assert [log[2] for log in berth_results[key]["logs"]] == [
+        f"token of {len(SECRET_VALUE)} characters, 3 attempts, verbose=True"]
