@@ -118,3 +118,13 @@ def test_a_resource_may_not_be_required_both_by_key_and_by_parameter() -> None:
         @op(required_resource_keys={"naming"})
         def both(context, bucket: Bucket):  # type: ignore[no-untyped-def]
             return 1
+
+
+def test_a_subclass_keeps_the_resource_fields_of_its_parent() -> None:
+    class AuditedWarehouse(Warehouse):
+        audit_table: str = "audit"
+
+    assert AuditedWarehouse.__berth_resource_fields__ == {"credentials"}
+    held = AuditedWarehouse(credentials=Credentials(user="u"))
+    shape = held.as_resource_definition().config_field.config_type  # type: ignore[union-attr]
+    assert sorted(shape.fields) == ["audit_table", "schema_name"]

@@ -93,7 +93,8 @@ class ConfigurableResource(pydantic.BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        names = frozenset(name for name, info in cls.model_fields.items() if _holds_resource(info))
+        inherited = cls.__berth_resource_fields__  # a parent's (its annotations already read Any)
+        names = inherited | frozenset(name for name, info in cls.model_fields.items() if _holds_resource(info))
         cls.__berth_resource_fields__ = names
         if names:
             # The field is given a resource (maybe one configured at launch) and holds its value in
