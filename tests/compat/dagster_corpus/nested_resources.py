@@ -29,12 +29,20 @@ def nested_resource_job():
     query()
 
 
+# The multiprocess executor rebuilds the job in each step process: there it binds its resources itself.
+@job(resource_defs={"warehouse": Warehouse(credentials=Credentials(user="writer",
+                                                                   password=EnvVar("BERTH_CORPUS_SECRET")))})
+def nested_resource_multiprocess_job():
+    query()
+
+
 defs = Definitions(
-    jobs=[nested_resource_job],
+    jobs=[nested_resource_job, nested_resource_multiprocess_job],
     resources={"warehouse": Warehouse(credentials=Credentials(user="reader", password=EnvVar("BERTH_CORPUS_SECRET")))},
 )
 
 CASES = [
     {"job": "nested_resource_job"},
     {"job": "nested_resource_job", "run_config": {"resources": {"warehouse": {"config": {"schema_name": "sales"}}}}},
+    {"job": "nested_resource_multiprocess_job", "run_config": {"execution": {"config": {"multiprocess": {}}}}},
 ]

@@ -34,4 +34,6 @@ CASES = [
     {"job": "op_env_job", "run_config": {"ops": {"sign": {"config": {"token": {"env": 3}, "attempts": "two"}}}}},
     {"job": "op_env_default_job"},
     {"job": "op_env_default_job", "run_config": {"ops": {"sign": {"config": {"token": "given"}}}}},
+    {"job": "op_env_job", "run_config": {"ops": {"sign": {"config": {"token": {"env": "BERTH_CORPUS_SECRET"}}}},
+                                         "execution": {"config": {"multiprocess": {}}}}},
 ]
