@@ -20,16 +20,20 @@ if TYPE_CHECKING:
         Any,
         Array,
         Bool,
+        BoolSource,
         Enum,
         EnumValue,
         Float,
         Int,
+        IntSource,
         Map,
         Noneable,
         Permissive,
+        ScalarUnion,
         Selector,
         Shape,
         String,
+        StringSource,
     )
     from berth.config.field import Field
     from berth.definitions.context import OpExecutionContext, build_op_context
@@ -44,27 +48,39 @@ if TYPE_CHECKING:
     from berth.definitions.io import DynamicOut, DynamicOutput, In, Nothing, Out, Output
     from berth.definitions.io_manager import InputContext, IOManager, IOManagerDefinition, OutputContext, io_manager
     from berth.definitions.job import JobDefinition, job
+    from berth.definitions.metadata_value import MetadataValue
     from berth.definitions.op import OpDefinition, op
     from berth.definitions.pythonic_config import Config, ConfigurableIOManager, ConfigurableResource, EnvVar, RunConfig
     from berth.definitions.repository import Definitions, RepositoryDefinition, repository
-    from berth.definitions.resource import InitResourceContext, ResourceDefinition, ResourceParam, resource
+    from berth.definitions.resource import (
+        InitResourceContext,
+        ResourceDefinition,
+        ResourceDependency,
+        ResourceParam,
+        resource,
+    )
     from berth.definitions.retry import Backoff, Jitter, RetryPolicy
+    from berth.definitions.user_logger import get_dagster_logger
 
 __all__ = [
-    "Any", "Array", "Backoff", "Bool", "Config", "ConfigurableIOManager", "ConfigurableResource", "DefinitionError",
-    "Definitions", "DependencyDefinition", "DynamicCollectDependencyDefinition", "DynamicOut", "DynamicOutput",
-    "Enum", "EnumValue", "EnvVar", "Failure", "Field", "Float", "GraphDefinition", "IOManager",
-    "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "InvalidSubsetError", "Jitter",
-    "JobDefinition", "Map", "MultiDependencyDefinition", "NodeInvocation", "Noneable", "Nothing",
-    "OpDefinition", "OpExecutionContext", "Out", "Output", "OutputContext", "Permissive", "RepositoryDefinition",
-    "ResourceDefinition", "ResourceParam", "RetryPolicy", "RunConfig", "Selector", "Shape", "String",
-    "__version__", "build_op_context", "graph", "io_manager", "job", "op", "repository", "resource",
+    "Any", "Array", "Backoff", "Bool", "BoolSource", "Config", "ConfigurableIOManager", "ConfigurableResource",
+    "DefinitionError", "Definitions", "DependencyDefinition", "DynamicCollectDependencyDefinition", "DynamicOut",
+    "DynamicOutput", "Enum", "EnumValue", "EnvVar", "Failure", "Field", "Float", "GraphDefinition", "IOManager",
+    "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "IntSource", "InvalidSubsetError",
+    "Jitter", "JobDefinition", "Map", "MetadataValue", "MultiDependencyDefinition", "NodeInvocation", "Noneable",
+    "Nothing", "OpDefinition", "OpExecutionContext", "Out", "Output", "OutputContext", "Permissive",
+    "RepositoryDefinition", "ResourceDefinition", "ResourceDependency", "ResourceParam", "RetryPolicy", "RunConfig",
+    "ScalarUnion", "Selector", "Shape", "String", "StringSource", "__version__", "build_op_context",
+    "get_dagster_logger", "graph", "io_manager", "job", "op", "repository", "resource",
 ]
 
 # Where each public name lives.
 _MODULE_OF_NAME = {
-    **dict.fromkeys(("Any", "Array", "Bool", "Enum", "EnumValue", "Float", "Int", "Map", "Noneable", "Permissive",
-                     "Selector", "Shape", "String"), "berth.config.config_type"),
+    "get_dagster_logger": "berth.definitions.user_logger",
+    "MetadataValue": "berth.definitions.metadata_value",
+    **dict.fromkeys(("Any", "Array", "Bool", "BoolSource", "Enum", "EnumValue", "Float", "Int", "IntSource", "Map",
+                     "Noneable", "Permissive", "ScalarUnion", "Selector", "Shape", "String", "StringSource"),
+                    "berth.config.config_type"),
     "Field": "berth.config.field",
     **dict.fromkeys(("OpExecutionContext", "build_op_context"), "berth.definitions.context"),
     **dict.fromkeys(("DependencyDefinition", "DynamicCollectDependencyDefinition", "MultiDependencyDefinition",
@@ -77,7 +93,7 @@ _MODULE_OF_NAME = {
     # Pydantic is imported only when one of these is used.
     **dict.fromkeys(("Config", "ConfigurableIOManager", "ConfigurableResource", "EnvVar", "RunConfig"),
                     "berth.definitions.pythonic_config"),
-    **dict.fromkeys(("InitResourceContext", "ResourceDefinition", "ResourceParam", "resource"),
+    **dict.fromkeys(("InitResourceContext", "ResourceDefinition", "ResourceDependency", "ResourceParam", "resource"),
                     "berth.definitions.resource"),
     **dict.fromkeys(("JobDefinition", "job"), "berth.definitions.job"),
     **dict.fromkeys(("OpDefinition", "op"), "berth.definitions.op"),
@@ -86,4 +102,17 @@ _MODULE_OF_NAME = {
 }
 
 
-__getattr__, __dir__ = lazy_attributes(__name__, _MODULE_OF_NAME, __all__)
+_lazy_getattr, __dir__ = lazy_attributes(__name__, _MODULE_OF_NAME, __all__)
+
+
+def __getattr__(name: str) -> object:
+    """A name of the API, imported on first use; a DefinitionError for a Dagster name berth does not serve."""
+    from berth.unsupported_names import UNSUPPORTED_DAGSTER_NAMES
+
+    area = UNSUPPORTED_DAGSTER_NAMES.get(name)
+    if area is not None:
+        from berth.definitions.errors import DefinitionError
+
+        raise DefinitionError(f"berth does not support dagster.{name} ({area}); docs/api.md lists the "
+                              "definitions API berth supports.")
+    return _lazy_getattr(name)

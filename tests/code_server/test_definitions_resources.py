@@ -110,7 +110,9 @@ def test_configurable_resource_config_appears_in_the_run_config_schema() -> None
         call()
 
     printed = calls.run_config_schema.print_type()
-    assert "resources: { api: { config: { retries?: Int url: String } } }" in printed
+    # str and int fields are StringSource and IntSource, as in Dagster; fields with a default are Noneable
+    assert ("resources: { api: { config: { retries?: (Int | { env: String })? url: (String | { env: String }) } } "
+            "io_manager?: { config?: Any } }") in printed
     errors = calls.run_config_schema.validate({"resources": {"api": {"config": {"retries": 1}}}}).errors
     assert [(error.reason, error.path) for error in errors] == [
         ("MISSING_REQUIRED_FIELD", ("resources", "api", "config"))]
@@ -233,9 +235,58 @@ def test_run_config_from_config_instances_is_plain_run_config() -> None:
     def paint(config: Painting):  # type: ignore[no-untyped-def]
         return config
 
-    @job
+    @job(resource_defs={"api": Api.configure_at_launch()})
     def painting():
         paint()
 
     result = painting.run_config_schema.validate(run_config)
     assert result.success, result.errors
+
+
+@pytest.mark.parametrize("executor", [{}, {"execution": {"config": {"multiprocess": {}}}}])
+def test_a_dynamic_op_failing_midway_leaves_no_mapped_steps(executor) -> None:  # type: ignore[no-untyped-def]
+    from berth import Out
+
+    @op(out={"items": DynamicOut(), "count": Out()})
+    def emit_then_fail():  # type: ignore[no-untyped-def]
+        yield DynamicOutput(1, mapping_key="a", output_name="items")
+        raise ValueError("broke after one item")
+
+    @op
+    def double(value):  # type: ignore[no-untyped-def]
+        return value * 2
+
+    @op
+    def total(values):  # type: ignore[no-untyped-def]
+        return sum(values)
+
+    @op
+    def report(value):  # type: ignore[no-untyped-def]
+        return value
+
+    @job
+    def midway():
+        items, count = emit_then_fail()
+        report(total(items.map(double).collect()))
+        report.alias("report_count")(count)
+
+    outcome, events = _run(midway, executor)
+    assert outcome == RunOutcome.FAILURE
+    # As in Dagster: the mapped steps and what hangs off them never exist; a plain consumer is skipped.
+    stepped = sorted({(event.step_key, event.event_type.value) for event in events
+                      if event.step_key and event.event_type in (EventType.STEP_START, EventType.STEP_SKIPPED,
+                                                                  EventType.STEP_FAILURE, EventType.STEP_SUCCESS)})
+    assert stepped == [("emit_then_fail", "STEP_FAILURE"), ("emit_then_fail", "STEP_START"),
+                       ("report_count", "STEP_SKIPPED")]
+
+
+def test_a_dagster_name_berth_does_not_serve_fails_the_import_with_a_definition_error() -> None:
+    import berth
+    from berth.unsupported_names import UNSUPPORTED_DAGSTER_NAMES
+
+    assert not set(UNSUPPORTED_DAGSTER_NAMES) & set(berth.__all__)
+    with pytest.raises(DefinitionError, match=r"dagster\.ScheduleDefinition \(schedules and sensors\)"):
+        from berth import ScheduleDefinition  # noqa: F401
+    with pytest.raises(DefinitionError, match=r"dagster\.asset \(assets\)"):
+        exec("from berth import asset", {})
+    assert not hasattr(berth, "no_such_name")  # any other unknown name stays a plain AttributeError

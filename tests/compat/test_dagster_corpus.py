@@ -24,11 +24,15 @@ import pytest
 from compat_berth_dev import BerthDev, start_berth_dev
 from compat_venv import SCRIPTS, _script_env
 
-pytestmark = pytest.mark.compat
+# The first test waits for the module's fixtures: Dagster running the whole corpus (up to 600 s
+# on a loaded machine, see dagster_results) and berth running it too.
+pytestmark = [pytest.mark.compat, pytest.mark.timeout(900)]
 
 CORPUS = Path(__file__).resolve().parent / "dagster_corpus"
 SECRET_NAME = "BERTH_CORPUS_SECRET"
 SECRET_VALUE = "s3cr3t-value-not-for-logs"
+# What both Dagster and berth see in their environment (read by EnvVar and {"env": NAME} config).
+CORPUS_ENV = {SECRET_NAME: SECRET_VALUE, "BERTH_CORPUS_NUMBER": "3", "BERTH_CORPUS_FLAG": "true"}
 RUN_DEADLINE = 300.0
 # Runs launched at once: enough to overlap, few enough not to swamp a 2-core machine.
 MAX_RUNS_IN_FLIGHT = 4
@@ -129,7 +133,7 @@ def _case_id(case: tuple[str, int, dict[str, Any]]) -> str:
 def dagster_run(compat_python: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path, Any]]:
     """Real Dagster running the whole corpus in one subprocess, started before berth so that both overlap."""
     output = tmp_path_factory.mktemp("dagster-corpus") / "results.json"
-    env = {**_script_env(), SECRET_NAME: SECRET_VALUE}
+    env = {**_script_env(), **CORPUS_ENV}
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen([compat_python, str(SCRIPTS / "run_dagster_corpus.py"), str(CORPUS), str(output)],
                                    stdout=subprocess.DEVNULL, stderr=stderr, env=env)
@@ -164,7 +168,7 @@ def corpus_berth(dagster_run: tuple[Any, Path, Any], tmp_path_factory: pytest.Te
     (root / "workspace.yaml").write_text(
         "load_from:\n  - python_file:\n      relative_path: corpus_location.py\n      location_name: corpus\n")
     try:
-        dev = start_berth_dev(root / "home", root / "workspace.yaml", ("corpus",), {SECRET_NAME: SECRET_VALUE})
+        dev = start_berth_dev(root / "home", root / "workspace.yaml", ("corpus",), CORPUS_ENV)
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
     yield dev
@@ -259,7 +263,8 @@ def test_berth_runs_the_job_as_dagster_does(case: tuple[str, int, dict[str, Any]
 
 
 def test_env_var_values_never_reach_the_api(corpus_berth: BerthDev, berth_results: dict[str, Any]) -> None:
-    """The EnvVar's value is read by the run worker only: the schema and the run show its name alone."""
+    """EnvVar and {"env": NAME} values are read by the run worker only: the schema, every run's config
+    and every run's events show the variable's name alone (resource config and op config alike)."""
     query = """
     query Schema {
       runConfigSchemaOrError(selector: {repositoryLocationName: "corpus", repositoryName: "env_var",
@@ -268,11 +273,22 @@ def test_env_var_values_never_reach_the_api(corpus_berth: BerthDev, berth_result
         ... on RunConfigSchema { allConfigTypes { key ... on CompositeConfigType {
           fields { name defaultValueAsJson } } } }
       }
-      runsOrError { ... on Runs { results { runConfigYaml pipelineName } } }
+      runsOrError { ... on Runs { results { runId runConfigYaml pipelineName } } }
     }
     """
-    text = json.dumps(corpus_berth.graphql(query))
+    answer = corpus_berth.graphql(query)
+    text = json.dumps(answer)
     assert SECRET_NAME in text
     assert SECRET_VALUE not in text
+    runs = answer["data"]["runsOrError"]["results"]
+    env_runs = [run for run in runs if SECRET_NAME in run["runConfigYaml"]]
+    assert {run["pipelineName"] for run in env_runs} >= {"op_env_job", "sources_job"}
+    for run in runs:
+        events = corpus_berth.graphql(_EVENTS, {"runId": run["runId"]})["data"]["logsForRun"]
+        assert SECRET_VALUE not in json.dumps(events), run["pipelineName"]
     key = next(_case_id(case) for case in CASES if case[0] == "env_var")
     assert berth_results[key]["outputs"] == {"call_api/result": repr(f"eu:{len(SECRET_VALUE)}:{SECRET_VALUE[:2]}")}
+    # the op got the value itself: its length is in its log line
+    key = next(_case_id(case) for case in CASES if case[0] == "op_config_env_var")
+    assert [log[2] for log in berth_results[key]["logs"]] == [
+        f"token of {len(SECRET_VALUE)} characters, 3 attempts, verbose=True"]

@@ -8,42 +8,17 @@ definitions and mappings must get the same answer from both.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from compat_local_schema import berth_answer
 from compat_venv import run_script
-
-from berth.storage import RunStorage
-from berth_webserver.async_storage import AsyncRunStorage
-from berth_webserver.context import RequestContext
-from berth_webserver.schema import create_schema
-from berth_webserver.workspace.workspace import Workspace
-from berth_webserver.workspace.workspace_file import LocationOrigin
 
 pytestmark = pytest.mark.compat
 
 JOB_FILE = Path(__file__).resolve().parents[1] / "webserver" / "locations" / "nested_graphs.py"
 QUERY_FILE = JOB_FILE.with_suffix(".graphql")
-
-
-async def _berth_answer(storage_url: str, variables: dict[str, Any]) -> dict[str, Any]:
-    storage = AsyncRunStorage(RunStorage.from_url(storage_url))
-    origin = LocationOrigin(kind="python_file", location_name="nested_graphs", python_file=str(JOB_FILE))
-    workspace = Workspace([origin], storage_url)
-    await workspace.start()
-    try:
-        context = RequestContext(workspace, storage, None, read_only=True)  # type: ignore[arg-type]
-        result = await create_schema().execute_async(QUERY_FILE.read_text(), variable_values=variables,
-                                                     context_value=context)
-    finally:
-        await workspace.stop()
-        storage.dispose()
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
 
 
 def test_berth_serves_dagsters_nested_structure(compat_python: str, tmp_path: Path) -> None:
@@ -53,6 +28,7 @@ def test_berth_serves_dagsters_nested_structure(compat_python: str, tmp_path: Pa
                          json.dumps(variables), timeout=120)
     berth_selector = {"repositoryLocationName": "nested_graphs", "repositoryName": "__repository__",
                       "pipelineName": "nested_job"}
-    berth = asyncio.run(_berth_answer(f"sqlite:///{tmp_path}/runs.db", {**variables, "selector": berth_selector}))
+    berth = berth_answer(JOB_FILE, "nested_graphs", QUERY_FILE.read_text(), {**variables, "selector": berth_selector},
+                         f"sqlite:///{tmp_path}/runs.db")
     assert dagster["pipelineOrError"]["__typename"] == "Pipeline"
     assert berth == dagster

@@ -11,18 +11,22 @@ from berth.config.config_type import (
                                       AnyType,
                                       Array,
                                       Bool,
+                                      BoolSource,
                                       ConfigType,
                                       Enum,
                                       EnumValue,
                                       Float,
                                       Int,
+                                      IntSource,
                                       Map,
                                       Noneable,
                                       Permissive,
                                       ScalarType,
+                                      ScalarUnion,
                                       Selector,
                                       Shape,
                                       String,
+                                      StringSource,
 )
 from berth.config.errors import ConfigError, ConfigErrorReason, ValidationResult
 from berth.config.field import NO_DEFAULT, ConfigDefinitionError, Field, as_field, resolve_config_type
@@ -30,8 +34,9 @@ from berth.config.schema import ConfigSchema
 from berth.config.snap import ConfigEnumValueSnap, ConfigFieldSnap, ConfigTypeKind, ConfigTypeSnap, ScalarKind
 
 __all__ = sorted([
-    "Any", "AnyType", "Array", "Bool", "ConfigDefinitionError", "ConfigEnumValueSnap", "ConfigError",
+    "Any", "AnyType", "Array", "Bool", "BoolSource", "ConfigDefinitionError", "ConfigEnumValueSnap", "ConfigError",
     "ConfigErrorReason", "ConfigFieldSnap", "ConfigSchema", "ConfigType", "ConfigTypeKind", "ConfigTypeSnap",
-    "Enum", "EnumValue", "Field", "Float", "Int", "Map", "NO_DEFAULT", "Noneable", "Permissive", "ScalarKind",
-    "ScalarType", "Selector", "Shape", "String", "ValidationResult", "as_field", "resolve_config_type",
+    "Enum", "EnumValue", "Field", "Float", "Int", "IntSource", "Map", "NO_DEFAULT", "Noneable", "Permissive",
+    "ScalarKind", "ScalarType", "ScalarUnion", "Selector", "Shape", "String", "StringSource", "ValidationResult",
+    "as_field", "resolve_config_type",
 ])

@@ -1,4 +1,5 @@
-"""The config types users write: scalars, Any, Array, Noneable, Map, Enum, Shape, Permissive, Selector.
+"""The config types users write: scalars, Any, Array, Noneable, Map, Enum, Shape, Permissive, Selector,
+ScalarUnion (with Dagster's StringSource, IntSource and BoolSource).
 
 Each type knows its Dagster-style key and its ``ConfigTypeSnap``; both are computed once and
 cached on the (immutable) type object, so that snapshotting thousands of jobs that share op config
@@ -15,7 +16,8 @@ from typing import Iterable, Mapping, Optional, Sequence
 from berth.config.snap import ConfigEnumValueSnap, ConfigFieldSnap, ConfigTypeKind, ConfigTypeSnap, ScalarKind
 
 __all__ = ["ConfigType", "ScalarType", "AnyType", "Array", "Noneable", "Map", "Enum", "EnumValue",
-           "Shape", "Permissive", "Selector", "Int", "Float", "String", "Bool", "Any"]
+           "Shape", "Permissive", "Selector", "ScalarUnion", "Int", "Float", "String", "Bool", "Any",
+           "StringSource", "IntSource", "BoolSource"]
 
 
 class ConfigType:
@@ -280,3 +282,44 @@ class Selector(_FieldsType):
     @property
     def has_implicit_default(self) -> bool:
         return len(self.fields) == 1 and super().has_implicit_default
+
+
+class ScalarUnion(ConfigType):
+    """A scalar, or a value of a non-scalar type (a selector, shape or array) in its place.
+
+    Dagster's ``StringSource``, ``IntSource`` and ``BoolSource`` are scalar unions whose non-scalar
+    form is ``{"env": NAME}``: the run worker reads the variable (``berth.config.sources``).
+    """
+
+    kind = ConfigTypeKind.SCALAR_UNION
+
+    def __init__(self, scalar_type: AnyValue, non_scalar_schema: AnyValue, _key: Optional[str] = None) -> None:
+        from berth.config.field import resolve_config_type
+
+        super().__init__()
+        self.scalar_type = resolve_config_type(scalar_type)
+        self.non_scalar_type = resolve_config_type(non_scalar_schema)
+        if self.scalar_type.kind != ConfigTypeKind.SCALAR:
+            raise TypeError(f"a ScalarUnion's scalar type must be a scalar, got {self.scalar_type!r}")
+        if self.non_scalar_type.kind not in (ConfigTypeKind.STRICT_SHAPE, ConfigTypeKind.SELECTOR,
+                                             ConfigTypeKind.ARRAY):
+            raise TypeError(f"a ScalarUnion's non-scalar type must be a shape, selector or array, "
+                            f"got {self.non_scalar_type!r}")
+        self._given_key = _key
+
+    def children(self) -> Iterable[ConfigType]:
+        return (self.scalar_type, self.non_scalar_type)
+
+    def _compute_key(self) -> str:
+        return self._given_key or f"ScalarUnion.{self.scalar_type.key}-{self.non_scalar_type.key}"
+
+    def _build_snap(self) -> ConfigTypeSnap:
+        return ConfigTypeSnap(self.key, self.kind, description=self.description,
+                              type_param_keys=(self.scalar_type.key, self.non_scalar_type.key))
+
+
+ENV_SOURCE_KEY = "env"
+_ENV_SELECTOR = Selector({ENV_SOURCE_KEY: String})
+StringSource = ScalarUnion(String, _ENV_SELECTOR, "StringSourceType")
+IntSource = ScalarUnion(Int, _ENV_SELECTOR, "IntSourceType")
+BoolSource = ScalarUnion(Bool, _ENV_SELECTOR, "BoolSourceType")

@@ -29,6 +29,7 @@ class ConfigTypeKind(str, enum.Enum):
     MAP = "MAP"
     ARRAY = "ARRAY"
     NONEABLE = "NONEABLE"
+    SCALAR_UNION = "SCALAR_UNION"
 
     @property
     def has_fields(self) -> bool:
@@ -97,7 +98,8 @@ class ConfigEnumValueSnap:
 
 @dataclasses.dataclass(frozen=True)
 class ConfigTypeSnap:
-    """One config type. ``type_param_keys`` is [inner] for arrays and noneables, [key, value] for maps."""
+    """One config type. ``type_param_keys`` is [inner] for arrays and noneables, [key, value] for maps,
+    [scalar, non-scalar] for scalar unions."""
 
     key: str
     kind: ConfigTypeKind
@@ -117,6 +119,16 @@ class ConfigTypeSnap:
     def inner_type_key(self) -> str:
         """The element type of an array or noneable, the value type of a map."""
         return self.type_param_keys[-1]
+
+    @property
+    def scalar_type_key(self) -> str:
+        """The scalar member of a scalar union."""
+        return self.type_param_keys[0]
+
+    @property
+    def non_scalar_type_key(self) -> str:
+        """The non-scalar member of a scalar union (a selector, shape or array)."""
+        return self.type_param_keys[1]
 
     def to_proto(self) -> config_pb2.ConfigType:
         """The protocol message for this type."""

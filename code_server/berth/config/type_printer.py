@@ -26,6 +26,12 @@ def _print(types: Mapping[str, ConfigTypeSnap], key: str, parts: list[str]) -> N
     elif kind == ConfigTypeKind.NONEABLE:
         _print(types, snap.inner_type_key, parts)
         parts.append("?")
+    elif kind == ConfigTypeKind.SCALAR_UNION:
+        parts.append("(")
+        _print(types, snap.scalar_type_key, parts)
+        parts.append(" | ")
+        _print(types, snap.non_scalar_type_key, parts)
+        parts.append(")")
     elif kind == ConfigTypeKind.MAP:
         parts.append("{ [")
         if snap.given_name:

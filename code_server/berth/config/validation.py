@@ -70,6 +70,10 @@ class ConfigValidator:
             return self._error(errors, path, ConfigErrorReason.RUNTIME_TYPE_MISMATCH,
                                f'Value {path_message(path)} must not be None. Expected "{self._print(key)}"',
                                value_rep=repr(value))
+        if kind == ConfigTypeKind.SCALAR_UNION:
+            # a dict or list is the non-scalar form ({"env": NAME} of StringSource), anything else the scalar
+            member = snap.non_scalar_type_key if isinstance(value, (dict, list)) else snap.scalar_type_key
+            return self.process(member, value, path, errors)
         if kind == ConfigTypeKind.SCALAR:
             if not _is_valid_scalar(snap.scalar_kind, value):
                 type_name = snap.given_name or _SCALAR_NAMES.get(snap.scalar_kind, key)  # type: ignore[arg-type]

@@ -106,5 +106,6 @@ class OutputStoreIOManager(IOManager):
         return "OutputStoreIOManager()"
 
 
-DEFAULT_IO_MANAGER_DEF = IOManagerDefinition(lambda _context: OutputStoreIOManager(),
-                                             description="berth's output store")
+DEFAULT_IO_MANAGER_DEF = IOManagerDefinition(
+    lambda _context: OutputStoreIOManager(),
+    description="Built-in IO manager that stores and retrieves values in berth's output store using pickling.")

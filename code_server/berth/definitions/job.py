@@ -9,7 +9,7 @@ from berth.definitions.errors import DefinitionError
 from berth.definitions.graph import GraphDefinition
 from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF, DEFAULT_IO_MANAGER_KEY
 from berth.definitions.op_node import OpNode, flatten_graph
-from berth.definitions.resource import ResourceDefinition, as_resource_definition
+from berth.definitions.resource import ResourceDefinition, resource_definitions
 from berth.definitions.retry import RetryPolicy
 from berth.definitions.selection import resolve_op_selection
 
@@ -53,8 +53,7 @@ class JobDefinition:
         self.op_retry_policy = op_retry_policy
         self.op_selection: Optional[tuple[str, ...]] = tuple(op_selection) if op_selection is not None else None
         self.nodes: dict[str, OpNode] = _nodes if _nodes is not None else flatten_graph(graph_def)
-        self.given_resource_defs: dict[str, ResourceDefinition] = {
-            key: as_resource_definition(value) for key, value in (resource_defs or {}).items()}
+        self.given_resource_defs: dict[str, ResourceDefinition] = resource_definitions(resource_defs)
         self._run_config_type: Optional["Shape"] = None
         self._run_config_schema: Optional["ConfigSchema"] = None
 
@@ -65,7 +64,7 @@ class JobDefinition:
             from berth.definitions.run_config_schema import build_run_config_type
 
             self._run_config_type = build_run_config_type(self.nodes, self.default_run_config,
-                                                          self.given_resource_defs)
+                                                          self.resource_defs)
         return self._run_config_type
 
     @property

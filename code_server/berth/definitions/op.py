@@ -93,6 +93,9 @@ class OpDefinition(NodeDefinition):
                 self._use_config_model(param.name, special, config_schema)
             else:
                 self.input_param_names.append(param.name)
+        if required_resource_keys and self.resource_param_names:
+            raise DefinitionError(f'Op "{self.name}": cannot specify resource requirements in both the @op '
+                                  "decorator (required_resource_keys) and as parameters of its function.")
         self.required_resource_keys = frozenset(required_resource_keys or ()) | frozenset(self.resource_param_names)
         hints = {name: _strip_annotated(hint) for name, hint in hints.items()}
         self.input_defs = _input_defs(self.name, self.input_param_names, dict(ins or {}), hints)

@@ -7,9 +7,16 @@ config dict becomes a model instance again (``model_from_config``).
 This module imports Pydantic, so berth imports it only when user code uses one of these names:
 a code location without Pythonic config starts without loading Pydantic.
 
-``EnvVar("NAME")`` given to a resource is kept as ``{"env": "NAME"}`` in its default config (a
-field of type ``Selector({"env": String})``), so the snapshot, the webserver and run storage see
-the variable's name only; the run worker reads the variable when it builds the resource.
+As in Dagster, ``str``, ``int`` and ``bool`` fields are of the types ``StringSource``,
+``IntSource`` and ``BoolSource``: a value, or ``{"env": NAME}``. ``EnvVar("NAME")`` given to a
+resource or a Config instance is kept as ``{"env": NAME}``, so the snapshot, the webserver and run
+storage see the variable's name only; the run worker reads the variable
+(``berth.config.sources``).
+
+A ConfigurableResource field annotated with another ConfigurableResource class, or with
+``ResourceDependency[T]``, holds a resource rather than config: a fully configured resource is
+set up (and torn down) with the one that holds it; one that is also bound as a top-level resource
+(``configure_at_launch()``, a ``@resource``) gives the field that resource's value.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import contextlib
 import enum
 import os
 import typing
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, ClassVar, Iterator, Mapping, Optional
 
 import pydantic
 from pydantic_core import PydanticUndefined
@@ -27,13 +34,20 @@ from berth.config import config_type as types
 from berth.config.field import Field
 from berth.definitions.errors import DefinitionError
 from berth.definitions.io_manager import IOManager
-from berth.definitions.resource import InitResourceContext, ResourceDefinition
+from berth.definitions.resource import (
+    RESOURCE_DEPENDENCY_MARK,
+    InitResourceContext,
+    ResourceDefinition,
+    Resources,
+    as_resource_definition,
+)
 
 __all__ = ["Config", "ConfigurableIOManager", "ConfigurableResource", "EnvVar", "RunConfig", "config_field_of_model",
            "model_from_config"]
 
-_ENV_KEY = "env"
-_ENV_SELECTOR = types.Selector({_ENV_KEY: types.String})
+_ENV_KEY = types.ENV_SOURCE_KEY
+_SOURCE_TYPES: dict[Any, types.ConfigType] = {str: types.StringSource, int: types.IntSource, bool: types.BoolSource,
+                                              float: types.Float}
 
 
 class EnvVar(str):
@@ -57,6 +71,13 @@ class Config(pydantic.BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        # Pydantic keeps an EnvVar as a plain str: remember which fields named a variable, so that
+        # RunConfig sends {"env": NAME} for them (the worker reads the variable).
+        object.__setattr__(self, "_berth_env_vars", {name: value for name, value in data.items()
+                                                     if isinstance(value, EnvVar)})
+
 
 class ConfigurableResource(pydantic.BaseModel):
     """A resource written as a class: its fields are its config, the instance is the resource's value.
@@ -66,12 +87,29 @@ class ConfigurableResource(pydantic.BaseModel):
     """
 
     model_config = pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    # fields that hold resources rather than config (see the module docstring)
+    __berth_resource_fields__: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        inherited = cls.__berth_resource_fields__  # a parent's (its annotations already read Any)
+        names = inherited | frozenset(name for name, info in cls.model_fields.items() if _holds_resource(info))
+        cls.__berth_resource_fields__ = names
+        if names:
+            # The field is given a resource (maybe one configured at launch) and holds its value in
+            # the run: Pydantic checks neither against the annotation.
+            for name in names:
+                cls.model_fields[name].annotation = Any
+            cls.model_rebuild(force=True)
 
     def __init__(self, **data: Any) -> None:
-        env_fields = {name for name, value in data.items() if isinstance(value, EnvVar)}
         super().__init__(**data)
-        object.__setattr__(self, "_berth_given", {name: _given_value(value) for name, value in data.items()})
-        object.__setattr__(self, "_berth_env_fields", frozenset(env_fields))
+        resource_fields = type(self).__berth_resource_fields__
+        object.__setattr__(self, "_berth_given", {name: _given_value(value) for name, value in data.items()
+                                                  if name not in resource_fields})
+        object.__setattr__(self, "_berth_nested", {name: value for name, value in data.items()
+                                                   if name in resource_fields})
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """Called before the run's ops use the resource."""
@@ -92,15 +130,15 @@ class ConfigurableResource(pydantic.BaseModel):
         """The context the resource was built with (set during a run)."""
         return getattr(self, "_berth_context", None)
 
-    def as_resource_definition(self) -> ResourceDefinition:
+    def as_resource_definition(self, bound: Optional[Mapping[int, str]] = None) -> ResourceDefinition:
         """This configured resource as a ResourceDefinition.
 
         As in Dagster, the values given to the constructor are the default of the resource's whole
         ``config``: run config that configures the resource replaces them (it is not merged).
+        ``bound`` maps the ids of resources given beside this one to their keys.
         """
         given = getattr(self, "_berth_given", {})
-        env_fields: frozenset[str] = getattr(self, "_berth_env_fields", frozenset())
-        definition = _resource_definition(type(self), {}, env_fields)
+        definition = _resource_definition(type(self), {}, getattr(self, "_berth_nested", {}), bound or {})
         shape = definition.config_field.config_type  # type: ignore[union-attr]
         definition.config_field = Field(shape, default_value=given, description=definition.description)
         return definition
@@ -111,29 +149,83 @@ class ConfigurableResource(pydantic.BaseModel):
         return _LaunchConfiguredResource(cls, given)
 
 
+def _holds_resource(info: Any) -> bool:
+    """True for a field annotated with a ConfigurableResource class or ``ResourceDependency[...]``."""
+    if RESOURCE_DEPENDENCY_MARK in info.metadata:
+        return True
+    annotation = info.annotation
+    if typing.get_origin(annotation) is typing.Annotated:
+        if RESOURCE_DEPENDENCY_MARK in typing.get_args(annotation)[1:]:
+            return True
+        annotation = typing.get_args(annotation)[0]
+    return isinstance(annotation, type) and issubclass(annotation, ConfigurableResource)
+
+
 class _LaunchConfiguredResource:
     """A ConfigurableResource class whose config comes at launch (``configure_at_launch``)."""
 
     def __init__(self, cls: type[ConfigurableResource], given: Mapping[str, Any]) -> None:
         self.cls = cls
-        self.given = dict(given)
+        resource_fields = cls.__berth_resource_fields__
+        self.given = {name: value for name, value in given.items() if name not in resource_fields}
+        self.nested = {name: value for name, value in given.items() if name in resource_fields}
 
-    def as_resource_definition(self) -> ResourceDefinition:
+    def as_resource_definition(self, bound: Optional[Mapping[int, str]] = None) -> ResourceDefinition:
         """The resource definition, its config required at launch."""
-        env_fields = frozenset(name for name, value in self.given.items() if isinstance(value, EnvVar))
-        return _resource_definition(self.cls, {k: _given_value(v) for k, v in self.given.items()}, env_fields)
+        return _resource_definition(self.cls, {k: _given_value(v) for k, v in self.given.items()}, self.nested,
+                                    bound or {})
 
 
-def _resource_definition(cls: type[ConfigurableResource], given: Mapping[str, Any],
-                         env_fields: frozenset[str]) -> ResourceDefinition:
+def _resource_definition(cls: type[ConfigurableResource], given: Mapping[str, Any], nested: Mapping[str, Any],
+                         bound: Mapping[int, str]) -> ResourceDefinition:
+    dependencies = {name: bound[id(value)] for name, value in nested.items() if id(value) in bound}
+    inline = {name: value for name, value in nested.items() if name not in dependencies}
+    for name, value in inline.items():
+        if isinstance(value, (ResourceDefinition, _LaunchConfiguredResource)):
+            raise DefinitionError(f"{cls.__name__}.{name}: a resource configured at launch or defined with "
+                                  "@resource can fill this field only when it is also given as a top-level "
+                                  "resource (resources={...}).")
+
     def resource_fn(context: InitResourceContext) -> Iterator[Any]:
-        instance = model_from_config(cls, context.resource_config or {})
-        object.__setattr__(instance, "_berth_context", context)
-        with instance.yield_for_execution(context) as value:
-            yield value
+        with contextlib.ExitStack() as stack:
+            values = {name: getattr(context.resources, key) for name, key in dependencies.items()}
+            for name, value in inline.items():
+                values[name] = _nested_value(stack, value, context)
+            instance = model_from_config(cls, context.resource_config or {}, values)
+            object.__setattr__(instance, "_berth_context", context)
+            with instance.yield_for_execution(context) as value:
+                yield value
 
-    field = config_field_of_model(cls, given, env_fields)
-    return ResourceDefinition(resource_fn, field, cls.__doc__ and cls.__doc__.strip())
+    field = config_field_of_model(cls, given)
+    return ResourceDefinition(resource_fn, field, cls.__doc__ and cls.__doc__.strip(),
+                              sorted(set(dependencies.values())))
+
+
+def _nested_value(stack: contextlib.ExitStack, value: Any, context: InitResourceContext) -> Any:
+    """The value of a resource held in a field (set up now, torn down when ``stack`` closes)."""
+    if not isinstance(value, ConfigurableResource):
+        return value  # a plain object, as Dagster wraps it
+    from berth.config.schema import ConfigSchema
+    from berth.config.sources import resolve_env_sources
+
+    definition = as_resource_definition(value)
+    config_field = definition.config_field
+    assert config_field is not None  # a ConfigurableResource always has one
+    schema = ConfigSchema(config_field.config_type.key, config_field.config_type.closure())
+    result = schema.validate(config_field.default_value)
+    config, errors = resolve_env_sources(schema.types, schema.root_key, result.value)
+    problems = result.errors or errors
+    if problems:
+        raise DefinitionError(f"Resource {type(value).__name__} held in a field: {problems[0].message}")
+    produced = definition.initialize(InitResourceContext(config, Resources({}), context.run_id, context.log))
+    nested_value = next(produced)
+    stack.callback(_finish, produced)
+    return nested_value
+
+
+def _finish(generator: Iterator[Any]) -> None:
+    for _ in generator:
+        pass
 
 
 class ConfigurableIOManager(ConfigurableResource, IOManager):
@@ -175,7 +267,10 @@ def _given_value(value: Any) -> Any:
     if isinstance(value, EnvVar):
         return {_ENV_KEY: str(value)}
     if isinstance(value, pydantic.BaseModel):
-        return {name: _given_value(getattr(value, name)) for name in type(value).model_fields}
+        resource_fields: frozenset[str] = getattr(type(value), "__berth_resource_fields__", frozenset())
+        env_vars = getattr(value, "_berth_env_vars", {})
+        return {name: _given_value(env_vars.get(name, getattr(value, name))) for name in type(value).model_fields
+                if name not in resource_fields}
     if isinstance(value, enum.Enum):
         return value.name
     if isinstance(value, (list, tuple)):
@@ -185,21 +280,22 @@ def _given_value(value: Any) -> Any:
     return value
 
 
-def config_field_of_model(cls: type[pydantic.BaseModel], given: Optional[Mapping[str, Any]] = None,
-                          env_fields: frozenset[str] = frozenset()) -> Field:
+def config_field_of_model(cls: type[pydantic.BaseModel], given: Optional[Mapping[str, Any]] = None) -> Field:
     """The config field of a model class; ``given`` values (a configured resource's) become defaults."""
     given = given or {}
     fields = {}
+    resource_fields: frozenset[str] = getattr(cls, "__berth_resource_fields__", frozenset())
     for name, info in cls.model_fields.items():
-        if name in env_fields:
-            fields[name] = (Field(_ENV_SELECTOR, default_value=given[name], description=info.description)
-                            if name in given else Field(_ENV_SELECTOR, description=info.description))
-            continue
+        if name in resource_fields:
+            continue  # a resource, not config (as in Dagster, it is not in the run-config schema)
         config_type, _optional = _config_type_of(info.annotation, f"{cls.__name__}.{name}")
         if name in given:
             fields[name] = Field(config_type, default_value=given[name], description=info.description)
         elif info.default is not PydanticUndefined or info.default_factory is not None:
             default = info.default if info.default_factory is None else info.default_factory()  # type: ignore[call-arg]
+            if not isinstance(config_type, (types.Noneable, types.Shape)):
+                # As in Dagster, a field with a default (but a nested Config) is Optional: Noneable.
+                config_type = types.Noneable(config_type)
             fields[name] = Field(config_type, default_value=_given_value(default), description=info.description)
         else:
             # an Optional field without default is implicitly optional (defaults to None), as in Dagster
@@ -218,8 +314,8 @@ def _config_type_of(annotation: Any, where: str) -> tuple[types.ConfigType, bool
         raise DefinitionError(f"{where}: berth does not support the union type {annotation!r} in config.")
     if origin is typing.Annotated:
         return _config_type_of(args[0], where)
-    if annotation in (int, float, str, bool):
-        return {int: types.Int, float: types.Float, str: types.String, bool: types.Bool}[annotation], False
+    if annotation in _SOURCE_TYPES:
+        return _SOURCE_TYPES[annotation], False
     if annotation in (typing.Any, object):
         return types.Any, False
     if origin in (list, list) or annotation is list:
@@ -232,28 +328,30 @@ def _config_type_of(annotation: Any, where: str) -> tuple[types.ConfigType, bool
         return types.Map(types.String, _config_type_of(args[1], where)[0]), False
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return types.Enum.from_python_enum(annotation), False
-    if isinstance(annotation, type) and issubclass(annotation, ConfigurableResource):
-        raise DefinitionError(f"{where}: berth does not support resources nested in resources.")
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         return config_field_of_model(annotation).config_type, False
     raise DefinitionError(f"{where}: berth does not support the config type {annotation!r}.")
 
 
-def model_from_config(cls: type[pydantic.BaseModel], value: Mapping[str, Any]) -> Any:
-    """A model instance from validated config: enum names become members, ``{"env": NAME}`` is read."""
-    data = {}
+def model_from_config(cls: type[pydantic.BaseModel], value: Mapping[str, Any],
+                      resources: Optional[Mapping[str, Any]] = None) -> Any:
+    """A model instance from validated config (enum names become members) and the resources it holds."""
+    data = dict(resources or {})
     for name, info in cls.model_fields.items():
-        if name in value:
+        if name in value and name not in data:
+            if value[name] is None and not info.is_required() and _source_scalar(info.annotation) is not None \
+                    and type(None) not in typing.get_args(info.annotation):
+                continue  # null for a field that has a default but is not Optional: the default applies
             data[name] = _python_value(info.annotation, value[name])
     return cls(**data)
 
 
 def _python_value(annotation: Any, value: Any) -> Any:
-    if isinstance(value, dict) and set(value) == {_ENV_KEY} and _accepts_str(annotation):
-        name = value[_ENV_KEY]
-        if name not in os.environ:
-            raise DefinitionError(f'Environment variable "{name}" named by EnvVar is not set in the run worker.')
-        return os.environ[name]
+    if isinstance(value, dict) and set(value) == {_ENV_KEY}:
+        # {"env": NAME} that the worker did not read: config set outside run config (a model's default)
+        source = _source_scalar(annotation)
+        if source is not None:
+            return _read_env(value[_ENV_KEY], source)
     if value is None:
         return None
     origin = typing.get_origin(annotation)
@@ -274,7 +372,19 @@ def _python_value(annotation: Any, value: Any) -> Any:
     return value
 
 
-def _accepts_str(annotation: Any) -> bool:
-    if annotation is str:
-        return True
-    return str in typing.get_args(annotation)
+def _source_scalar(annotation: Any) -> Optional[type]:
+    """str, int or bool when the annotation is one (or Optional of one): the types that read variables."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if candidate in (str, int, bool):
+            return typing.cast(type, candidate)
+    return None
+
+
+def _read_env(name: str, scalar: type) -> Any:
+    from berth.config.sources import resolve_env_sources
+
+    source = {str: types.StringSource, int: types.IntSource, bool: types.BoolSource}[scalar]
+    value, errors = resolve_env_sources(source.closure(), source.key, {_ENV_KEY: name})
+    if errors:
+        raise DefinitionError(errors[0].message)
+    return value

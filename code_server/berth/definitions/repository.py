@@ -58,9 +58,9 @@ class Definitions:
             if value and key != "metadata":
                 raise DefinitionError(f"berth does not support Definitions({key}=...); see docs/api.md for the "
                                       "supported definitions API.")
-        from berth.definitions.resource import as_resource_definition
+        from berth.definitions.resource import resource_definitions
 
-        self.resources = {key: as_resource_definition(value) for key, value in (resources or {}).items()}
+        self.resources = resource_definitions(resources)
         self.repository = RepositoryDefinition(SINGLETON_REPOSITORY_NAME, list(jobs or []),
                                                resources=self.resources)
 

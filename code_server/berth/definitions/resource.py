@@ -13,10 +13,26 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from berth.config.field import Field, as_field
 from berth.definitions.errors import DefinitionError
 
-__all__ = ["InitResourceContext", "RESOURCE_PARAM_MARK", "ResourceDefinition", "ResourceParam", "Resources",
-           "as_resource_definition", "resource"]
+__all__ = ["InitResourceContext", "RESOURCE_DEPENDENCY_MARK", "RESOURCE_PARAM_MARK", "ResourceDefinition",
+           "ResourceDependency", "ResourceParam", "Resources", "as_resource_definition", "resource",
+           "resource_definitions"]
 
 RESOURCE_PARAM_MARK = "berth.resource_param"
+RESOURCE_DEPENDENCY_MARK = "berth.resource_dependency"
+
+
+class ResourceDependency:
+    """``ResourceDependency[T]`` annotates a ConfigurableResource field that holds another resource.
+
+    The field is given a resource (a ``@resource``, a ``configure_at_launch()`` one, or a plain
+    value); when the same object is also bound as a top-level resource, the field receives that
+    resource's value during the run.
+    """
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        from typing import Annotated
+
+        return Annotated[item, RESOURCE_DEPENDENCY_MARK]
 
 
 class ResourceParam:
@@ -129,8 +145,22 @@ def resource(fn: Optional[Callable[..., Any]] = None, *, config_schema: Any = No
     return decorate(fn) if fn is not None else decorate
 
 
-def as_resource_definition(value: Any) -> ResourceDefinition:
-    """A ResourceDefinition for whatever a user put in ``resources={...}`` / ``resource_defs={...}``."""
+def resource_definitions(resources: Optional[Mapping[str, Any]]) -> dict[str, ResourceDefinition]:
+    """The ResourceDefinitions of a ``resources={...}`` / ``resource_defs={...}`` mapping, by key.
+
+    A ConfigurableResource whose field holds another value of the same mapping depends on that
+    key (``ResourceDependency``): the converter is told which object is bound under which key.
+    """
+    given = dict(resources or {})
+    bound = {id(value): key for key, value in given.items()}
+    return {key: as_resource_definition(value, bound) for key, value in given.items()}
+
+
+def as_resource_definition(value: Any, bound: Optional[Mapping[int, str]] = None) -> ResourceDefinition:
+    """A ResourceDefinition for whatever a user put in ``resources={...}`` / ``resource_defs={...}``.
+
+    ``bound`` maps the ids of the objects given beside it to their keys (see resource_definitions).
+    """
     if isinstance(value, ResourceDefinition):
         return value
     if isinstance(value, type) and callable(getattr(value, "as_resource_definition", None)):
@@ -138,5 +168,5 @@ def as_resource_definition(value: Any) -> ResourceDefinition:
                               f"instance ({value.__name__}(...)) or {value.__name__}.configure_at_launch().")
     converter = getattr(value, "as_resource_definition", None)
     if callable(converter):  # ConfigurableResource instances
-        return converter()
+        return converter(bound or {})
     return ResourceDefinition.hardcoded_resource(value)

@@ -8,8 +8,8 @@
                 optional; defaults to in_process (Dagster defaults to multiprocess, berth to the
                 executor that costs nothing per run)
     loggers:    permissive, optional
-    resources:  {<resource>: {config: <resource config>}} for the resources the job binds (optional
-                when nothing inside is required); permissive when it binds none
+    resources:  {<resource>: {config: <resource config>}} for every resource of the job, berth's
+                default ``io_manager`` included (optional when nothing inside is required)
 
 A job's default run config (``@job(config=...)``, ``to_job(config=...)``) becomes defaults inside
 this schema, as in Dagster, so a launch may leave out whatever the default provides.
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional
 from berth.config.config_type import Any as AnyConfig
 from berth.config.config_type import ConfigType, Int, Noneable, Permissive, Selector, Shape
 from berth.config.field import Field
+from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF, DEFAULT_IO_MANAGER_KEY
 from berth.definitions.op import OpDefinition
 from berth.definitions.op_node import OpNode
 
@@ -63,15 +64,13 @@ _ROOT_TYPES: "weakref.WeakValueDictionary[int, Shape]" = weakref.WeakValueDictio
 
 # optional by implication, so that (as before) they default to {}
 _LOGGERS_FIELD = Field(Permissive())
-_RESOURCES_FIELD = Field(Permissive())
 
 
 def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optional[Mapping[str, Any]],
                           resource_defs: Optional[Mapping[str, "ResourceDefinition"]] = None) -> Shape:
     """The root type of a job's run config, with its default run config applied as defaults.
 
-    ``resource_defs`` are the resources the job binds itself or gets from ``Definitions``; berth's
-    default IO manager takes no config and is left out.
+    ``resource_defs`` are the job's resources (the default IO manager when it binds none).
     """
     tree: dict[str, Any] = {}
     for name, node in nodes.items():
@@ -87,9 +86,9 @@ def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optio
             "ops": Field(ops_shape),
             "execution": EXECUTION_FIELD,
             "loggers": _LOGGERS_FIELD,
-            "resources": _RESOURCES_FIELD,
+            "resources": _DEFAULT_RESOURCES_FIELD,
         })
-    if resource_defs:
+    if resource_defs and dict(resource_defs) != {DEFAULT_IO_MANAGER_KEY: DEFAULT_IO_MANAGER_DEF}:
         root = Shape({**root.fields, "resources": _resources_field(resource_defs)})
     if default_run_config:
         return _with_defaults(root, default_run_config)  # type: ignore[return-value]
@@ -97,11 +96,17 @@ def build_run_config_type(nodes: Mapping[str, OpNode], default_run_config: Optio
 
 
 def _resources_field(resource_defs: Mapping[str, "ResourceDefinition"]) -> Field:
+    """``{<key>: {config: ...}}`` with each resource's description on its field, as Dagster serves it."""
     fields = {}
     for key in sorted(resource_defs):
-        config_field = resource_defs[key].config_field or Field(AnyConfig, is_required=False)
-        fields[key] = Field(Shape({"config": config_field}))
+        definition = resource_defs[key]
+        config_field = definition.config_field or Field(AnyConfig, is_required=False)
+        fields[key] = Field(Shape({"config": config_field}), description=definition.description)
     return Field(Shape(fields))
+
+
+# Most jobs keep the default IO manager only: one shared field (and type) for all of them.
+_DEFAULT_RESOURCES_FIELD = _resources_field({DEFAULT_IO_MANAGER_KEY: DEFAULT_IO_MANAGER_DEF})
 
 
 def op_config_path(node_name: str) -> tuple[str, ...]:

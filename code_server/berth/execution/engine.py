@@ -13,6 +13,7 @@ import enum
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 
+from berth.config.sources import resolve_env_sources
 from berth.definitions.context import StepLog
 from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF
 from berth.events import EventType, RunEvent, SerializableError
@@ -49,10 +50,16 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
     Raises RunConfigValidationError (invalid config) or StepSelectionError (unknown step keys)
     before emitting anything; the caller records those as the run's failure.
     """
-    result = job.run_config_schema.validate(dict(run_config or {}))
+    schema = job.run_config_schema
+    result = schema.validate(dict(run_config or {}))
     if not result.success:
         raise RunConfigValidationError(job.name, result.errors)
-    plan = build_plan(job, result.value, step_keys_to_execute)
+    # {"env": NAME} values are read here, in the worker, and live only in this process's memory:
+    # the stored run config (and context.run_config, as in Dagster) keep the variable's name.
+    resolved, source_errors = resolve_env_sources(schema.types, schema.root_key, result.value)
+    if source_errors:
+        raise RunConfigValidationError(job.name, source_errors)
+    plan = build_plan(job, resolved, step_keys_to_execute)
     store = io_store or FilesystemIOStore()
     resource_defs = job.resource_defs
     custom_io = frozenset(key for key, definition in resource_defs.items() if definition is not DEFAULT_IO_MANAGER_DEF)
@@ -100,8 +107,8 @@ def _execute_in_process(plan: ExecutionPlan, state: RunState, runner: StepRunner
         if readiness == Readiness.EXPAND:
             queue[0:0] = state.expand(step)
             continue
-        if readiness == Readiness.SKIP:
-            skip_step(runner, state, step, reason)
+        if readiness in (Readiness.SKIP, Readiness.ABANDON):
+            skip_step(runner, state, step, reason, abandoned=readiness == Readiness.ABANDON)
             continue
         inputs = gather_inputs(runner, state, step)
         if inputs is None:
@@ -130,11 +137,13 @@ def teardown_error_reporter(run_id: str, step_key: Optional[str], emit: Emit) ->
     return report
 
 
-def skip_step(runner: StepRunner, state: RunState, step: ExecutionStep, reason: str) -> None:
-    """Mark a step skipped and say why (silently for a mapped node whose dynamic output never came)."""
-    state.status[step.key] = StepStatus.SKIPPED
-    if step.is_unresolved:  # it has no step key of its own: Dagster reports nothing for it either
+def skip_step(runner: StepRunner, state: RunState, step: ExecutionStep, reason: str, abandoned: bool = False) -> None:
+    """Mark a step skipped and say why; silently abandon a mapped node whose dynamic output never came
+    and whatever depends on it (Dagster drops such unresolved steps without an event)."""
+    if abandoned or step.is_unresolved:
+        state.status[step.key] = StepStatus.ABANDONED
         return
+    state.status[step.key] = StepStatus.SKIPPED
     runner.emit(RunEvent(runner.run_id, f'Skipped execution of step "{step.key}": {reason}.',
                          EventType.STEP_SKIPPED, logging.INFO, step.key, metadata={"reason": reason}))
 

@@ -73,8 +73,8 @@ def execute_multiprocess(plan: ExecutionPlan, state: RunState, runner: StepRunne
                 pending[index:index + 1] = state.expand(step)
                 continue
             pending.remove(step)
-            if readiness == Readiness.SKIP:
-                skip_step(runner, state, step, reason)
+            if readiness in (Readiness.SKIP, Readiness.ABANDON):
+                skip_step(runner, state, step, reason, abandoned=readiness == Readiness.ABANDON)
                 continue
             inputs = gather_inputs(runner, state, step)
             if inputs is None:

@@ -31,6 +31,9 @@ class StepStatus(str, enum.Enum):
     SUCCESS = "SUCCESS"
     FAILURE = "FAILURE"
     SKIPPED = "SKIPPED"
+    # never became a step: downstream of a mapped node whose dynamic output never came, as Dagster's
+    # unresolved steps, which it drops without an event
+    ABANDONED = "ABANDONED"
 
 
 class Readiness(str, enum.Enum):
@@ -39,6 +42,7 @@ class Readiness(str, enum.Enum):
     READY = "READY"
     WAIT = "WAIT"
     SKIP = "SKIP"
+    ABANDON = "ABANDON"
     EXPAND = "EXPAND"
 
 
@@ -71,7 +75,8 @@ class RunState:
         self.expanded: dict[str, list[str]] = {}
 
     def readiness(self, step: ExecutionStep) -> tuple[Readiness, str]:
-        """READY, WAIT (an upstream step of this run is unfinished), SKIP (with the reason) or EXPAND."""
+        """READY, WAIT (an upstream step of this run is unfinished), SKIP (with the reason), EXPAND, or
+        ABANDON (an upstream mapped node never resolved: the step silently does not exist)."""
         if step.is_unresolved:
             return self._resolution(step)
         for source in step.node.inputs.values():
@@ -121,13 +126,15 @@ class RunState:
             node = step_key[:-3]
             if self.status.get(node) in (StepStatus.PENDING, StepStatus.RUNNING):
                 return Readiness.WAIT, ""
-            return Readiness.SKIP, f'upstream step "{node}" did not run'
+            return Readiness.ABANDON, f'upstream step "{node}" never resolved'
 
         upstream = self.status.get(step_key)
         if upstream is None:  # not executed in this run: its output comes from the parent run
             return Readiness.READY, ""
         if upstream in (StepStatus.PENDING, StepStatus.RUNNING):
             return Readiness.WAIT, ""
+        if upstream == StepStatus.ABANDONED:
+            return Readiness.ABANDON, f'upstream step "{step_key}" never resolved'
         if upstream != StepStatus.SUCCESS:
             return Readiness.SKIP, f'upstream step "{step_key}" did not succeed'
         if (step_key, output) not in self.outputs:

@@ -16,6 +16,7 @@ from berth.definitions.context import OpExecutionContext
 from berth.definitions.errors import Failure
 from berth.definitions.io import DynamicOutput, Output
 from berth.definitions.resource import Resources
+from berth.definitions.user_logger import captured_user_logs
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunInterrupted
 from berth.execution.interrupts import INTERRUPTS
@@ -115,19 +116,22 @@ class StepRunner:
             kwargs[op_def.config_param_name] = model_from_config(op_def.config_model, step.op_config or {})
         # Only the op's own code (and what it calls) is interruptible by a cancel; storing its
         # outputs and events below is berth's bookkeeping and is not.
-        with INTERRUPTS.op_code():
-            result = op_def.compute_fn(*args, **kwargs)
         outputs: dict[str, Any] = {}
-        if inspect.isgenerator(result):
-            for item in _op_items(result):
-                self._record_item(step, context, outputs, item)
-        elif (isinstance(result, list) and len(op_def.output_defs) == 1
-              and any(d.is_dynamic for d in op_def.output_defs)):
-            for item in result:
-                self._record_item(step, context, outputs, item)
-        else:
-            for name, value, metadata in _returned_outputs(op_def, result):
-                self._record(step, context, outputs, name, value, None, metadata)
+        # get_dagster_logger() records become the step's log lines while the op's code runs (a
+        # generator op's code runs while its items are read)
+        with captured_user_logs(context.log):
+            with INTERRUPTS.op_code():
+                result = op_def.compute_fn(*args, **kwargs)
+            if inspect.isgenerator(result):
+                for item in _op_items(result):
+                    self._record_item(step, context, outputs, item)
+            elif (isinstance(result, list) and len(op_def.output_defs) == 1
+                  and any(d.is_dynamic for d in op_def.output_defs)):
+                for item in result:
+                    self._record_item(step, context, outputs, item)
+            else:
+                for name, value, metadata in _returned_outputs(op_def, result):
+                    self._record(step, context, outputs, name, value, None, metadata)
         for definition in op_def.output_defs:
             if definition.is_dynamic:  # zero values is a valid dynamic output: nothing is mapped over it
                 outputs.setdefault(definition.name, {})

@@ -127,4 +127,5 @@ def _op_snapshot(node: "OpNode") -> snapshot_pb2.OpSnapshot:
         inputs=inputs, outputs=outputs,
         config_type_key=op_def.config_field.config_type.key if op_def.config_field else "",
         upstream_op_names=list(node.upstream_node_names),
+        required_resource_keys=sorted(op_def.required_resource_keys),
     )

@@ -26,6 +26,7 @@ from .config_types import (
     MapConfigType,
     NullableConfigType,
     RegularConfigType,
+    ScalarUnionConfigType,
 )
 from .metadata import METADATA_ENTRY_TYPES
 from .mutation import Mutation
@@ -38,8 +39,8 @@ __all__ = ["create_schema"]
 # Types reached only through interfaces: the schema must be told about them.
 _INTERFACE_MEMBERS = [
     ArrayConfigType, CompositeConfigType, EnumConfigType, MapConfigType, NullableConfigType, RegularConfigType,
-    FieldNotDefinedConfigError, FieldsNotDefinedConfigError, MissingFieldConfigError, MissingFieldsConfigError,
-    RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition,
+    ScalarUnionConfigType, FieldNotDefinedConfigError, FieldsNotDefinedConfigError, MissingFieldConfigError,
+    MissingFieldsConfigError, RuntimeMismatchConfigError, SelectorTypeConfigError, RegularDagsterType, SolidDefinition,
     CompositeSolidDefinition, *METADATA_ENTRY_TYPES,
 ]
 

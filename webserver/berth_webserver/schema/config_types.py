@@ -22,6 +22,7 @@ __all__ = [
     "MapConfigType",
     "NullableConfigType",
     "RegularConfigType",
+    "ScalarUnionConfigType",
     "WrappingConfigType",
     "config_type",
 ]
@@ -114,7 +115,8 @@ class CompositeConfigType(_ConfigTypeBase, graphene.ObjectType):
     fields = graphene.NonNull(graphene.List(graphene.NonNull(ConfigTypeField)))
 
     def resolve_fields(self, _info: Any) -> list[ConfigTypeField]:
-        return [ConfigTypeField(field, self._types) for field in self._snap.fields]
+        # by name, as Dagster lists them
+        return [ConfigTypeField(field, self._types) for field in sorted(self._snap.fields, key=lambda f: f.name)]
 
 
 class EnumConfigValue(graphene.ObjectType):
@@ -174,6 +176,30 @@ class MapConfigType(_ConfigTypeBase, graphene.ObjectType):
         return config_type(self._snap.inner_type_key, self._types)
 
 
+class ScalarUnionConfigType(_ConfigTypeBase, graphene.ObjectType):
+    """A scalar, or a non-scalar value in its place (StringSource: a string, or {env: NAME})."""
+
+    class Meta:
+        interfaces = (GrapheneConfigType,)
+
+    scalarType = graphene.NonNull(GrapheneConfigType)
+    nonScalarType = graphene.NonNull(GrapheneConfigType)
+    scalarTypeKey = graphene.NonNull(graphene.String)
+    nonScalarTypeKey = graphene.NonNull(graphene.String)
+
+    def resolve_scalarType(self, _info: Any) -> Any:
+        return config_type(self._snap.scalar_type_key, self._types)
+
+    def resolve_nonScalarType(self, _info: Any) -> Any:
+        return config_type(self._snap.non_scalar_type_key, self._types)
+
+    def resolve_scalarTypeKey(self, _info: Any) -> str:
+        return self._snap.scalar_type_key
+
+    def resolve_nonScalarTypeKey(self, _info: Any) -> str:
+        return self._snap.non_scalar_type_key
+
+
 _MEMBER_FOR_KIND = {
     ConfigTypeKind.ANY: RegularConfigType,
     ConfigTypeKind.SCALAR: RegularConfigType,
@@ -184,6 +210,7 @@ _MEMBER_FOR_KIND = {
     ConfigTypeKind.MAP: MapConfigType,
     ConfigTypeKind.ARRAY: ArrayConfigType,
     ConfigTypeKind.NONEABLE: NullableConfigType,
+    ConfigTypeKind.SCALAR_UNION: ScalarUnionConfigType,
 }
 
 

@@ -6,9 +6,11 @@ from typing import Any, Optional, Sequence
 
 import graphene
 
+from berth.config.snap import ConfigTypeKind
 from berth.runs import RunsFilter as RunsFilterRecord
 
 from ..context import ResolveInfo
+from .config_types import ConfigTypeField
 from .runs import GrapheneRun, PipelineTag
 from .solids import JobGraph, Solid, SolidHandle
 
@@ -16,10 +18,28 @@ __all__ = ["IPipelineSnapshot", "Job", "Logger", "Mode", "Pipeline", "Resource",
 
 
 class Resource(graphene.ObjectType):
-    """A resource a mode provides (berth jobs have none)."""
+    """A resource a job provides: its key, description and config field."""
 
     name = graphene.NonNull(graphene.String)
     description = graphene.String()
+    configField = graphene.Field(ConfigTypeField)
+
+    @staticmethod
+    def of_job(job_snap: Any) -> list["Resource"]:
+        """The job's resources, read from its run-config schema (``resources: {<key>: {config: ...}}``).
+
+        Each resource's field there carries its description and its ``config`` field, as in Dagster.
+        """
+        schema = job_snap.config_schema
+        resources = next((field for field in schema.root.fields if field.name == "resources"), None)
+        if resources is None or not ConfigTypeKind(schema.types[resources.type_key].kind).has_fields:
+            return []
+        shown = []
+        for field in sorted(schema.types[resources.type_key].fields, key=lambda f: f.name):
+            config = next((f for f in schema.types[field.type_key].fields if f.name == "config"), None)
+            shown.append(Resource(name=field.name, description=field.description,
+                                  configField=ConfigTypeField(config, schema.types) if config else None))
+        return shown
 
 
 class Logger(graphene.ObjectType):
@@ -37,6 +57,14 @@ class Mode(graphene.ObjectType):
     description = graphene.String()
     resources = graphene.NonNull(graphene.List(graphene.NonNull(Resource)))
     loggers = graphene.NonNull(graphene.List(graphene.NonNull(Logger)))
+
+    def __init__(self, job_snap: Any) -> None:
+        super().__init__(id=f"{job_snap.name}-default", name="default", description=None, loggers=[])
+        self._job_snap = job_snap
+
+    def resolve_resources(self, _info: Any) -> list[Resource]:
+        # read only when asked: listing jobs must not decode their config types
+        return Resource.of_job(self._job_snap)
 
 
 class SolidContainer(graphene.Interface):
@@ -92,8 +120,7 @@ class _JobFields:
             isJob=True,
             isAssetJob=False,
             tags=[PipelineTag(key=k, value=v) for k, v in sorted(job_snap.tags.items())],
-            modes=[Mode(id=f"{job_snap.name}-default", name="default", description=None, resources=[],
-                        loggers=[])],
+            modes=[Mode(job_snap)],
         )
         job._location_name = location_name
         job._repository_name = repository_name

@@ -19,6 +19,7 @@ from .job_graph import JobGraph, Level, NodeView
 
 __all__ = [
     "DagsterType",
+    "ResourceRequirement",
     "ISolidDefinition",
     "Input",
     "GrapheneInputDefinition",
@@ -113,13 +114,20 @@ def _requires_config(type_key: str, types: Mapping[str, Any]) -> bool:
     return any(f.is_required and not f.default_provided for f in snap.fields)
 
 
+class ResourceRequirement(graphene.ObjectType):
+    """A resource an op requires, by key."""
+
+    resourceKey = graphene.NonNull(graphene.String)
+
+
 class SolidDefinition(graphene.ObjectType):
-    """An op definition, with its config field."""
+    """An op definition, with its config field and the resources it requires."""
 
     class Meta:
         interfaces = (ISolidDefinition,)
 
     configField = graphene.Field(ConfigTypeField)
+    requiredResources = graphene.NonNull(graphene.List(graphene.NonNull(ResourceRequirement)))
 
     def __init__(self, pb: snapshot_pb2.OpSnapshot, graph: JobGraph) -> None:
         super().__init__(name=pb.definition_name or pb.name, description=pb.description or None,
@@ -129,11 +137,15 @@ class SolidDefinition(graphene.ObjectType):
         self._graph = graph
 
     def resolve_configField(self, _info: Any) -> Optional[ConfigTypeField]:
-        key = self._pb.config_type_key
-        if not key or key not in self._graph.config_types:
+        # An op without config takes any (optional) config, as Dagster serves it.
+        key = self._pb.config_type_key or "Any"
+        if key not in self._graph.config_types:
             return None
         field_snap = ConfigFieldSnap("config", key, _requires_config(key, self._graph.config_types))
         return ConfigTypeField(field_snap, self._graph.config_types)
+
+    def resolve_requiredResources(self, _info: Any) -> list[ResourceRequirement]:
+        return [ResourceRequirement(resourceKey=key) for key in self._pb.required_resource_keys]
 
 
 def _input_snaps(node: NodeView, graph: JobGraph) -> Sequence[snapshot_pb2.InputSnapshot]:

@@ -20,6 +20,7 @@ class ConfigTypeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONFIG_TYPE_KIND_MAP: _ClassVar[ConfigTypeKind]
     CONFIG_TYPE_KIND_ARRAY: _ClassVar[ConfigTypeKind]
     CONFIG_TYPE_KIND_NONEABLE: _ClassVar[ConfigTypeKind]
+    CONFIG_TYPE_KIND_SCALAR_UNION: _ClassVar[ConfigTypeKind]
 
 class ScalarKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -38,6 +39,7 @@ CONFIG_TYPE_KIND_PERMISSIVE_SHAPE: ConfigTypeKind
 CONFIG_TYPE_KIND_MAP: ConfigTypeKind
 CONFIG_TYPE_KIND_ARRAY: ConfigTypeKind
 CONFIG_TYPE_KIND_NONEABLE: ConfigTypeKind
+CONFIG_TYPE_KIND_SCALAR_UNION: ConfigTypeKind
 SCALAR_KIND_UNSPECIFIED: ScalarKind
 SCALAR_KIND_INT: ScalarKind
 SCALAR_KIND_FLOAT: ScalarKind

@@ -26,7 +26,7 @@ _sym_db = _symbol_database.Default()
 from berth.protocol.v1 import config_pb2 as berth_dot_protocol_dot_v1_dot_config__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n berth/protocol/v1/snapshot.proto\x12\x11\x62\x65rth.protocol.v1\x1a\x1e\x62\x65rth/protocol/v1/config.proto\"4\n\x0cOutputHandle\x12\x0f\n\x07op_name\x18\x01 \x01(\t\x12\x13\n\x0boutput_name\x18\x02 \x01(\t\"\x8c\x01\n\rInputSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\ttype_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\nis_nothing\x18\x04 \x01(\x08\x12\x31\n\x08upstream\x18\x05 \x03(\x0b\x32\x1f.berth.protocol.v1.OutputHandle\"[\n\x0eOutputSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\ttype_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x13\n\x0bis_required\x18\x04 \x01(\x08\"\xc6\x02\n\nOpSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x35\n\x04tags\x18\x04 \x03(\x0b\x32\'.berth.protocol.v1.OpSnapshot.TagsEntry\x12\x30\n\x06inputs\x18\x05 \x03(\x0b\x32 .berth.protocol.v1.InputSnapshot\x12\x32\n\x07outputs\x18\x06 \x03(\x0b\x32!.berth.protocol.v1.OutputSnapshot\x12\x17\n\x0f\x63onfig_type_key\x18\x07 \x01(\t\x12\x19\n\x11upstream_op_names\x18\x08 \x03(\t\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"s\n\x17InputDependencySnapshot\x12\x12\n\ninput_name\x18\x01 \x01(\t\x12\x31\n\x08upstream\x18\x02 \x03(\x0b\x32\x1f.berth.protocol.v1.OutputHandle\x12\x11\n\tis_fan_in\x18\x03 \x01(\x08\"\xfd\x01\n\x16NodeInvocationSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_name\x18\x02 \x01(\t\x12\x10\n\x08is_graph\x18\x03 \x01(\x08\x12\x41\n\x04tags\x18\x04 \x03(\x0b\x32\x33.berth.protocol.v1.NodeInvocationSnapshot.TagsEntry\x12:\n\x06inputs\x18\x05 \x03(\x0b\x32*.berth.protocol.v1.InputDependencySnapshot\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"W\n\x14InputMappingSnapshot\x12\x18\n\x10graph_input_name\x18\x01 \x01(\t\x12\x11\n\tnode_name\x18\x02 \x01(\t\x12\x12\n\ninput_name\x18\x03 \x01(\t\"Z\n\x15OutputMappingSnapshot\x12\x19\n\x11graph_output_name\x18\x01 \x01(\t\x12\x11\n\tnode_name\x18\x02 \x01(\t\x12\x13\n\x0boutput_name\x18\x03 \x01(\t\"\xc3\x03\n\x10GraphDefSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12;\n\x04tags\x18\x03 \x03(\x0b\x32-.berth.protocol.v1.GraphDefSnapshot.TagsEntry\x12\x30\n\x06inputs\x18\x04 \x03(\x0b\x32 .berth.protocol.v1.InputSnapshot\x12\x32\n\x07outputs\x18\x05 \x03(\x0b\x32!.berth.protocol.v1.OutputSnapshot\x12\x38\n\x05nodes\x18\x06 \x03(\x0b\x32).berth.protocol.v1.NodeInvocationSnapshot\x12?\n\x0einput_mappings\x18\x07 \x03(\x0b\x32\'.berth.protocol.v1.InputMappingSnapshot\x12\x41\n\x0foutput_mappings\x18\x08 \x03(\x0b\x32(.berth.protocol.v1.OutputMappingSnapshot\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xbd\x03\n\x0bJobSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x36\n\x04tags\x18\x03 \x03(\x0b\x32(.berth.protocol.v1.JobSnapshot.TagsEntry\x12*\n\x03ops\x18\x04 \x03(\x0b\x32\x1d.berth.protocol.v1.OpSnapshot\x12\x1c\n\x14root_config_type_key\x18\x05 \x01(\t\x12\x33\n\x0c\x63onfig_types\x18\x06 \x03(\x0b\x32\x1d.berth.protocol.v1.ConfigType\x12\x1f\n\x17\x64\x65\x66\x61ult_run_config_json\x18\x07 \x01(\t\x12\x13\n\x0bsnapshot_id\x18\x08 \x01(\t\x12\x38\n\x05nodes\x18\t \x03(\x0b\x32).berth.protocol.v1.NodeInvocationSnapshot\x12\x37\n\ngraph_defs\x18\n \x03(\x0b\x32#.berth.protocol.v1.GraphDefSnapshot\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"J\n\x10RepositoryHeader\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tjob_count\x18\x02 \x01(\x05\x12\x15\n\rlocation_name\x18\x03 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n berth/protocol/v1/snapshot.proto\x12\x11\x62\x65rth.protocol.v1\x1a\x1e\x62\x65rth/protocol/v1/config.proto\"4\n\x0cOutputHandle\x12\x0f\n\x07op_name\x18\x01 \x01(\t\x12\x13\n\x0boutput_name\x18\x02 \x01(\t\"\x8c\x01\n\rInputSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\ttype_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\nis_nothing\x18\x04 \x01(\x08\x12\x31\n\x08upstream\x18\x05 \x03(\x0b\x32\x1f.berth.protocol.v1.OutputHandle\"[\n\x0eOutputSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\ttype_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x13\n\x0bis_required\x18\x04 \x01(\x08\"\xe6\x02\n\nOpSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x35\n\x04tags\x18\x04 \x03(\x0b\x32\'.berth.protocol.v1.OpSnapshot.TagsEntry\x12\x30\n\x06inputs\x18\x05 \x03(\x0b\x32 .berth.protocol.v1.InputSnapshot\x12\x32\n\x07outputs\x18\x06 \x03(\x0b\x32!.berth.protocol.v1.OutputSnapshot\x12\x17\n\x0f\x63onfig_type_key\x18\x07 \x01(\t\x12\x19\n\x11upstream_op_names\x18\x08 \x03(\t\x12\x1e\n\x16required_resource_keys\x18\t \x03(\t\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"s\n\x17InputDependencySnapshot\x12\x12\n\ninput_name\x18\x01 \x01(\t\x12\x31\n\x08upstream\x18\x02 \x03(\x0b\x32\x1f.berth.protocol.v1.OutputHandle\x12\x11\n\tis_fan_in\x18\x03 \x01(\x08\"\xfd\x01\n\x16NodeInvocationSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_name\x18\x02 \x01(\t\x12\x10\n\x08is_graph\x18\x03 \x01(\x08\x12\x41\n\x04tags\x18\x04 \x03(\x0b\x32\x33.berth.protocol.v1.NodeInvocationSnapshot.TagsEntry\x12:\n\x06inputs\x18\x05 \x03(\x0b\x32*.berth.protocol.v1.InputDependencySnapshot\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"W\n\x14InputMappingSnapshot\x12\x18\n\x10graph_input_name\x18\x01 \x01(\t\x12\x11\n\tnode_name\x18\x02 \x01(\t\x12\x12\n\ninput_name\x18\x03 \x01(\t\"Z\n\x15OutputMappingSnapshot\x12\x19\n\x11graph_output_name\x18\x01 \x01(\t\x12\x11\n\tnode_name\x18\x02 \x01(\t\x12\x13\n\x0boutput_name\x18\x03 \x01(\t\"\xc3\x03\n\x10GraphDefSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12;\n\x04tags\x18\x03 \x03(\x0b\x32-.berth.protocol.v1.GraphDefSnapshot.TagsEntry\x12\x30\n\x06inputs\x18\x04 \x03(\x0b\x32 .berth.protocol.v1.InputSnapshot\x12\x32\n\x07outputs\x18\x05 \x03(\x0b\x32!.berth.protocol.v1.OutputSnapshot\x12\x38\n\x05nodes\x18\x06 \x03(\x0b\x32).berth.protocol.v1.NodeInvocationSnapshot\x12?\n\x0einput_mappings\x18\x07 \x03(\x0b\x32\'.berth.protocol.v1.InputMappingSnapshot\x12\x41\n\x0foutput_mappings\x18\x08 \x03(\x0b\x32(.berth.protocol.v1.OutputMappingSnapshot\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xbd\x03\n\x0bJobSnapshot\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x36\n\x04tags\x18\x03 \x03(\x0b\x32(.berth.protocol.v1.JobSnapshot.TagsEntry\x12*\n\x03ops\x18\x04 \x03(\x0b\x32\x1d.berth.protocol.v1.OpSnapshot\x12\x1c\n\x14root_config_type_key\x18\x05 \x01(\t\x12\x33\n\x0c\x63onfig_types\x18\x06 \x03(\x0b\x32\x1d.berth.protocol.v1.ConfigType\x12\x1f\n\x17\x64\x65\x66\x61ult_run_config_json\x18\x07 \x01(\t\x12\x13\n\x0bsnapshot_id\x18\x08 \x01(\t\x12\x38\n\x05nodes\x18\t \x03(\x0b\x32).berth.protocol.v1.NodeInvocationSnapshot\x12\x37\n\ngraph_defs\x18\n \x03(\x0b\x32#.berth.protocol.v1.GraphDefSnapshot\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"J\n\x10RepositoryHeader\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tjob_count\x18\x02 \x01(\x05\x12\x15\n\rlocation_name\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -48,27 +48,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_OUTPUTSNAPSHOT']._serialized_start=284
   _globals['_OUTPUTSNAPSHOT']._serialized_end=375
   _globals['_OPSNAPSHOT']._serialized_start=378
-  _globals['_OPSNAPSHOT']._serialized_end=704
-  _globals['_OPSNAPSHOT_TAGSENTRY']._serialized_start=661
-  _globals['_OPSNAPSHOT_TAGSENTRY']._serialized_end=704
-  _globals['_INPUTDEPENDENCYSNAPSHOT']._serialized_start=706
-  _globals['_INPUTDEPENDENCYSNAPSHOT']._serialized_end=821
-  _globals['_NODEINVOCATIONSNAPSHOT']._serialized_start=824
-  _globals['_NODEINVOCATIONSNAPSHOT']._serialized_end=1077
-  _globals['_NODEINVOCATIONSNAPSHOT_TAGSENTRY']._serialized_start=661
-  _globals['_NODEINVOCATIONSNAPSHOT_TAGSENTRY']._serialized_end=704
-  _globals['_INPUTMAPPINGSNAPSHOT']._serialized_start=1079
-  _globals['_INPUTMAPPINGSNAPSHOT']._serialized_end=1166
-  _globals['_OUTPUTMAPPINGSNAPSHOT']._serialized_start=1168
-  _globals['_OUTPUTMAPPINGSNAPSHOT']._serialized_end=1258
-  _globals['_GRAPHDEFSNAPSHOT']._serialized_start=1261
-  _globals['_GRAPHDEFSNAPSHOT']._serialized_end=1712
-  _globals['_GRAPHDEFSNAPSHOT_TAGSENTRY']._serialized_start=661
-  _globals['_GRAPHDEFSNAPSHOT_TAGSENTRY']._serialized_end=704
-  _globals['_JOBSNAPSHOT']._serialized_start=1715
-  _globals['_JOBSNAPSHOT']._serialized_end=2160
-  _globals['_JOBSNAPSHOT_TAGSENTRY']._serialized_start=661
-  _globals['_JOBSNAPSHOT_TAGSENTRY']._serialized_end=704
-  _globals['_REPOSITORYHEADER']._serialized_start=2162
-  _globals['_REPOSITORYHEADER']._serialized_end=2236
+  _globals['_OPSNAPSHOT']._serialized_end=736
+  _globals['_OPSNAPSHOT_TAGSENTRY']._serialized_start=693
+  _globals['_OPSNAPSHOT_TAGSENTRY']._serialized_end=736
+  _globals['_INPUTDEPENDENCYSNAPSHOT']._serialized_start=738
+  _globals['_INPUTDEPENDENCYSNAPSHOT']._serialized_end=853
+  _globals['_NODEINVOCATIONSNAPSHOT']._serialized_start=856
+  _globals['_NODEINVOCATIONSNAPSHOT']._serialized_end=1109
+  _globals['_NODEINVOCATIONSNAPSHOT_TAGSENTRY']._serialized_start=693
+  _globals['_NODEINVOCATIONSNAPSHOT_TAGSENTRY']._serialized_end=736
+  _globals['_INPUTMAPPINGSNAPSHOT']._serialized_start=1111
+  _globals['_INPUTMAPPINGSNAPSHOT']._serialized_end=1198
+  _globals['_OUTPUTMAPPINGSNAPSHOT']._serialized_start=1200
+  _globals['_OUTPUTMAPPINGSNAPSHOT']._serialized_end=1290
+  _globals['_GRAPHDEFSNAPSHOT']._serialized_start=1293
+  _globals['_GRAPHDEFSNAPSHOT']._serialized_end=1744
+  _globals['_GRAPHDEFSNAPSHOT_TAGSENTRY']._serialized_start=693
+  _globals['_GRAPHDEFSNAPSHOT_TAGSENTRY']._serialized_end=736
+  _globals['_JOBSNAPSHOT']._serialized_start=1747
+  _globals['_JOBSNAPSHOT']._serialized_end=2192
+  _globals['_JOBSNAPSHOT_TAGSENTRY']._serialized_start=693
+  _globals['_JOBSNAPSHOT_TAGSENTRY']._serialized_end=736
+  _globals['_REPOSITORYHEADER']._serialized_start=2194
+  _globals['_REPOSITORYHEADER']._serialized_end=2268
 # @@protoc_insertion_point(module_scope)

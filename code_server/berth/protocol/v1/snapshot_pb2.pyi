@@ -43,7 +43,7 @@ class OutputSnapshot(_message.Message):
     def __init__(self, name: _Optional[str] = ..., type_name: _Optional[str] = ..., description: _Optional[str] = ..., is_required: _Optional[bool] = ...) -> None: ...
 
 class OpSnapshot(_message.Message):
-    __slots__ = ("name", "definition_name", "description", "tags", "inputs", "outputs", "config_type_key", "upstream_op_names")
+    __slots__ = ("name", "definition_name", "description", "tags", "inputs", "outputs", "config_type_key", "upstream_op_names", "required_resource_keys")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +59,7 @@ class OpSnapshot(_message.Message):
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     CONFIG_TYPE_KEY_FIELD_NUMBER: _ClassVar[int]
     UPSTREAM_OP_NAMES_FIELD_NUMBER: _ClassVar[int]
+    REQUIRED_RESOURCE_KEYS_FIELD_NUMBER: _ClassVar[int]
     name: str
     definition_name: str
     description: str
@@ -67,7 +68,8 @@ class OpSnapshot(_message.Message):
     outputs: _containers.RepeatedCompositeFieldContainer[OutputSnapshot]
     config_type_key: str
     upstream_op_names: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., definition_name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., inputs: _Optional[_Iterable[_Union[InputSnapshot, _Mapping]]] = ..., outputs: _Optional[_Iterable[_Union[OutputSnapshot, _Mapping]]] = ..., config_type_key: _Optional[str] = ..., upstream_op_names: _Optional[_Iterable[str]] = ...) -> None: ...
+    required_resource_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., definition_name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., inputs: _Optional[_Iterable[_Union[InputSnapshot, _Mapping]]] = ..., outputs: _Optional[_Iterable[_Union[OutputSnapshot, _Mapping]]] = ..., config_type_key: _Optional[str] = ..., upstream_op_names: _Optional[_Iterable[str]] = ..., required_resource_keys: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class InputDependencySnapshot(_message.Message):
     __slots__ = ("input_name", "upstream", "is_fan_in")

@@ -16,6 +16,8 @@ export function typeLabel(types: ConfigTypes, key: string): string {
     case "EnumConfigType": return `${type.givenName} (${type.values.map((value) => value.value).join(" | ")})`;
     case "RegularConfigType": return type.givenName;
     case "CompositeConfigType": return type.isSelector ? "one of {…}" : "{…}";
+    // StringSource and its kin: the scalar, or {env: NAME} read by the run worker
+    case "ScalarUnionConfigType": return `${typeLabel(types, type.typeParamKeys[0])} | {env}`;
     default: return key;
   }
 }
