@@ -16,8 +16,8 @@ from ..runs import FINISHED_STATUSES, RunRecord, RunsFilter, RunStatus
 from . import _migrations
 from ._audit import AuditEntry, audit_entry_from_row, audit_values, select_audit_entries
 from ._dialects import Configuration, configuration_for_url
-from ._leader import LeaderLease
 from ._filters import rarest_first, select_runs
+from ._leader import LeaderLease
 from ._records import event_from_row, event_values, run_from_row, run_values, tags_from_json, tags_to_json
 from ._schema import audit_log, event_logs, run_tags, runs
 from ._stats import RunStats, StepStats, run_stats_from_events, step_stats_from_events
