@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 from typing import TYPE_CHECKING, Optional, Protocol, Sequence
 
@@ -167,7 +169,9 @@ class RunMonitor:
             del self._seen[run_id]
 
     async def _apply(self, run: RunRecord, check: WorkerCheck, verdict: Verdict) -> bool:
-        metadata = {"run_monitor": "ended the run", "worker": check.health.value}
+        # Which webserver ended it: with several, the one that held the lease then.
+        metadata = {"ended_by": f"run monitor on {socket.gethostname()} pid {os.getpid()}",
+                    "worker": check.health.value}
         # end_unfinished_run re-reads the run: one that finished since the query is left alone.
         if not await self.storage.run(end_unfinished_run, run.run_id, verdict.reason, metadata=metadata):
             return False
