@@ -244,3 +244,84 @@ def test_a_run_being_launched_is_alive_though_its_server_does_not_list_it(
         assert after["in-flight"].health == WorkerHealth.GONE and LOCATION in after["in-flight"].reason
     finally:
         webserver.close()
+
+
+class _WebserverProcess:
+    """``berth webserver`` in a process of its own, over the shared database and code server."""
+
+    def __init__(self, workspace_file: pathlib.Path, storage_url: str, log: pathlib.Path) -> None:
+        import subprocess
+        import sys
+
+        self.log = log
+        env = {key: value for key, value in os.environ.items() if key != "BERTH_SUPERVISOR_PID"}
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "berth.cli", "webserver", "-w", str(workspace_file), "--storage", storage_url,
+                 "--port", "0", "--run-monitor-interval", "0.05", "--run-monitor-grace", "0.1"],
+                stdout=out, stderr=subprocess.STDOUT, env=env)
+        wait_for(lambda: b"serving on" in log.read_bytes() or self.process.poll() is not None,
+                 "the webserver to serve", timeout=90)
+        assert self.process.poll() is None, log.read_text()
+
+    def ended_by(self) -> str:
+        """What the monitor of this process writes in the events it records."""
+        return f"pid {self.process.pid}"
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(60)
+            except Exception:  # noqa: BLE001 - make sure it is gone
+                self.process.kill()
+                self.process.wait(10)
+
+
+def test_two_webservers_on_one_database_sweep_one_at_a_time(
+        code_server: CodeServer, storage: RunStorage, storage_url: str, tmp_path: pathlib.Path) -> None:
+    workspace_file = tmp_path / "workspace.yaml"
+    workspace_file.write_text("load_from:\n"
+                              f"  - grpc_server: {{host: 127.0.0.1, port: {code_server.port}, "
+                              f"location_name: {LOCATION}}}\n", encoding="utf-8")
+    webservers = [_WebserverProcess(workspace_file, storage_url, tmp_path / f"webserver-{n}.log") for n in (1, 2)]
+    lease = storage.leader_lease("run-monitor")
+    try:
+        # Runs whose workers the code server does not have (their webserver died after storing them).
+        orphans = [f"orphan-{n}" for n in range(6)]
+        for run_id in orphans:
+            _store_run(storage, run_id, RunStatus.STARTED)
+        wait_for(lambda: all(_status(storage, run_id) == RunStatus.FAILURE for run_id in orphans),
+                 "the orphans to be failed")
+        assert not lease.try_acquire()  # one of the webservers holds it
+        enders = set()
+        for run_id in orphans:
+            assert end_events(storage, run_id) == [EventType.RUN_FAILURE]
+            (event,) = _monitor_events(storage, run_id)
+            enders.add(event.metadata["ended_by"])
+        (ender,) = enders  # one webserver did all the sweeping
+        holder = next(w for w in webservers if ender.endswith(w.ended_by()))
+        other = next(w for w in webservers if w is not holder)
+        # The holder dies: the other takes the lease over and carries on.
+        holder.kill()
+        later = [f"later-{n}" for n in range(3)]
+        for run_id in later:
+            _store_run(storage, run_id, RunStatus.STARTED)
+        wait_for(lambda: all(_status(storage, run_id) == RunStatus.FAILURE for run_id in later),
+                 "the other webserver to fail the later orphans")
+        for run_id in later:
+            assert end_events(storage, run_id) == [EventType.RUN_FAILURE]
+            (event,) = _monitor_events(storage, run_id)
+            assert event.metadata["ended_by"].endswith(other.ended_by())
+        assert not lease.try_acquire()
+        other.stop()  # a clean stop gives the lease up
+        assert lease.try_acquire()
+    finally:
+        lease.release()
+        for webserver in webservers:
+            webserver.stop()
