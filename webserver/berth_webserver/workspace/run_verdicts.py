@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from typing import Mapping, Optional
 
 from berth.runs import RunRecord, RunStatus
@@ -57,7 +58,8 @@ class RunMonitorSettings:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if field.name != "enabled" and not (isinstance(value, (int, float)) and value > 0):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if field.name != "enabled" and not (number and 0 < value < math.inf):
                 raise ValueError(f"run monitoring: {field.name} must be a positive number of seconds, "
                                  f"got {value!r}")
 
