@@ -77,7 +77,7 @@ class RunMonitor:
         self._lease: Optional["LeaderLease"] = None
         # Run id -> (what the launcher says of its worker, since when it has said so).
         self._seen: dict[str, tuple[WorkerHealth, float]] = {}
-        self._wake = asyncio.Event()
+        self._wake: Optional[asyncio.Event] = None  # made by start(), on the loop that runs the monitor
         self._task: Optional[asyncio.Task[None]] = None
         self.sweeps = 0  # passes made while holding the lease (for tests and logs)
 
@@ -86,7 +86,8 @@ class RunMonitor:
     def start(self) -> None:
         """Start the periodic loop on the running event loop (nothing when monitoring is disabled)."""
         if self.settings.enabled and self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._loop(), name="berth-run-monitor")
+            self._wake = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._loop(self._wake), name="berth-run-monitor")
 
     async def stop(self) -> None:
         """Stop the loop and give the lease up, so that another webserver takes over at once."""
@@ -103,9 +104,10 @@ class RunMonitor:
 
     def wake(self) -> None:
         """Sweep now rather than at the next interval (a location's server came back, say)."""
-        self._wake.set()
+        if self._wake is not None:
+            self._wake.set()
 
-    async def _loop(self) -> None:
+    async def _loop(self, wake: asyncio.Event) -> None:
         while True:
             try:
                 await self.sweep()
@@ -115,18 +117,21 @@ class RunMonitor:
                 _log.exception("the run monitor's pass failed; trying again in %g s",
                                self.settings.poll_interval_seconds)
             try:
-                await asyncio.wait_for(self._wake.wait(), self._next_wait())
+                await asyncio.wait_for(wake.wait(), self._next_wait())
             except asyncio.TimeoutError:
                 pass
-            self._wake.clear()
+            wake.clear()
 
     def _next_wait(self) -> float:
         """Until the next pass: the interval, or sooner when a gone worker is due to be checked again."""
         wait = self.settings.poll_interval_seconds
         now = time.time()
         for health, since in self._seen.values():
-            if health == WorkerHealth.GONE:
-                wait = min(wait, since + self.settings.grace_seconds - now)
+            due = since + self.settings.grace_seconds - now
+            # Only re-checks still ahead: one already due was judged (a STARTING run waits for its
+            # start timeout instead). The margin keeps a timer that fires early from missing it.
+            if health == WorkerHealth.GONE and due > 0:
+                wait = min(wait, due + _MIN_WAIT_SECONDS)
         return max(wait, _MIN_WAIT_SECONDS)
 
     # -- one pass ------------------------------------------------------------------------------
