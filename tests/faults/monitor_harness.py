@@ -56,8 +56,10 @@ def end_events(storage: RunStorage, run_id: str) -> list[EventType]:
 class CodeServer:
     """``berth code-server start`` of the monitor's jobs in a process of its own (as in Kubernetes)."""
 
-    def __init__(self, storage_url: str, log: pathlib.Path, port: Optional[int] = None) -> None:
+    def __init__(self, storage_url: str, log: pathlib.Path, port: Optional[int] = None,
+                 terminate_grace: float = 10.0) -> None:
         self.storage_url = storage_url
+        self.terminate_grace = terminate_grace
         self.log = log
         self.port = port or free_port()
         self.process: Optional[subprocess.Popen[bytes]] = None
@@ -70,7 +72,8 @@ class CodeServer:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "berth.cli", "code-server", "start", "-f", str(JOBS), "-l", LOCATION,
-                 "-p", str(self.port), "--storage", self.storage_url],
+                 "-p", str(self.port), "--storage", self.storage_url,
+                 "--terminate-grace", str(self.terminate_grace)],
                 stdout=out, stderr=subprocess.STDOUT, env=env)
         process = self.process
         wait_for(lambda: b"listening on" in self.log.read_bytes()[offset:] or process.poll() is not None,

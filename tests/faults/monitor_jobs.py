@@ -4,6 +4,7 @@ Each op first writes ``{"worker": pid}`` to the file its config names (``pid_fil
 test knows the run is under way and which process to look for afterwards.
 """
 
+import hashlib
 import json
 import os
 import pathlib
@@ -38,6 +39,13 @@ def block(context) -> None:
     time.sleep(120)
 
 
+@op(config_schema={"pid_file": Field(str)})
+def stuck_in_c(context) -> None:
+    """A key derivation that takes hours in C: no SIGTERM stops it, only a kill."""
+    _announce(context)
+    hashlib.pbkdf2_hmac("sha256", b"password", b"salt", 2_000_000_000)  # the most it allows
+
+
 @op
 def quick() -> int:
     """Returns at once."""
@@ -55,8 +63,13 @@ def blocked_job():
 
 
 @job
+def stuck_job():
+    stuck_in_c()
+
+
+@job
 def quick_job():
     quick()
 
 
-defs = Definitions(jobs=[release_job, blocked_job, quick_job])
+defs = Definitions(jobs=[release_job, blocked_job, stuck_job, quick_job])

@@ -17,7 +17,7 @@ from typing import Iterator, Optional
 
 import pytest
 from monitor_harness import LOCATION, CodeServer, Webserver, end_events
-from proc_scan import alive, group_members, wait_for
+from proc_scan import alive, group_members, read_pids, wait_for
 
 from berth.events import EventType, RunEvent
 from berth.runs import RunRecord, RunStatus
@@ -325,3 +325,32 @@ def test_two_webservers_on_one_database_sweep_one_at_a_time(
         lease.release()
         for webserver in webservers:
             webserver.stop()
+
+
+TERMINATE = """
+mutation Terminate($runId: String!) {
+  terminateRun(runId: $runId) { __typename ... on TerminateRunSuccess { run { status } } }
+}
+"""
+
+
+def test_a_run_that_will_not_cancel_is_killed_and_canceled_after_the_cancel_timeout(
+        storage: RunStorage, storage_url: str, tmp_path: pathlib.Path) -> None:
+    # The code server would wait two minutes before killing an op stuck in C; the monitor does not.
+    server = CodeServer(storage_url, tmp_path / "code-server.log", terminate_grace=120.0)
+    webserver = _webserver(server, storage, storage_url, _with(cancel_timeout_seconds=1.0))
+    worker = None
+    try:
+        run_id = webserver.launch("stuck_job", {"stuck_in_c": {"pid_file": str(tmp_path / "pids.json")}})
+        worker = int(wait_for(lambda: read_pids(tmp_path / "pids.json"), "the op to run")["worker"])
+        data = webserver.execute(TERMINATE, {"runId": run_id})["terminateRun"]
+        assert data == {"__typename": "TerminateRunSuccess", "run": {"status": "CANCELING"}}
+        wait_for(lambda: _status(storage, run_id) == RunStatus.CANCELED, "the run to be canceled")
+        assert end_events(storage, run_id) == [EventType.RUN_CANCELED]
+        (event,) = _monitor_events(storage, run_id)
+        assert "longer than 1 seconds to cancel" in event.message
+        wait_for(lambda: not group_members(worker), "the run's processes to be killed", timeout=20)
+    finally:
+        webserver.close()
+        _kill_group(worker)
+        server.stop()

@@ -102,3 +102,42 @@ def test_run_monitor_flags_refuse_what_is_not_a_positive_number_of_seconds(
         main([*first, flag, value])
     assert exited.value.code == 2
     assert flag in capsys.readouterr().err
+
+
+def test_berth_dev_hands_the_shutdown_grace_to_its_code_servers(tmp_path: pathlib.Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    jobs = pathlib.Path(__file__).resolve().parents[2] / "examples" / "hello" / "definitions.py"
+    env = dict(os.environ, BERTH_HOME=str(tmp_path), PYTHONUNBUFFERED="1")
+    env.pop("BERTH_SUPERVISOR_PID", None)
+    log = tmp_path / "dev.log"
+    with open(log, "wb") as out:
+        dev = subprocess.Popen([sys.executable, "-m", "berth.cli", "dev", "-f", str(jobs), "--port", "0",
+                                "--code-server-shutdown-grace", "1.5", "--run-monitor-interval", "0.5",
+                                "--run-monitor-grace", "0.5"], stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 90
+        while b"serving on" not in log.read_bytes():
+            assert dev.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        commands = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = pathlib.Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                    if int(stat[1]) == dev.pid:
+                        commands.append(pathlib.Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0"))
+                except (OSError, IndexError):
+                    continue
+        (server,) = [command for command in commands if b"code-server" in command]
+        assert server[server.index(b"--shutdown-grace") + 1] == b"1.5"
+        # The run monitor runs: it took its lease, a file beside the database.
+        while not (tmp_path / "runs.db.run-monitor.lease").exists():
+            assert time.monotonic() < deadline, "the run monitor never took its lease"
+            time.sleep(0.05)
+    finally:
+        dev.terminate()
+        dev.wait(60)
+    assert dev.returncode == 0, log.read_text()  # the monitor stopped with the webserver, cleanly
