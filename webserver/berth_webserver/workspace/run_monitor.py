@@ -53,6 +53,8 @@ WATCHED_STATUSES = (RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING)
 LEASE_NAME = "run-monitor"
 # The soonest the loop comes back for a pending re-check (a bound on busy waking).
 _MIN_WAIT_SECONDS = 0.05
+# The longest a stopping monitor waits for the database to take its lease back.
+_RELEASE_WAIT_SECONDS = 5.0
 
 
 class WorkerLauncher(Protocol):
@@ -100,7 +102,12 @@ class RunMonitor:
                 pass
         lease, self._lease = self._lease, None
         if lease is not None:
-            await self.storage.run(_release, lease)
+            try:
+                # Bounded: a database that does not answer must not hold the webserver's shutdown up
+                # (the lease dies with this process's connection or file anyway).
+                await asyncio.wait_for(self.storage.run(_release, lease), _RELEASE_WAIT_SECONDS)
+            except Exception:  # noqa: BLE001 - stopping goes on whatever the database does
+                _log.warning("the run monitor could not give its lease up cleanly", exc_info=True)
 
     def wake(self) -> None:
         """Sweep now rather than at the next interval (a location's server came back, say)."""
