@@ -8,7 +8,6 @@ always reads one consistent snapshot of a location.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import TYPE_CHECKING, AsyncIterator, Mapping, Optional, Sequence
 
@@ -41,8 +40,6 @@ if TYPE_CHECKING:
     from berth.snapshot import JobSnap
 
 __all__ = ["Workspace"]
-
-_log = logging.getLogger(__name__)
 
 
 def _unreachable_error(name: str, detail: str) -> SerializableError:
