@@ -46,7 +46,7 @@ class SchemaHarness:
         self.schema = create_schema()
         self.launcher = RunLauncher(workspace.client if workspace is not None else _no_locations)
         if workspace is not None:
-            workspace.run_monitor = RunMonitor(self.async_storage, lambda: self.launcher.launching)
+            workspace.run_monitor = RunMonitor(self.async_storage, self.launcher)
 
     def context(self, read_only: bool = False) -> RequestContext:
         """A request context as the app builds it."""

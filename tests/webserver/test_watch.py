@@ -18,7 +18,7 @@ from berth_webserver.launcher import RunLauncher
 from berth_webserver.workspace import LocationStateEvent, Workspace, origin_for_python_file
 from berth_webserver.workspace.code_location_client import CodeLocationClient
 from berth_webserver.workspace.code_server_access import CodeServerAccess
-from berth_webserver.workspace.run_monitor import RunMonitor
+from berth_webserver.workspace.run_monitor import RunMonitor, RunMonitorSettings
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +35,17 @@ def workspace(loop: LoopThread, tmp_path_factory: pytest.TempPathFactory) -> Ite
     storage = AsyncRunStorage(RunStorage.from_url(url))
     space = Workspace([origin_for_python_file(str(EXAMPLES / "hello" / "definitions.py"), "hello")], url)
     launcher = RunLauncher(space.client)
-    space.run_monitor = RunMonitor(storage, lambda: launcher.launching)
-    loop.run(space.start())
+    # Slower than the restart below, so that it is the reconnect that wakes the monitor.
+    monitor = RunMonitor(storage, launcher, RunMonitorSettings(poll_interval_seconds=60, grace_seconds=0.2))
+    space.run_monitor = monitor
+
+    async def start() -> None:
+        monitor.start()
+        await space.start()
+
+    loop.run(start())
     yield space
+    loop.run(monitor.stop())
     loop.run(space.stop())
     storage.dispose()
 

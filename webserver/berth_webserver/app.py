@@ -27,7 +27,7 @@ from .http.security import SecurityHeadersMiddleware
 from .http.ui import SPA_PATHS, app_page
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
-from .workspace.run_monitor import RunMonitor
+from .workspace.run_monitor import RunMonitor, RunMonitorSettings
 
 if TYPE_CHECKING:
     import graphene
@@ -75,7 +75,7 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
                keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None,
                limits: Optional[ServerLimits] = None, allowed_origins: Sequence[str] = (),
-               loopback_only: bool = False) -> Starlette:
+               loopback_only: bool = False, run_monitoring: Optional[RunMonitorSettings] = None) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
 
     ``loopback_only``: the server listens on a loopback address, so only loopback Host names are
@@ -83,11 +83,15 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
 
     With an ``authenticator`` every request but the open ones must carry credentials (see
     ``auth.middleware``); without one, every caller is the anonymous admin.
+
+    ``run_monitoring``: the periodic run monitor's settings (``workspace.run_monitor``; the
+    defaults when None). Its loop runs from the lifespan's start to its end.
     """
     lazy_schema = LazySchema(schema)
     preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
     launcher = RunLauncher(workspace.client)
-    workspace.run_monitor = RunMonitor(storage, lambda: launcher.launching)
+    monitor = RunMonitor(storage, launcher, run_monitoring or RunMonitorSettings())
+    workspace.run_monitor = monitor
     context = RequestContext(workspace, storage, launcher, read_only)
 
     def make_context(connection: HTTPConnection) -> RequestContext:
@@ -107,9 +111,11 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
         import berth.config  # noqa: F401
         building = asyncio.to_thread(lazy_schema.build)
         await (asyncio.gather(workspace.start(), building) if manage_workspace else building)
+        monitor.start()
         try:
             yield
         finally:
+            await monitor.stop()
             if manage_workspace:
                 await workspace.stop()
 

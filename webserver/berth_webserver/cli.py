@@ -30,7 +30,45 @@ def _dev_parser() -> argparse.ArgumentParser:
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     _add_auth_argument(parser)
     _add_security_flags(parser)
+    _add_upkeep_flags(parser)
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _add_upkeep_flags(parser: argparse.ArgumentParser) -> None:
+    """The run monitor's pace (deploy/README.md, "The run monitor"; the instance file sets the rest)
+    and how long a supervised code server drains."""
+    from .workspace.run_verdicts import RunMonitorSettings
+
+    defaults = RunMonitorSettings()
+    group = parser.add_argument_group("run monitor (ends runs whose worker is gone)")
+    group.add_argument("--run-monitor-interval", type=_positive_seconds, default=defaults.poll_interval_seconds,
+                       metavar="SECONDS", help="how often unfinished runs are checked "
+                                               f"(default {defaults.poll_interval_seconds:g})")
+    group.add_argument("--run-monitor-grace", type=_positive_seconds, default=defaults.grace_seconds,
+                       metavar="SECONDS", help="how long a run's worker must stay gone before the run is failed "
+                                               f"(default {defaults.grace_seconds:g})")
+    parser.add_argument("--code-server-shutdown-grace", type=_positive_seconds, default=5.0, metavar="SECONDS",
+                        help="how long a code server this webserver supervises (-f, -m, python_file entries) waits "
+                             "for its runs when shut down before it cancels them (default 5)")
+
+
+def _upkeep(args: argparse.Namespace) -> dict[str, Any]:
+    """run_webserver's keyword arguments for the run monitor and the supervised servers' shutdown grace."""
+    from .workspace.run_verdicts import RunMonitorSettings
+
+    return {"run_monitoring": RunMonitorSettings(poll_interval_seconds=args.run_monitor_interval,
+                                                 grace_seconds=args.run_monitor_grace),
+            "code_server_shutdown_grace": args.code_server_shutdown_grace}
 
 
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +89,7 @@ def _webserver_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
     _add_auth_argument(parser)
     _add_security_flags(parser)
+    _add_upkeep_flags(parser)
     code_servers = parser.add_argument_group("code servers run elsewhere (grpc_server entries)")
     code_servers.add_argument("--code-server-token-file", metavar="FILE",
                               help="their shared secret (default: $BERTH_CODE_SERVER_TOKEN, else the file "
@@ -185,7 +224,7 @@ def dev_main(argv: Sequence[str]) -> int:
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
     return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator, **security)
+                authenticator=authenticator, **_upkeep(args), **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -215,7 +254,7 @@ def webserver_main(argv: Sequence[str]) -> int:
               f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
-                authenticator=authenticator, token=token, tls=tls, **security)
+                authenticator=authenticator, token=token, tls=tls, **_upkeep(args), **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:

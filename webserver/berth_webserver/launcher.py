@@ -1,21 +1,24 @@
-"""RunLauncher: hands stored runs to their location's code server, and cancels them there.
+"""RunLauncher: hands stored runs to their location's code server, cancels them there, and tells
+the run monitor whose workers are still there.
 
-The launcher only starts and stops runs; it writes nothing to storage. When a run cannot be
-started it raises ``LaunchError`` and ``operations.launch.launch_run`` records the failure, once.
+The launcher only starts, stops and checks runs; it writes nothing to storage. When a run cannot
+be started it raises ``LaunchError`` and ``operations.launch.launch_run`` records the failure, once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import logging
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import grpc
 import grpc.aio
 
 from berth.runs import RunRecord
 
+from .worker_check import WorkerCheck, WorkerHealth
 from .workspace.errors import LocationNotFound
 
 if TYPE_CHECKING:
@@ -104,3 +107,43 @@ class RunLauncher:
                          else exc)
             return TerminateResult.UNREACHABLE
         return TerminateResult.REQUESTED if reply.found else TerminateResult.NOT_RUNNING
+
+    async def check_workers(self, runs: Sequence[RunRecord]) -> dict[str, WorkerCheck]:
+        """Whether each run's worker is still there, by run id (see ``worker_check``).
+
+        One ListActiveRuns call per location. A run being launched counts as alive. Read the
+        runs from storage *before* calling this: the launching set is read first, then the
+        servers, so a run that leaves the set in between is already on its server's list (a
+        server registers a worker before it answers StartRun).
+        """
+        launching = self.launching
+        by_location: dict[str, list[RunRecord]] = {}
+        for run in runs:
+            by_location.setdefault(run.location_name, []).append(run)
+        checks: dict[str, WorkerCheck] = {}
+        answers = await asyncio.gather(*(self._check_location(name, located, launching)
+                                         for name, located in by_location.items()))
+        for answer in answers:
+            checks.update(answer)
+        return checks
+
+    async def _check_location(self, location_name: str, runs: Sequence[RunRecord],
+                              launching: frozenset[str]) -> dict[str, WorkerCheck]:
+        alive = WorkerCheck(WorkerHealth.ALIVE)
+        if all(run.run_id in launching for run in runs):
+            return {run.run_id: alive for run in runs}
+        try:
+            active = frozenset(await self._client_of(location_name).list_active_runs())
+        except LocationNotFound:
+            unknown = WorkerCheck(WorkerHealth.UNKNOWN,
+                                  f"location '{location_name}' is not in the workspace (it was removed)")
+        except grpc.aio.AioRpcError as exc:
+            unknown = WorkerCheck(WorkerHealth.UNKNOWN, f"the code server of location '{location_name}' is "
+                                                        f"unreachable ({exc.details() or exc.code().name})")
+        else:
+            gone = WorkerCheck(WorkerHealth.GONE, f"the code server of location '{location_name}' no longer "
+                                                  "runs it (the server restarted, or the worker died or exited "
+                                                  "without recording the run's end)")
+            return {run.run_id: alive if run.run_id in launching or run.run_id in active else gone
+                    for run in runs}
+        return {run.run_id: alive if run.run_id in launching else unknown for run in runs}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence
 if TYPE_CHECKING:
     from .auth.authenticator import Authenticator
     from .http.limits import ServerLimits
+    from .workspace.run_verdicts import RunMonitorSettings
     from .workspace.supervisor import CodeServerProcess
     from .workspace.workspace_file import LocationOrigin
 
@@ -37,14 +38,24 @@ class _Security(NamedTuple):
     tls: Any  # a ClientTLS for the code servers that someone else runs, or None
 
 
+class _Upkeep(NamedTuple):
+    """How runs are looked after: the run monitor, and how long a supervised server drains."""
+
+    run_monitoring: Optional["RunMonitorSettings"]
+    shutdown_grace: float  # seconds a supervised code server waits for its runs when shut down
+
+
 def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
                   read_only: bool = False, limits: Optional["ServerLimits"] = None,
                   allowed_origins: Sequence[str] = (), authenticator: Optional["Authenticator"] = None,
-                  token: Optional[str] = None, tls: Any = None) -> int:
+                  token: Optional[str] = None, tls: Any = None,
+                  run_monitoring: Optional["RunMonitorSettings"] = None,
+                  code_server_shutdown_grace: float = 5.0) -> int:
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code.
 
     ``token``: the code servers' secret (a fresh one when None); ``tls``: a ``ClientTLS`` for the
-    code servers that someone else runs.
+    code servers that someone else runs; ``run_monitoring``: the run monitor's settings;
+    ``code_server_shutdown_grace``: how long a supervised code server waits for its runs when shut down.
     """
     from berth.redaction import install_log_redaction
 
@@ -54,6 +65,7 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     install_log_redaction()  # the storage URL may carry a password; no log line may show it
     security = _Security(limits or ServerLimits(), tuple(allowed_origins), authenticator,
                          token or secrets.token_urlsafe(32), tls)
+    upkeep = _Upkeep(run_monitoring, code_server_shutdown_grace)
     problem = _cannot_listen(host, port)
     if problem is not None:
         # Checked before anything starts: no code server is spawned for a webserver that cannot serve.
@@ -62,7 +74,7 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     limit_malloc_arenas()
     gc.disable()
     try:
-        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, security))
+        return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, security, upkeep))
     finally:
         gc.enable()
 
@@ -80,11 +92,12 @@ def _cannot_listen(host: str, port: int) -> Optional[str]:
     return None
 
 
-async def _spawn_code_servers(origins: Sequence["LocationOrigin"], storage_url: str,
-                              token: str) -> dict[str, "CodeServerProcess"]:
+async def _spawn_code_servers(origins: Sequence["LocationOrigin"], storage_url: str, token: str,
+                              shutdown_grace: float) -> dict[str, "CodeServerProcess"]:
     from .workspace.supervisor import CodeServerProcess
 
-    processes = {origin.location_name: CodeServerProcess(origin, storage_url, token=token)
+    processes = {origin.location_name: CodeServerProcess(origin, storage_url, token=token,
+                                                         shutdown_grace=shutdown_grace)
                  for origin in origins if origin.is_managed}
     for process in processes.values():
         try:
@@ -95,8 +108,8 @@ async def _spawn_code_servers(origins: Sequence["LocationOrigin"], storage_url: 
 
 
 async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int,
-                           read_only: bool, security: _Security) -> int:
-    processes = await _spawn_code_servers(origins, storage_url, security.token)
+                           read_only: bool, security: _Security, upkeep: _Upkeep) -> int:
+    processes = await _spawn_code_servers(origins, storage_url, security.token, upkeep.shutdown_grace)
     storage = None
     try:
         # Imported only now: these imports run while the code servers start.
@@ -127,7 +140,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
                               access=CodeServerAccess(security.token, security.tls))
         app = create_app(workspace, storage, read_only=read_only, authenticator=security.authenticator,
                          limits=security.limits, allowed_origins=security.allowed_origins,
-                         loopback_only=is_loopback(host))
+                         loopback_only=is_loopback(host), run_monitoring=upkeep.run_monitoring)
         return await serve_async(app, host, port, on_ready=_announce, ws_max_size=security.limits.max_body_bytes)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,

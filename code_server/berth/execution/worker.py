@@ -85,21 +85,29 @@ def _execute(storage: "RunStorage", run: Any, repositories: Mapping[str, "Reposi
     _repository, job = find_job(repositories, repository_name, job_name)
     if run.op_selection:
         job = job.get_subset(list(run.op_selection))
-    emit: Callable[[RunEvent], Any] = _saying_why_canceled(storage.store_event)
+    emit: Callable[[RunEvent], Any] = _saying_why_canceled(storage)
     execute_job(job, dict(run.run_config), run_id=run.run_id, emit=emit,
                 should_stop=INTERRUPTS.should_stop,
                 step_keys_to_execute=list(run.step_keys_to_execute) if run.step_keys_to_execute else None,
                 parent_run_id=run.parent_run_id)
 
 
-def _saying_why_canceled(emit: Callable[[RunEvent], Any]) -> Callable[[RunEvent], Any]:
-    """``emit`` that records, before a RUN_CANCELED caused by SIGTERM, an engine event saying so."""
+def _saying_why_canceled(storage: "RunStorage") -> Callable[[RunEvent], Any]:
+    """``emit`` that records, before a RUN_CANCELED caused by SIGTERM, an engine event saying so.
+
+    A run that someone else ended before stopping its worker (the run monitor, for a run over
+    its ``dagster/max_runtime``) keeps that end: its RUN_CANCELED is not recorded as a second one.
+    """
+    emit = storage.store_event
 
     def emit_event(event: RunEvent) -> Any:
         if event.event_type == EventType.RUN_CANCELED and INTERRUPTS.should_stop():
             emit(RunEvent(event.run_id, "The run worker received a terminate request (SIGTERM): the running "
                           "op was interrupted and no further step was started.", EventType.ENGINE_EVENT,
                           metadata={"worker_pid": os.getpid()}))
+            current = storage.get_run(event.run_id)
+            if current is not None and current.is_finished:
+                return None
         return emit(event)
 
     return emit_event

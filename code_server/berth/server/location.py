@@ -222,11 +222,26 @@ class LocationHost:
         return len(self.active_runs)
 
     def _drain(self) -> None:
+        self._tell_active_runs(f"The code server of location '{self.location_name}' is shutting down: it waits up "
+                               f"to {self.shutdown_grace:g} s for the run to finish, then cancels it.")
         if not self.active_runs.wait_until_idle(self.shutdown_grace):
             _log.warning("shutdown grace period over; canceling %d runs", len(self.active_runs))
+            self._tell_active_runs(f"The code server of location '{self.location_name}' is shutting down and its "
+                                   f"grace period of {self.shutdown_grace:g} s is over: canceling the run.")
             self.active_runs.cancel_all()
             self.active_runs.wait_until_idle(_CANCEL_WAIT_SECONDS)
         self.on_drained()
+
+    def _tell_active_runs(self, message: str) -> None:
+        """Record ``message`` in the event log of every active run (a storage hiccup is only logged)."""
+        from berth.events import EventType, RunEvent
+
+        for run_id in self.active_runs.run_ids():
+            try:
+                self.storage.get().store_event(RunEvent(run_id, message, EventType.ENGINE_EVENT,
+                                                        level=logging.WARNING))
+            except Exception:  # noqa: BLE001 - the drain must go on; the run's own end still comes
+                _log.exception("could not record the shutdown in the event log of run %s", run_id)
 
     def close(self, cancel_wait: float = _CANCEL_WAIT_SECONDS) -> None:
         """Release everything: cancel runs still active, retire factories, close storages."""

@@ -8,7 +8,6 @@ always reads one consistent snapshot of a location.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import TYPE_CHECKING, AsyncIterator, Mapping, Optional, Sequence
 
@@ -41,8 +40,6 @@ if TYPE_CHECKING:
     from berth.snapshot import JobSnap
 
 __all__ = ["Workspace"]
-
-_log = logging.getLogger(__name__)
 
 
 def _unreachable_error(name: str, detail: str) -> SerializableError:
@@ -79,7 +76,7 @@ class Workspace:
         which the supervised servers this workspace starts receive.
         """
         self.feed = LocationEventFeed()
-        # Set by the app: finishes the runs a (re)connected server no longer runs.
+        # Set by the app: a (re)connected server wakes it, to end the runs the server no longer runs.
         self.run_monitor: Optional[RunMonitor] = None
         self._retry = watch_retry_interval
         self._locations: dict[str, _Location] = {}
@@ -270,12 +267,6 @@ class Workspace:
                                              entry.load_error.message if entry.load_error else detail, None))
 
     async def _sweep_runs(self, location: _Location) -> None:
-        if self.run_monitor is None:
-            return
-        try:
-            await self.run_monitor.sweep(location.origin.location_name, location.client.list_active_runs)
-        except grpc.aio.AioRpcError:
-            location.swept_server_id = None  # try again on the next connection
-        except Exception:  # noqa: BLE001 - storage trouble must not stop the watcher; the next connection retries
-            location.swept_server_id = None
-            _log.exception("Checking the runs of location %s failed", location.origin.location_name)
+        # The monitor's own pass (under its lease, with its grace) does the checking.
+        if self.run_monitor is not None:
+            self.run_monitor.wake()
