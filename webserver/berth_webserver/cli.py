@@ -28,9 +28,17 @@ def _dev_parser() -> argparse.ArgumentParser:
     parser.add_argument("-d", "--working-directory", help="directory to import -f/-m code from")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
+    _add_output_store_argument(parser)
     _add_auth_argument(parser)
     _add_security_flags(parser)
     return parser
+
+
+def _add_output_store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output-store", metavar="URL",
+                        help="where runs keep step outputs, which deleting a run deletes: a directory or an "
+                             "fsspec URL such as s3://bucket/prefix (default: $BERTH_OUTPUT_STORE, else "
+                             "$BERTH_HOME/storage); code servers this command starts use it too")
 
 
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +57,7 @@ def _webserver_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
+    _add_output_store_argument(parser)
     _add_auth_argument(parser)
     _add_security_flags(parser)
     code_servers = parser.add_argument_group("code servers run elsewhere (grpc_server entries)")
@@ -138,6 +147,7 @@ def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int
     return run_webserver(origins, storage_url, host, port, read_only=read_only, **security)
 
 
+
 def _authenticator(path: Optional[str], prog: str) -> Any:
     """The authenticator of ``--auth FILE`` (None without it); raises ``UsageError``."""
     if path is None:
@@ -185,7 +195,7 @@ def dev_main(argv: Sequence[str]) -> int:
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
     return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator, **security)
+                authenticator=authenticator, output_store_url=args.output_store, **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -215,7 +225,7 @@ def webserver_main(argv: Sequence[str]) -> int:
               f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
-                authenticator=authenticator, token=token, tls=tls, **security)
+                authenticator=authenticator, token=token, tls=tls, output_store_url=args.output_store, **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 import grpc
 import grpc.aio
@@ -89,6 +89,16 @@ class RunLauncher:
             yield
         finally:
             self._launching.discard(run_id)
+
+    async def is_running(self, run: RunRecord) -> Optional[bool]:
+        """Whether a worker runs the run: True, False, or None when its code server cannot say."""
+        if run.run_id in self._launching:
+            return True
+        try:
+            active = await self._client_of(run.location_name).list_active_runs()
+        except (LocationNotFound, grpc.aio.AioRpcError):
+            return None
+        return run.run_id in active
 
     async def terminate(self, run: RunRecord, force: bool = False) -> TerminateResult:
         """Ask the run's code server to cancel it; ``force`` kills its processes at once.

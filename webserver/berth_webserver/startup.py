@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import secrets
 import socket
 import sys
@@ -40,11 +41,13 @@ class _Security(NamedTuple):
 def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
                   read_only: bool = False, limits: Optional["ServerLimits"] = None,
                   allowed_origins: Sequence[str] = (), authenticator: Optional["Authenticator"] = None,
-                  token: Optional[str] = None, tls: Any = None) -> int:
+                  token: Optional[str] = None, tls: Any = None, output_store_url: Optional[str] = None) -> int:
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code.
 
     ``token``: the code servers' secret (a fresh one when None); ``tls``: a ``ClientTLS`` for the
-    code servers that someone else runs.
+    code servers that someone else runs. ``output_store_url``: where runs keep their outputs
+    (default ``$BERTH_OUTPUT_STORE``, else ``$BERTH_HOME/storage``); the managed code servers get
+    it too, through their environment.
     """
     from berth.redaction import install_log_redaction
 
@@ -54,6 +57,10 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     install_log_redaction()  # the storage URL may carry a password; no log line may show it
     security = _Security(limits or ServerLimits(), tuple(allowed_origins), authenticator,
                          token or secrets.token_urlsafe(32), tls)
+    problem = _use_output_store(output_store_url)
+    if problem is not None:
+        print(f"berth: {problem}", file=sys.stderr)
+        return 2
     problem = _cannot_listen(host, port)
     if problem is not None:
         # Checked before anything starts: no code server is spawned for a webserver that cannot serve.
@@ -65,6 +72,19 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
         return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, security))
     finally:
         gc.enable()
+
+
+def _use_output_store(url: Optional[str]) -> Optional[str]:
+    """Check the output store URL and export it to the managed code servers; what is wrong, or None."""
+    from berth.output_store import OUTPUT_STORE_ENV, OutputStoreConfigError, open_output_store
+
+    try:
+        open_output_store(url)
+    except OutputStoreConfigError as exc:
+        return str(exc)
+    if url:
+        os.environ[OUTPUT_STORE_ENV] = url
+    return None
 
 
 def _cannot_listen(host: str, port: int) -> Optional[str]:
