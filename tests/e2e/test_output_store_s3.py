@@ -30,7 +30,7 @@ from berth.runs import RunRecord, RunStatus
 from berth.storage import RunStorage
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "webserver"))
-from webserver_process import WebserverProcess, pid_alive, wait_until, write_workspace  # noqa: E402
+from webserver_process import WebserverProcess, pid_alive, wait_until, write_workspace
 
 BUCKET = "berth-outputs"
 OUTPUTS = f"s3://{BUCKET}/runs"
@@ -113,7 +113,7 @@ class CodeServer:
         home.mkdir(parents=True)
         self.home = home
         self.log_path = home.parent / f"{home.name}.log"
-        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "w")
         args = [sys.executable, "-m", "berth.cli", "code-server", "start", "-f", str(jobs), "-l", LOCATION,
                 "-p", str(port), "--output-store", OUTPUTS, "--terminate-grace", "1"]
         self.process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT,
