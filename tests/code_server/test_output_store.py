@@ -145,3 +145,32 @@ def test_the_default_is_the_storage_folder_under_berth_home(tmp_path: pathlib.Pa
     monkeypatch.setenv("BERTH_OUTPUT_STORE", "s3://bucket/berth")
     assert open_output_store().url == "s3://bucket/berth"
     assert output_store_url("/explicit") == "/explicit"
+
+
+def test_the_default_io_manager_is_the_output_store(store: OutputStore) -> None:
+    """An IO manager that wraps the default one (as users write them) stores through it into the store."""
+    from berth.definitions.io_manager import IOManager, OutputStoreIOManager, io_manager
+
+    handled: list[str] = []
+
+    class Counting(IOManager):
+        def __init__(self) -> None:
+            self.inner = OutputStoreIOManager(store)
+
+        def handle_output(self, context: Any, obj: Any) -> None:
+            handled.append(context.step_key)
+            self.inner.handle_output(context, obj)
+
+        def load_input(self, context: Any) -> Any:
+            return self.inner.load_input(context)
+
+    @job(resource_defs={"io_manager": io_manager(lambda: Counting())})
+    def counted() -> None:
+        double(make_number())
+
+    # The engine is given no store of its own: what is in the store came through the wrapper.
+    assert execute_job(counted, {}, run_id="wrapped", emit=lambda _event: None,
+                       io_store=open_output_store(f"{store.url}-unused")) == RunOutcome.SUCCESS
+    assert handled == ["make_number", "double"]
+    assert store.load("wrapped", "make_number", "result") == 20
+    assert store.load("wrapped", "double", "result") == 40
