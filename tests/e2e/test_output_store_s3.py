@@ -293,3 +293,30 @@ def test_deleting_a_run_in_progress_stops_its_worker_first(deployment: Deploymen
     assert deployment.storage.get_events(run_id) == []
     assert deployment.store.run_outputs(run_id) == []
     assert deployment.delete(run_id) == {"__typename": "RunNotFoundError", "runId": run_id}
+
+
+def test_multiprocess_steps_write_to_s3_from_their_own_processes(s3: MotoS3) -> None:
+    """Each step runs in a forked process, after this one has used S3: the store connects anew there."""
+    from berth import job, op
+    from berth.execution.engine import RunOutcome, execute_job
+
+    @op
+    def first_pid() -> int:
+        return os.getpid()
+
+    @op
+    def both_pids(first: int) -> tuple[int, int]:
+        return first, os.getpid()
+
+    @job
+    def forked() -> None:
+        both_pids(first_pid())
+
+    store = s3.store(f"s3://{BUCKET}/multiprocess")
+    store.store("warm-up", "step", "result", 0)  # the file system is in use before the fork
+    config = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
+    run_id = str(uuid.uuid4())
+    assert execute_job(forked, config, run_id=run_id, emit=lambda _event: None, io_store=store) == RunOutcome.SUCCESS
+    first, second = store.load(run_id, "both_pids", "result")
+    assert store.load(run_id, "first_pid", "result") == first
+    assert len({first, second, os.getpid()}) == 3
