@@ -71,7 +71,8 @@ def run_runs_command(args: argparse.Namespace) -> int:
     finally:
         if storage is not None:
             storage.dispose()
-    print(json.dumps(_as_json(report, output_store.url), indent=2) if args.json else _as_text(report, args.older_than))
+    store_url = redact_credentials(output_store.url)
+    print(json.dumps(_as_json(report, store_url), indent=2) if args.json else _as_text(report, args.older_than))
     return 0
 
 
