@@ -262,6 +262,14 @@ def test_a_run_in_progress_whose_code_server_is_unreachable_is_not_deleted(harne
     assert harness.storage.get_run(run.run_id) is not None  # still there, to delete once it has ended
 
 
+def test_a_canceling_run_whose_worker_is_gone_is_deleted(harness: SchemaHarness) -> None:  # noqa: F811
+    # Its code server is up and runs no worker for it: nothing will ever end it, and nothing writes to it.
+    run = add_run(harness.storage, status=RunStatus.CANCELING)
+    data = harness.execute(f'mutation {{ deleteRun(runId: "{run.run_id}") {{ __typename }} }}')["deleteRun"]
+    assert data == {"__typename": "DeletePipelineRunSuccess"}
+    assert harness.storage.get_run(run.run_id) is None and harness.storage.get_events(run.run_id) == []
+
+
 def test_deleting_a_run_deletes_its_outputs(harness: SchemaHarness, tmp_path: Any) -> None:  # noqa: F811
     store = open_output_store(str(tmp_path / "outputs"))
     run = add_run(harness.storage, status=RunStatus.SUCCESS)

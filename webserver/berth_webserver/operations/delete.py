@@ -36,6 +36,8 @@ DEFAULT_STOP_GRACE_SECONDS = 15.0
 # How long a killed worker may take to be reported gone.
 _KILL_WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.1
+# How long a run whose worker is gone may take to have its end recorded.
+_SETTLE_SECONDS = 2.0
 
 
 class RunNotStopped(OperationError):
@@ -82,12 +84,9 @@ async def _stop(context: "RequestContext", run: RunRecord, stop_grace: float) ->
         await context.launcher.terminate(run, force=True)
         if await _wait_until_ended(context, run, _KILL_WAIT_SECONDS):
             return
-    state = await context.launcher.is_running(run)
-    if state is None:
+    if await context.launcher.is_running(run) is None:
         raise _unreachable(run)
-    if state:
-        raise RunNotStopped(f"Run {run.run_id} did not stop, so it was not deleted. Try again.")
-    # The worker is gone but nothing recorded the run's end: nothing more will write to it.
+    raise RunNotStopped(f"Run {run.run_id} did not stop, so it was not deleted. Try again.")
 
 
 def _unreachable(run: RunRecord) -> RunNotStopped:
@@ -97,15 +96,25 @@ def _unreachable(run: RunRecord) -> RunNotStopped:
 
 
 async def _wait_until_ended(context: "RequestContext", run: RunRecord, timeout: float) -> bool:
-    """True once no worker runs the run and its end is recorded (the code server records the end
-    of a killed worker just after it stops listing the run), within ``timeout`` seconds."""
+    """True once no worker runs the run and its end is recorded, within ``timeout`` seconds.
+
+    The code server records the end of a worker it killed just after it stops listing the run, so
+    a run not listed is waited for until its end is recorded too — for ``_SETTLE_SECONDS`` at most,
+    since a worker that died unnoticed leaves a run that nothing will end.
+    """
     deadline = time.monotonic() + timeout
+    gone_since = None
     while True:
         current = await context.storage.get_run(run.run_id)
         if current is None:
             return True  # deleted meanwhile
-        if current.is_finished and await context.launcher.is_running(current) is False:
-            return True
+        running = await context.launcher.is_running(current)
+        if running is False:
+            gone_since = gone_since or time.monotonic()
+            if current.is_finished or time.monotonic() - gone_since >= _SETTLE_SECONDS:
+                return True
+        else:
+            gone_since = None
         if time.monotonic() >= deadline:
             return False
         await asyncio.sleep(_POLL_SECONDS)
