@@ -37,3 +37,34 @@ def test_an_unusable_output_store_is_refused_at_start(command: str, url: str, me
     errors = [line for line in done.stderr.splitlines() if "WARNING" not in line]
     assert len(errors) == 1 and message in errors[0] and "Traceback" not in done.stderr
     assert "listening" not in done.stdout and "serving" not in done.stdout
+
+
+LAUNCH = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) { __typename ... on LaunchRunSuccess { run { runId } } }
+}"""
+STATUS = "query Status($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }"
+DELETE = 'mutation Delete($runId: String!) { deleteRun(runId: $runId) { __typename } }'
+
+
+def test_berth_dev_hands_its_output_store_to_the_code_servers_it_starts(tmp_path: pathlib.Path) -> None:
+    from webserver_process import WebserverProcess, wait_until
+
+    outputs = tmp_path / "outputs"
+    env = {"BERTH_HOME": str(tmp_path / "home")}
+    dev = WebserverProcess(["dev", "-f", str(EXAMPLES / "hello/definitions.py"), "--output-store", str(outputs)],
+                           env=env)
+    try:
+        selector = {"repositoryLocationName": "definitions", "repositoryName": "__repository__",
+                    "jobName": "etl_job"}
+        data = wait_until(lambda: dev.graphql(LAUNCH, {"params": {"selector": selector}})["launchRun"], timeout=60)
+        assert data["__typename"] == "LaunchRunSuccess", data
+        run_id = data["run"]["runId"]
+        assert wait_until(lambda: dev.graphql(STATUS, {"runId": run_id})["runOrError"]["status"] == "SUCCESS",
+                          timeout=60)
+        assert (outputs / run_id / "load" / "result").is_file()
+        assert not (tmp_path / "home" / "storage").exists()  # not the default folder
+        assert dev.graphql(DELETE, {"runId": run_id})["deleteRun"]["__typename"] == "DeletePipelineRunSuccess"
+        assert not (outputs / run_id).exists()
+    finally:
+        assert dev.stop() == 0
