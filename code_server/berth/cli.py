@@ -162,16 +162,14 @@ def _serve_code_location(args: argparse.Namespace) -> int:
 
 
 def _export_output_store(url: Optional[str]) -> Optional[str]:
-    """Check the output store URL and hand it to the workers (they inherit the environment);
+    """Check the output store URL and hand it to the run workers (they inherit the environment);
     what is wrong with it, or None."""
-    from berth.output_store import OUTPUT_STORE_ENV, OutputStoreConfigError, open_output_store
+    from berth.output_store import OutputStoreConfigError, configure_output_store
 
     try:
-        open_output_store(url)
+        configure_output_store(url)
     except OutputStoreConfigError as exc:
         return str(exc)
-    if url:
-        os.environ[OUTPUT_STORE_ENV] = url
     return None
 
 

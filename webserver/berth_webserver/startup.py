@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import secrets
 import socket
 import sys
@@ -76,14 +75,12 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
 
 def _use_output_store(url: Optional[str]) -> Optional[str]:
     """Check the output store URL and export it to the managed code servers; what is wrong, or None."""
-    from berth.output_store import OUTPUT_STORE_ENV, OutputStoreConfigError, open_output_store
+    from berth.output_store import OutputStoreConfigError, configure_output_store
 
     try:
-        open_output_store(url)
+        configure_output_store(url)
     except OutputStoreConfigError as exc:
         return str(exc)
-    if url:
-        os.environ[OUTPUT_STORE_ENV] = url
     return None
 
 

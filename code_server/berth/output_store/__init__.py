@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 
 from berth.lazy_imports import lazy_attributes
 
-from ._url import OUTPUT_STORE_ENV, OutputStoreConfigError, open_output_store, output_store_url
+from ._url import (
+    OUTPUT_STORE_ENV,
+    OutputStoreConfigError,
+    configure_output_store,
+    open_output_store,
+    output_store_url,
+)
 
 if TYPE_CHECKING:
     from ._base import OutputStore
@@ -32,6 +38,7 @@ __all__ = [
     "ObjectOutputStore",
     "OutputStore",
     "OutputStoreConfigError",
+    "configure_output_store",
     "open_output_store",
     "output_store_url",
 ]

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional
 if TYPE_CHECKING:
     from ._base import OutputStore
 
-__all__ = ["OUTPUT_STORE_ENV", "OutputStoreConfigError", "open_output_store", "output_store_url"]
+__all__ = ["OUTPUT_STORE_ENV", "OutputStoreConfigError", "configure_output_store", "open_output_store",
+           "output_store_url"]
 
 OUTPUT_STORE_ENV = "BERTH_OUTPUT_STORE"
 
@@ -81,3 +82,14 @@ def _check_installed(scheme: str, url: str) -> None:
 
         if scheme not in known_implementations and scheme not in registry:
             raise OutputStoreConfigError(f"the output store {url} uses {scheme}://, which fsspec does not know")
+
+
+def configure_output_store(url: Optional[str]) -> "OutputStore":
+    """The process's output store: ``url`` (checked) when given, exported as ``$BERTH_OUTPUT_STORE`` so
+    that the processes this one starts (run workers, supervised code servers) use it too; else the
+    default. Raises ``OutputStoreConfigError``. For a command's ``--output-store`` (or an instance file).
+    """
+    store = open_output_store(url)
+    if url:
+        os.environ[OUTPUT_STORE_ENV] = url
+    return store
