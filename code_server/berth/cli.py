@@ -2,7 +2,7 @@
 
 ``berth code-server start (-f FILE | -m MODULE)`` serves a code location until SIGTERM, SIGINT or
 the Shutdown RPC, then drains its runs and exits 0. ``berth storage upgrade|current`` migrates run
-storage or shows its schema revision.
+storage or shows its schema revision; ``berth runs prune`` deletes old runs and their outputs.
 
 Other packages add commands through the ``berth.commands`` entry point group (a name and a
 ``main(argv) -> int``): ``berth dev`` and ``berth webserver`` come from berth-webserver that way,
@@ -18,6 +18,7 @@ import sys
 from types import FrameType
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from berth._runs_command import add_runs_commands, run_runs_command
 from berth._storage_command import add_storage_commands, run_storage_command
 from berth.version import __version__
 
@@ -37,7 +38,7 @@ TOKEN_ENV = "BERTH_CODE_SERVER_TOKEN"
 TOKEN_FILE_ENV = "BERTH_CODE_SERVER_TOKEN_FILE"
 
 COMMANDS_ENTRY_POINT_GROUP = "berth.commands"
-_BUILT_IN = frozenset({"code-server", "storage"})
+_BUILT_IN = frozenset({"code-server", "storage", "runs"})
 # The distribution whose commands (dev, webserver, token) are looked up first: scanning every
 # installed package's entry points costs a process about 0.1 s at each start.
 _WEBSERVER_DISTRIBUTION = "berth-webserver"
@@ -66,6 +67,9 @@ def _parser(list_plugins: bool = True) -> argparse.ArgumentParser:
                             "(default 10)")
     start.add_argument("--storage", metavar="URL",
                        help="run storage URL (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
+    start.add_argument("--output-store", metavar="URL",
+                       help="where runs keep step outputs: a directory or an fsspec URL such as "
+                            "s3://bucket/prefix (default: $BERTH_OUTPUT_STORE, else $BERTH_HOME/storage)")
     start.add_argument("--token-file", metavar="FILE",
                        help="file holding the secret that StartRun, CancelRun, Reload and Shutdown need "
                             "(default: $BERTH_CODE_SERVER_TOKEN, else the file $BERTH_CODE_SERVER_TOKEN_FILE)")
@@ -74,6 +78,7 @@ def _parser(list_plugins: bool = True) -> argparse.ArgumentParser:
     start.add_argument("--tls-client-ca", metavar="PEM",
                        help="require client certificates signed by this CA (mutual TLS)")
     add_storage_commands(commands)
+    add_runs_commands(commands)
     for entry_point in _plugin_commands() if list_plugins else []:
         commands.add_parser(entry_point.name, help=f"see berth {entry_point.name} --help", add_help=False)
     return parser
@@ -133,6 +138,10 @@ def _serve_code_location(args: argparse.Namespace) -> int:
     except SecurityConfigError as exc:
         print(f"berth: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    problem = _export_output_store(args.output_store)
+    if problem is not None:
+        print(f"berth: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if token is None:
         print(f"berth: WARNING: no code server token ($BERTH_CODE_SERVER_TOKEN or --token-file): anyone "
               f"who can reach {host}:{args.port} can start runs, reload and shut this server down",
@@ -165,6 +174,18 @@ def _serve_code_location(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_output_store(url: Optional[str]) -> Optional[str]:
+    """Check the output store URL and hand it to the run workers (they inherit the environment);
+    what is wrong with it, or None."""
+    from berth.output_store import OutputStoreConfigError, configure_output_store
+
+    try:
+        configure_output_store(url)
+    except OutputStoreConfigError as exc:
+        return str(exc)
+    return None
+
+
 def _supervisor_pid() -> Optional[int]:
     value = os.environ.get(SUPERVISOR_PID_ENV, "")
     return int(value) if value.isdigit() else None
@@ -187,6 +208,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _serve_code_location(args)
     if args.command == "storage":
         return run_storage_command(args)
+    if args.command == "runs":
+        return run_runs_command(args)
     return EXIT_USAGE
 
 

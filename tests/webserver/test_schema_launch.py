@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 from typing import Any, Optional
 
@@ -9,10 +10,11 @@ import pytest
 from test_schema_harness import SchemaHarness, add_events, add_run, harness, wait_for  # noqa: F401 - fixture
 
 from berth.events import EventType
+from berth.output_store import open_output_store
 from berth.runs import RunStatus
 from berth_webserver.context import RequestContext
 from berth_webserver.launcher import RunLauncher
-from berth_webserver.operations import LaunchRequest, launch_run
+from berth_webserver.operations import LaunchRequest, delete_run, launch_run
 from berth_webserver.operations.errors import RunLaunchFailed
 from berth_webserver.workspace.code_location_client import CodeLocationClient
 
@@ -240,15 +242,68 @@ def test_delete_run(harness: SchemaHarness) -> None:  # noqa: F811
     assert harness.storage.get_run(run.run_id) is None
 
 
-def test_deleting_a_run_in_progress_kills_its_worker_first(harness: SchemaHarness) -> None:  # noqa: F811
+def test_deleting_a_run_in_progress_stops_its_worker_first(harness: SchemaHarness) -> None:  # noqa: F811
     run_id = launch(harness, job="slow_job", config={"ops": {"sleep_for": {"config": {"seconds": 60}}}})["run"]["runId"]
     client = harness.workspace.client("hello")  # type: ignore[union-attr]
     wait_for(lambda: run_id in harness.run(client.list_active_runs()))
     data = harness.execute(f'mutation {{ deleteRun(runId: "{run_id}") {{ __typename }} }}')["deleteRun"]
     assert data == {"__typename": "DeletePipelineRunSuccess"}
-    # The worker is gone (killed, not left sleeping), and it wrote nothing after the deletion.
-    wait_for(lambda: run_id not in harness.run(client.list_active_runs()))
+    # When deleteRun answers, the worker is gone (not left sleeping) and wrote nothing after the deletion.
+    assert run_id not in harness.run(client.list_active_runs())
     assert harness.storage.get_run(run_id) is None and harness.storage.get_events(run_id) == []
+
+
+def test_a_run_in_progress_whose_code_server_is_unreachable_is_not_deleted(harness: SchemaHarness) -> None:  # noqa: F811
+    run = add_run(harness.storage, status=RunStatus.STARTED, location="gone_location")
+    data = harness.execute(f'mutation {{ deleteRun(runId: "{run.run_id}") {{ __typename ... on PythonError '
+                           "{ message } } }")["deleteRun"]
+    assert data["__typename"] == "PythonError"
+    assert "cannot be reached to stop it, so it was not deleted" in data["message"]
+    assert harness.storage.get_run(run.run_id) is not None  # still there, to delete once it has ended
+
+
+def test_a_canceling_run_whose_worker_is_gone_is_deleted(harness: SchemaHarness) -> None:  # noqa: F811
+    # Its code server is up and runs no worker for it: nothing will ever end it, and nothing writes to it.
+    run = add_run(harness.storage, status=RunStatus.CANCELING)
+    data = harness.execute(f'mutation {{ deleteRun(runId: "{run.run_id}") {{ __typename }} }}')["deleteRun"]
+    assert data == {"__typename": "DeletePipelineRunSuccess"}
+    assert harness.storage.get_run(run.run_id) is None and harness.storage.get_events(run.run_id) == []
+
+
+def test_deleting_a_run_deletes_its_outputs(harness: SchemaHarness, tmp_path: Any) -> None:  # noqa: F811
+    store = open_output_store(str(tmp_path / "outputs"))
+    run = add_run(harness.storage, status=RunStatus.SUCCESS)
+    other = add_run(harness.storage, status=RunStatus.SUCCESS)
+    for run_id in (run.run_id, other.run_id):
+        store.store(run_id, "say_hello", "result", "hello")
+    context = dataclasses.replace(harness.context(), output_store=store)
+    assert harness.run(delete_run(context, run.run_id)) == 1
+    assert store.run_outputs(run.run_id) == [] and harness.storage.get_run(run.run_id) is None
+    assert store.load(other.run_id, "say_hello", "result") == "hello"
+
+
+SNAPSHOT_RUNS = """
+query Runs($filter: RunsFilter) {
+  runsOrError(filter: $filter) { ... on Runs { results { runId pipelineSnapshotId } count } }
+}"""
+
+
+def test_launched_runs_filter_by_their_snapshot_id_and_mode(harness: SchemaHarness) -> None:  # noqa: F811
+    hello = launch(harness)["run"]["runId"]
+    slow = launch(harness, job="slow_job", config={"ops": {"sleep_for": {"config": {"seconds": 0}}}})["run"]["runId"]
+    snapshots = {run["runId"]: run["pipelineSnapshotId"]
+                 for run in harness.execute(SNAPSHOT_RUNS)["runsOrError"]["results"]}
+    assert snapshots[hello] and snapshots[slow] and snapshots[hello] != snapshots[slow]
+
+    def run_ids(**filter_: Any) -> set[str]:
+        return {run["runId"] for run in harness.execute(SNAPSHOT_RUNS, {"filter": filter_})["runsOrError"]["results"]}
+
+    by_snapshot = run_ids(snapshotId=snapshots[hello])
+    assert hello in by_snapshot and slow not in by_snapshot
+    assert run_ids(snapshotId="no-such-snapshot") == set()
+    assert {hello, slow} <= run_ids(mode="default")
+    assert run_ids(mode="another_mode") == set()
+    assert harness.execute(SNAPSHOT_RUNS, {"filter": {"mode": "another_mode"}})["runsOrError"]["count"] == 0
 
 
 def test_launched_run_reaches_a_finished_status(harness: SchemaHarness) -> None:  # noqa: F811

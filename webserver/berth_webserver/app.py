@@ -14,6 +14,8 @@ from starlette.requests import HTTPConnection
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from berth.output_store import open_output_store
+
 from .auth.connection import principal_of
 from .auth.middleware import AuthMiddleware
 from .context import RequestContext
@@ -32,6 +34,8 @@ from .workspace.run_monitor import RunMonitor, RunMonitorSettings
 if TYPE_CHECKING:
     import graphene
     from graphql import GraphQLSchema
+
+    from berth.output_store import OutputStore
 
     from .async_storage import AsyncRunStorage
     from .auth.authenticator import Authenticator
@@ -75,8 +79,12 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
                keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None,
                limits: Optional[ServerLimits] = None, allowed_origins: Sequence[str] = (),
-               loopback_only: bool = False, run_monitoring: Optional[RunMonitorSettings] = None) -> Starlette:
+               loopback_only: bool = False, run_monitoring: Optional[RunMonitorSettings] = None,
+               output_store: Optional["OutputStore"] = None) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
+
+    ``output_store``: where runs keep their outputs, which ``deleteRun`` deletes (default: the
+    process's, ``berth.output_store.open_output_store()``).
 
     ``loopback_only``: the server listens on a loopback address, so only loopback Host names are
     served (see ``http.origin_check``).
@@ -92,7 +100,8 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
     launcher = RunLauncher(workspace.client)
     monitor = RunMonitor(storage, launcher, run_monitoring or RunMonitorSettings())
     workspace.run_monitor = monitor
-    context = RequestContext(workspace, storage, launcher, read_only)
+    context = RequestContext(workspace, storage, launcher, read_only,
+                             output_store=output_store or open_output_store())
 
     def make_context(connection: HTTPConnection) -> RequestContext:
         client = connection.client

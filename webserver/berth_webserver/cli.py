@@ -28,6 +28,7 @@ def _dev_parser() -> argparse.ArgumentParser:
     parser.add_argument("-d", "--working-directory", help="directory to import -f/-m code from")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
+    _add_output_store_argument(parser)
     _add_auth_argument(parser)
     _add_security_flags(parser)
     _add_upkeep_flags(parser)
@@ -71,6 +72,13 @@ def _upkeep(args: argparse.Namespace) -> dict[str, Any]:
             "code_server_shutdown_grace": args.code_server_shutdown_grace}
 
 
+def _add_output_store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output-store", metavar="URL",
+                        help="where runs keep step outputs, which deleting a run deletes: a directory or an "
+                             "fsspec URL such as s3://bucket/prefix (default: $BERTH_OUTPUT_STORE, else "
+                             "$BERTH_HOME/storage); code servers this command starts use it too")
+
+
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--auth", metavar="FILE",
                         help="API tokens with roles and/or a trusted proxy (see docs/security.md); "
@@ -87,6 +95,7 @@ def _webserver_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
+    _add_output_store_argument(parser)
     _add_auth_argument(parser)
     _add_security_flags(parser)
     _add_upkeep_flags(parser)
@@ -177,6 +186,7 @@ def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int
     return run_webserver(origins, storage_url, host, port, read_only=read_only, **security)
 
 
+
 def _authenticator(path: Optional[str], prog: str) -> Any:
     """The authenticator of ``--auth FILE`` (None without it); raises ``UsageError``."""
     if path is None:
@@ -224,7 +234,7 @@ def dev_main(argv: Sequence[str]) -> int:
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
     return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator, **_upkeep(args), **security)
+                authenticator=authenticator, output_store_url=args.output_store, **_upkeep(args), **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -254,7 +264,8 @@ def webserver_main(argv: Sequence[str]) -> int:
               f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
-                authenticator=authenticator, token=token, tls=tls, **_upkeep(args), **security)
+                authenticator=authenticator, token=token, tls=tls, output_store_url=args.output_store,
+                **_upkeep(args), **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:

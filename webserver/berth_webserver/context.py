@@ -10,6 +10,8 @@ from graphql import GraphQLResolveInfo
 from .auth.roles import ANONYMOUS, Principal, Role, required_role
 
 if TYPE_CHECKING:
+    from berth.output_store import OutputStore
+
     from .async_storage import AsyncRunStorage
     from .launcher import RunLauncher
     from .workspace.workspace import Workspace
@@ -25,6 +27,8 @@ class RequestContext:
     """The workspace, run storage and launcher of the webserver, and who is calling.
 
     ``read_only`` refuses every mutation; otherwise the caller's role decides (``refusal``).
+    ``output_store`` is where runs keep their outputs (``deleteRun`` deletes them); None means
+    the process's default (``berth.output_store.open_output_store()``).
     """
 
     workspace: "Workspace"
@@ -33,6 +37,7 @@ class RequestContext:
     read_only: bool = False
     principal: Principal = ANONYMOUS
     client_address: str = ""
+    output_store: Optional["OutputStore"] = None
 
     def refusal(self, mutation_name: str) -> Optional[str]:
         """Why the caller may not run this mutation, or None when they may."""

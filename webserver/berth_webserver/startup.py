@@ -50,12 +50,14 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
                   allowed_origins: Sequence[str] = (), authenticator: Optional["Authenticator"] = None,
                   token: Optional[str] = None, tls: Any = None,
                   run_monitoring: Optional["RunMonitorSettings"] = None,
-                  code_server_shutdown_grace: float = 5.0) -> int:
+                  code_server_shutdown_grace: float = 5.0, output_store_url: Optional[str] = None) -> int:
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code.
 
     ``token``: the code servers' secret (a fresh one when None); ``tls``: a ``ClientTLS`` for the
     code servers that someone else runs; ``run_monitoring``: the run monitor's settings;
     ``code_server_shutdown_grace``: how long a supervised code server waits for its runs when shut down.
+    ``output_store_url``: where runs keep their outputs (default ``$BERTH_OUTPUT_STORE``, else
+    ``$BERTH_HOME/storage``); the managed code servers get it too, through their environment.
     """
     from berth.redaction import install_log_redaction
 
@@ -66,6 +68,10 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     security = _Security(limits or ServerLimits(), tuple(allowed_origins), authenticator,
                          token or secrets.token_urlsafe(32), tls)
     upkeep = _Upkeep(run_monitoring, code_server_shutdown_grace)
+    problem = _use_output_store(output_store_url)
+    if problem is not None:
+        print(f"berth: {problem}", file=sys.stderr)
+        return 2
     problem = _cannot_listen(host, port)
     if problem is not None:
         # Checked before anything starts: no code server is spawned for a webserver that cannot serve.
@@ -77,6 +83,17 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
         return asyncio.run(_start_and_serve(origins, storage_url, host, port, read_only, security, upkeep))
     finally:
         gc.enable()
+
+
+def _use_output_store(url: Optional[str]) -> Optional[str]:
+    """Check the output store URL and export it to the managed code servers; what is wrong, or None."""
+    from berth.output_store import OutputStoreConfigError, configure_output_store
+
+    try:
+        configure_output_store(url)
+    except OutputStoreConfigError as exc:
+        return str(exc)
+    return None
 
 
 def _cannot_listen(host: str, port: int) -> Optional[str]:

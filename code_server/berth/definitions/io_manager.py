@@ -100,10 +100,40 @@ def io_manager(fn: Optional[Callable[..., Any]] = None, *, config_schema: Any = 
 
 
 class OutputStoreIOManager(IOManager):
-    """Stands for berth's own output store (``berth.execution.io_store``), which the engine uses directly."""
+    """berth's output store (``berth.output_store``) as an IO manager: the default ``io_manager``.
+
+    The engine hands such outputs straight to the store the run executes with; these methods serve
+    code that calls the IO manager itself (another IO manager that delegates to it, a test).
+    ``store`` defaults to the process's output store (``$BERTH_OUTPUT_STORE``, else ``$BERTH_HOME/storage``).
+    """
+
+    def __init__(self, store: Any = None) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> Any:
+        """The ``OutputStore`` it reads and writes."""
+        if self._store is None:
+            from berth.output_store import open_output_store
+
+            self._store = open_output_store()
+        return self._store
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        """Pickle ``obj`` into the output store under the run, step and output of ``context``."""
+        self.store.store(context.run_id, context.step_key, _stored_name(context), obj)
+
+    def load_input(self, context: InputContext) -> Any:
+        """Load the upstream output of ``context`` from the output store."""
+        upstream = context.upstream_output
+        return self.store.load(upstream.run_id, upstream.step_key, _stored_name(upstream))
 
     def __repr__(self) -> str:
         return "OutputStoreIOManager()"
+
+
+def _stored_name(context: OutputContext) -> str:
+    return context.name if context.mapping_key is None else f"{context.name}[{context.mapping_key}]"
 
 
 DEFAULT_IO_MANAGER_DEF = IOManagerDefinition(

@@ -18,11 +18,11 @@ from berth.definitions.context import StepLog
 from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunConfigValidationError, RunInterrupted, StepSelectionError
-from berth.execution.io_store import FilesystemIOStore
 from berth.execution.plan import ExecutionPlan, ExecutionStep, build_plan
 from berth.execution.resources import ResourceInitError, initialized_resources
 from berth.execution.run_state import Readiness, RunState, StepStatus
 from berth.execution.step import StepRunner
+from berth.output_store import OutputStore, open_output_store
 
 if TYPE_CHECKING:
     from berth.definitions.job import JobDefinition
@@ -44,7 +44,7 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
                 should_stop: Callable[[], bool] = lambda: False,
                 step_keys_to_execute: Optional[Sequence[str]] = None,
                 parent_run_id: Optional[str] = None,
-                io_store: Optional[FilesystemIOStore] = None) -> RunOutcome:
+                io_store: Optional[OutputStore] = None) -> RunOutcome:
     """Execute ``job`` with ``run_config`` and emit RUN_START ... RUN_SUCCESS/FAILURE/CANCELED.
 
     Raises RunConfigValidationError (invalid config) or StepSelectionError (unknown step keys)
@@ -60,7 +60,7 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
     if source_errors:
         raise RunConfigValidationError(job.name, source_errors)
     plan = build_plan(job, resolved, step_keys_to_execute)
-    store = io_store or FilesystemIOStore()
+    store = io_store or open_output_store()
     resource_defs = job.resource_defs
     custom_io = frozenset(key for key, definition in resource_defs.items() if definition is not DEFAULT_IO_MANAGER_DEF)
     state = RunState(plan, job.nodes, run_id, parent_run_id, store, custom_io)

@@ -17,8 +17,8 @@ from typing import Any, Mapping, Optional
 
 from berth.definitions.op_node import OpNode
 from berth.execution.errors import MissingStepOutputError
-from berth.execution.io_store import FilesystemIOStore
 from berth.execution.plan import ExecutionPlan, ExecutionStep
+from berth.output_store import OutputStore
 
 __all__ = ["StepStatus", "Readiness", "RunState", "LoadRequest"]
 
@@ -61,7 +61,7 @@ class RunState:
     """Step statuses and in-memory outputs of one run."""
 
     def __init__(self, plan: ExecutionPlan, nodes: Mapping[str, OpNode], run_id: str,
-                 parent_run_id: Optional[str], io_store: FilesystemIOStore,
+                 parent_run_id: Optional[str], io_store: OutputStore,
                  custom_io_manager_keys: frozenset[str] = frozenset()) -> None:
         self.plan = plan
         self.nodes = nodes

@@ -20,9 +20,9 @@ from berth.definitions.user_logger import captured_user_logs
 from berth.events import EventType, RunEvent, SerializableError
 from berth.execution.errors import RunInterrupted
 from berth.execution.interrupts import INTERRUPTS
-from berth.execution.io_store import FilesystemIOStore
 from berth.execution.plan import ExecutionStep
 from berth.execution.step_io import load_inputs, metadata_entries, store_output
+from berth.output_store import OutputStore
 
 __all__ = ["StepRunner", "StepResult", "StepOutputError"]
 
@@ -53,7 +53,7 @@ class StepRunner:
     job_name: str
     run_config: Mapping[str, Any]
     emit: Emit
-    io_store: FilesystemIOStore
+    io_store: OutputStore
     retries_enabled: bool = True
     should_stop: Callable[[], bool] = lambda: False
     # The initialized resources this process holds (all of the run's in-process; a step's own in a child).

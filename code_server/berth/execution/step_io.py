@@ -13,13 +13,13 @@ import json
 from typing import Any, Mapping, Optional
 
 from berth.definitions.io_manager import InputContext, OutputContext, OutputStoreIOManager
-from berth.execution.io_store import FilesystemIOStore
 from berth.execution.run_state import LoadRequest
+from berth.output_store import OutputStore
 
 __all__ = ["load_inputs", "metadata_entries", "store_output"]
 
 
-def store_output(*, io_store: FilesystemIOStore, resources: Mapping[str, Any], run_id: str, step_key: str,
+def store_output(*, io_store: OutputStore, resources: Mapping[str, Any], run_id: str, step_key: str,
                  op_def: Any, output_def: Any, value: Any, mapping_key: Optional[str], log: Any,
                  metadata: dict[str, Any]) -> None:
     """Hand one output value to its IO manager (berth's output store by default)."""

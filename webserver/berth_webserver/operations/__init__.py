@@ -6,6 +6,7 @@ into GraphQL objects.
 
 from __future__ import annotations
 
+from .delete import RunNotStopped, delete_run
 from .errors import OperationError
 from .launch import LaunchRequest, launch_run, prepare_run
 from .locations import (
@@ -18,12 +19,13 @@ from .locations import (
 )
 from .reexecute import reexecute_run
 from .runs import check_page_limit, get_run, get_runs, read_events
-from .terminate import TerminateOutcome, delete_run, terminate_run, terminate_runs
+from .terminate import TerminateOutcome, terminate_run, terminate_runs
 
 __all__ = sorted(
     [
         "LaunchRequest",
         "OperationError",
+        "RunNotStopped",
         "TerminateOutcome",
         "check_page_limit",
         "delete_run",

@@ -1,4 +1,4 @@
-"""Terminating and deleting runs, with Dagster's terminate policies."""
+"""Terminating runs, with Dagster's terminate policies."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ __all__ = [
     "MARK_AS_CANCELED_IMMEDIATELY",
     "SAFE_TERMINATE",
     "TerminateOutcome",
-    "delete_run",
     "terminate_run",
     "terminate_runs",
 ]
@@ -100,15 +99,3 @@ async def terminate_runs(context: "RequestContext", run_ids: Sequence[str],
         except OperationError as exc:
             outcomes.append(exc)
     return outcomes
-
-
-async def delete_run(context: "RequestContext", run_id: str) -> None:
-    """Delete a run with its tags and events; raises ``RunNotFound``.
-
-    A run still in progress is killed first (as ``MARK_AS_CANCELED_IMMEDIATELY``), so that no
-    worker goes on writing events for a run that no longer exists.
-    """
-    run = await get_run(context.storage, run_id)
-    if not run.is_finished:
-        await terminate_run(context, run_id, MARK_AS_CANCELED_IMMEDIATELY)
-    await context.storage.delete_run(run_id)
