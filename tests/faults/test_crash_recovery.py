@@ -15,8 +15,16 @@ import signal
 from typing import Iterator, Optional
 
 import pytest
-from crash_harness import (ExternalCodeServer, Webserver, assert_event_log_sound, assert_run_left_nothing,
-                           engine_messages, kill_quietly, parent_of, wait_for_status)
+from crash_harness import (
+    ExternalCodeServer,
+    Webserver,
+    assert_event_log_sound,
+    assert_run_left_nothing,
+    engine_messages,
+    kill_quietly,
+    parent_of,
+    wait_for_status,
+)
 from proc_scan import alive, read_pids, wait_for
 
 from berth.storage import RunStorage

@@ -23,8 +23,12 @@ from typing import Callable, Optional
 from grpc_health.v1 import health, health_pb2
 
 from berth.execution.code_target import CodeTarget
-from berth.execution.worker_processes import (WorkerFactoryProcess, WorkerPlaces, WorkerStartError,
-                                              start_subprocess_worker)
+from berth.execution.worker_processes import (
+    WorkerFactoryProcess,
+    WorkerPlaces,
+    WorkerStartError,
+    start_subprocess_worker,
+)
 from berth.execution.worker_records import WorkerRecordDir
 from berth.protocol.user_errors import error_to_proto
 from berth.protocol.v1 import code_location_pb2

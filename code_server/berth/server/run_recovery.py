@@ -46,7 +46,8 @@ class RecoveredRuns:
     failed: list[str] = dataclasses.field(default_factory=list)
 
 
-def recover_runs(records: WorkerRecordDir, storage_of: Callable[[], "RunStorage"], active_runs: ActiveRuns, location_name: str) -> RecoveredRuns:
+def recover_runs(records: WorkerRecordDir, storage_of: Callable[[], "RunStorage"], active_runs: ActiveRuns,
+                 location_name: str) -> RecoveredRuns:
     """Adopt or fail the runs that earlier servers of this location left behind on this host."""
     done = RecoveredRuns()
     host = host_identity()
