@@ -8,7 +8,11 @@ fork+exec, so it holds no gRPC threads (forking a process with gRPC threads is u
 
 Protocol: JSON lines. The code server writes requests on ``--request-fd``::
 
-    {"request_id": 1, "run_id": "...", "storage_url": "...", "repository_name": "...", "job_name": "..."}
+    {"request_id": 1, "run_id": "...", "storage_url": "...", "repository_name": "...", "job_name": "...",
+     "record_path": "...", "log_path": "..."}
+
+(``record_path``: where the worker keeps its worker record; ``log_path``: where its stdout and
+stderr go; see ``berth.execution.worker_records``)
 
 and reads, on ``--reply-fd``, one ``{"ready": true, "pid": N}`` (or ``{"load_error": {...}}``), a
 ``{"request_id": 1, "pid": N}`` (or ``"error"``) per request, and ``{"exited": PID, "returncode": N}``

@@ -110,7 +110,12 @@ class LocationHost:
             return
         from berth.server.run_recovery import recover_runs
 
-        recovered = recover_runs(self.worker_records, self.storage.get, self.active_runs, self.location_name)
+        try:
+            recovered = recover_runs(self.worker_records, self.storage.get, self.active_runs, self.location_name)
+        except Exception:  # noqa: BLE001 - storage down: serve anyway; the records wait for the next start
+            _log.exception("location %s: could not check the runs a previous code server left behind",
+                           self.location_name)
+            return
         if recovered.adopted or recovered.failed:
             _log.warning("location %s: adopted %d runs whose workers outlived the previous code server, "
                          "failed %d whose workers are gone", self.location_name, len(recovered.adopted),

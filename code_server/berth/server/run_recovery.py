@@ -83,7 +83,11 @@ def _recover(record: WorkerRecord, records: WorkerRecordDir, storage: "RunStorag
     # Gone for sure: that pid either does not exist or belongs to a process started later.
     from berth.run_failure import end_unfinished_run
 
-    kill_process_group(worker.pid, leader_gone=True)
+    if process_identity(worker.pid) is None:
+        # The pid is free, so a group with its id can only be the worker's: its leftovers go. (A
+        # pid in use by another process means the worker's group is empty: the kernel reuses
+        # no pid that is still some group's id.)
+        kill_process_group(worker.pid, leader_gone=True)
     reason = (f"The worker of this run (pid {worker.pid}) was not found after the code server of location "
               f"'{location_name}' restarted: it ended while no code server watched it, without recording "
               "the run's end.")
