@@ -29,7 +29,8 @@ from proc_scan import alive, read_pids, wait_for
 
 from berth.storage import RunStorage
 
-pytestmark = pytest.mark.faults
+# Each test starts a webserver and one or two code servers on a shared 2-core machine.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 # A loaded 2-core machine: every bound is generous, none is a speed claim.
 ENDS_WITHIN = 60.0

@@ -42,6 +42,7 @@ def _assert_nothing_lost(result: SoakResult) -> None:
     assert set(result.by_status) <= {"SUCCESS", "FAILURE"}, summary
 
 
+@pytest.mark.timeout(600)
 def test_a_short_soak_of_random_kills_loses_no_run(webserver: Webserver, storage: RunStorage,
                                                    tmp_path: pathlib.Path) -> None:
     pid_dir = tmp_path / "pids"

@@ -9,6 +9,10 @@ SIGTERM means cancel (``berth.execution.interrupts``): the op that is running ge
 ``RunInterrupted`` wherever it waits, berth's own bookkeeping excepted, and the engine records
 RUN_CANCELED. The worker leads its own process group, so that the code server can kill it together
 with the op's child processes when the op does not stop within the terminate grace.
+
+Given a worker record path, the worker writes its record first of all and deletes it once the
+run's end is recorded (``berth.execution.worker_records``): a record left behind tells the code
+server — this one, or the next after a crash — that the run did not end by itself.
 """
 
 from __future__ import annotations
