@@ -17,8 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import httpx
 from proc_scan import alive, group_members, wait_for
@@ -284,11 +283,3 @@ def kill_quietly(pid: Optional[int]) -> None:
 def engine_messages(events: list[Any]) -> list[str]:
     """The messages of the engine events of a run."""
     return [event.message for event in events if event.event_type == EventType.ENGINE_EVENT]
-
-
-def poll(seconds: float) -> Iterator[None]:
-    """Yield until ``seconds`` have passed (for loops that check a condition each round)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        yield
-        time.sleep(0.05)
