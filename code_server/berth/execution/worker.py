@@ -9,12 +9,17 @@ SIGTERM means cancel (``berth.execution.interrupts``): the op that is running ge
 ``RunInterrupted`` wherever it waits, berth's own bookkeeping excepted, and the engine records
 RUN_CANCELED. The worker leads its own process group, so that the code server can kill it together
 with the op's child processes when the op does not stop within the terminate grace.
+
+Given a worker record path, the worker writes its record first of all and deletes it once the
+run's end is recorded (``berth.execution.worker_records``): a record left behind tells the code
+server — this one, or the next after a crash — that the run did not end by itself.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pathlib
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 
@@ -121,6 +126,9 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="run storage (default: $BERTH_STORAGE_URL, else SQLite under $BERTH_HOME)")
     parser.add_argument("--repository-name", default="")
     parser.add_argument("--job-name", default="")
+    parser.add_argument("--worker-record", default="", metavar="PATH",
+                        help="write a worker record here while the run is unfinished "
+                             "(berth.execution.worker_records); the parent process is its watcher")
     CodeTarget.add_arguments(parser)
     return parser.parse_args(list(argv))
 
@@ -128,6 +136,18 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Subprocess entry point: import the user code, then ``execute_run``."""
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    # First of all, before the slow imports: a code server that dies now must find this worker.
+    from berth.execution.worker_records import write_own_record
+
+    record = pathlib.Path(args.worker_record) if args.worker_record else None
+    recorded = record is not None and write_own_record(record, args.run_id, os.getppid())
+    code = _main(args)
+    if recorded and record is not None:
+        record.unlink(missing_ok=True)  # the run's end is recorded: nothing left to recover
+    return code
+
+
+def _main(args: argparse.Namespace) -> int:
     from berth.storage import RunStorage, default_storage_url
 
     storage = RunStorage.from_url(args.storage_url or os.environ.get("BERTH_STORAGE_URL") or default_storage_url())

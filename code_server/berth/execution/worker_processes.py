@@ -8,8 +8,10 @@ Both report a worker's end through the same ``on_exit(pid, returncode)`` callbac
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import pathlib
 import subprocess
 import sys
 import threading
@@ -18,8 +20,10 @@ from typing import Any, Callable, Optional
 
 from berth.events import SerializableError
 from berth.execution.code_target import CodeTarget
+from berth.execution.worker_records import open_log
 
-__all__ = ["WorkerExitCallback", "WorkerFactoryProcess", "WorkerStartError", "start_subprocess_worker"]
+__all__ = ["WorkerExitCallback", "WorkerFactoryProcess", "WorkerPlaces", "WorkerStartError",
+           "start_subprocess_worker"]
 
 # Called with the worker's pid and exit code (negative: killed by that signal; None: unknown).
 WorkerExitCallback = Callable[[int, Optional[int]], None]
@@ -27,6 +31,14 @@ WorkerExitCallback = Callable[[int, Optional[int]], None]
 
 class WorkerStartError(Exception):
     """A run worker could not be started."""
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerPlaces:
+    """Where one run's worker writes its worker record and its output."""
+
+    record_path: pathlib.Path
+    log_path: pathlib.Path
 
 
 def _child_env() -> dict[str, str]:
@@ -45,7 +57,9 @@ class WorkerFactoryProcess:
     """
 
     def __init__(self, target: CodeTarget, on_exit: WorkerExitCallback,
-                 on_lost: Callable[[list[int]], None]) -> None:
+                 on_lost: Callable[[list[int]], None], log_path: Optional[pathlib.Path] = None) -> None:
+        """``log_path``: where the factory's own output goes (never this server's stdout, see
+        ``berth.execution.worker_records``); /dev/null when not given."""
         self.target = target
         self._on_exit = on_exit
         self._on_lost = on_lost
@@ -58,14 +72,17 @@ class WorkerFactoryProcess:
         self.load_error: Optional[SerializableError] = None
         request_read, self._request_write = os.pipe()
         self._reply_read, reply_write = os.pipe()
-        args = [sys.executable, "-m", "berth.execution.worker_factory",
-                "--request-fd", str(request_read), "--reply-fd", str(reply_write), *target.to_args()]
+        args = [sys.executable, "-m", "berth.execution.worker_factory", "--request-fd", str(request_read),
+                "--reply-fd", str(reply_write), "--server-pid", str(os.getpid()), *target.to_args()]
+        log = open_log(log_path) if log_path is not None else os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
         try:
             self.process = subprocess.Popen(args, pass_fds=(request_read, reply_write),
+                                            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                             env=_child_env(), start_new_session=True)
         finally:
             os.close(request_read)
             os.close(reply_write)
+            os.close(log)
         self._reader = threading.Thread(target=self._read_replies, name="berth-worker-factory-reader",
                                         daemon=True)
         self._reader.start()
@@ -84,8 +101,11 @@ class WorkerFactoryProcess:
         return self.process.poll() is None and not self._closed
 
     def start_worker(self, run_id: str, storage_url: str, repository_name: str, job_name: str,
-                     timeout: float = 10.0) -> int:
-        """Have the factory fork a worker for the run; return its pid."""
+                     timeout: float = 10.0, *, places: Optional[WorkerPlaces] = None) -> int:
+        """Have the factory fork a worker for the run; return its pid.
+
+        With ``places``, the worker writes its record and its output there.
+        """
         if not self.wait_ready(timeout):
             raise WorkerStartError(self.load_error.message if self.load_error else "worker factory is not running")
         future: Future[int] = Future()
@@ -96,7 +116,9 @@ class WorkerFactoryProcess:
             request_id = self._next_request
             self._pending[request_id] = future
             line = json.dumps({"request_id": request_id, "run_id": run_id, "storage_url": storage_url,
-                               "repository_name": repository_name, "job_name": job_name}) + "\n"
+                               "repository_name": repository_name, "job_name": job_name,
+                               "record_path": str(places.record_path) if places else "",
+                               "log_path": str(places.log_path) if places else ""}) + "\n"
             try:
                 os.write(self._request_write, line.encode())
             except OSError as exc:
@@ -169,16 +191,27 @@ class WorkerFactoryProcess:
 
 
 def start_subprocess_worker(target: CodeTarget, run_id: str, storage_url: str, repository_name: str,
-                            job_name: str, on_exit: WorkerExitCallback) -> int:
-    """Start ``python -m berth.execution.worker`` for the run; ``on_exit`` fires when it ends."""
+                            job_name: str, on_exit: WorkerExitCallback,
+                            places: Optional[WorkerPlaces] = None) -> int:
+    """Start ``python -m berth.execution.worker`` for the run; ``on_exit`` fires when it ends.
+
+    With ``places``, the worker writes its record and its output there (else output is dropped:
+    this server's stdout is its supervisor's pipe, which no worker may hold).
+    """
     args = [sys.executable, "-m", "berth.execution.worker", "--run-id", run_id,
             "--repository-name", repository_name, "--job-name", job_name, *target.to_args()]
+    if places is not None:
+        args += ["--worker-record", str(places.record_path)]
     # The storage URL goes in the environment, not the command line, where `ps` would show its password.
     env = dict(_child_env(), BERTH_STORAGE_URL=storage_url)
+    log = open_log(places.log_path) if places is not None else os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
     try:
-        process = subprocess.Popen(args, env=env, start_new_session=True)
+        process = subprocess.Popen(args, env=env, start_new_session=True, stdin=subprocess.DEVNULL,
+                                   stdout=log, stderr=log)
     except OSError as exc:
         raise WorkerStartError(f"could not start a run worker: {exc}") from exc
+    finally:
+        os.close(log)
 
     def wait_for_exit() -> None:
         on_exit(process.pid, process.wait())

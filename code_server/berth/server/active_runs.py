@@ -1,9 +1,13 @@
 """The runs this code server's workers are executing, and what happens when a worker ends.
 
-Every worker's end is reported (by the worker factory, or by the thread that waits on a
-subprocess worker). A worker that ended without recording a terminal event — killed, crashed —
-leaves its run STARTED; ``ActiveRuns`` then records an ENGINE_EVENT saying why and marks the run
-FAILURE (CANCELED when it was being canceled), so that no run stays STARTED forever.
+Every worker's end is reported (by the worker factory, by the thread that waits on a
+subprocess worker, or by polling /proc for a worker this server adopted from its predecessor).
+A worker that ended without recording a terminal event — killed, crashed, ``os._exit(0)`` in an
+op — leaves its run STARTED; ``ActiveRuns`` then records an ENGINE_EVENT saying why and marks the
+run FAILURE (CANCELED when it was being canceled), so that no run stays STARTED forever, and kills
+what is left of the run's process group. A worker deletes its worker record
+(``berth.execution.worker_records``) once it has recorded its run's end, so an exit code 0 with
+no record left needs no look at storage.
 
 Cancel sends the worker SIGTERM, which interrupts the op wherever it waits. A worker that has not
 ended ``terminate_grace`` seconds later (an op stuck in a C call, or one that swallowed the
@@ -23,11 +27,12 @@ from typing import Optional
 
 from berth.events import EventType, RunEvent
 from berth.execution.worker import EXIT_OK
+from berth.execution.worker_records import ProcessIdentity, WorkerRecordDir
 from berth.runs import RunStatus
 from berth.server.storages import ServerStorage
 
 __all__ = ["ActiveRun", "ActiveRuns", "DEFAULT_TERMINATE_GRACE_SECONDS", "describe_exit",
-           "mark_run_ended_by_worker_exit"]
+           "kill_process_group", "mark_run_ended_by_worker_exit"]
 
 _log = logging.getLogger(__name__)
 
@@ -63,8 +68,12 @@ class ActiveRuns:
     """Run id → worker, with cancel, reaping of ended workers and waiting for idleness."""
 
     def __init__(self, storage: ServerStorage,
-                 terminate_grace: float = DEFAULT_TERMINATE_GRACE_SECONDS) -> None:
+                 terminate_grace: float = DEFAULT_TERMINATE_GRACE_SECONDS,
+                 records: Optional[WorkerRecordDir] = None) -> None:
+        """``records``: where this server's workers keep their records (None: unknown, so every
+        worker's end is checked in storage)."""
         self._storage = storage
+        self.records = records
         self.terminate_grace = terminate_grace
         # Runs being canceled: the timer that kills the worker's group when the grace is over.
         self._escalations: dict[str, threading.Timer] = {}
@@ -116,6 +125,21 @@ class ActiveRuns:
         threading.Thread(target=self._watch_orphans, args=(set(pids),), name="berth-orphan-workers",
                          daemon=True).start()
 
+    def adopt(self, run: ActiveRun, worker: ProcessIdentity) -> bool:
+        """Watch a worker that an earlier server of this location started; False if one runs the run here.
+
+        Its exit status cannot be known (it is not our child): /proc is polled until that very
+        process is gone, and its run is then checked like any other's.
+        """
+        with self._changed:
+            if run.run_id in self._by_run or run.pid in self._by_pid:
+                return False
+            self._by_run[run.run_id] = run
+            self._by_pid[run.pid] = run
+        threading.Thread(target=self._watch_adopted, args=(run, worker), name=f"berth-adopted-{run.pid}",
+                         daemon=True).start()
+        return True
+
     def cancel(self, run_id: str, force: bool = False) -> bool:
         """Mark the run CANCELING and stop its worker; False if no worker runs it.
 
@@ -166,7 +190,7 @@ class ActiveRuns:
             if self._by_pid.get(run.pid) is not run:
                 return  # ended meanwhile: its pid may belong to someone else by now
             self._kill_reasons[run.run_id] = reason
-        _kill_process_group(run.pid)
+        kill_process_group(run.pid)
 
     def cancel_all(self) -> int:
         """Cancel every active run; return how many there were."""
@@ -188,17 +212,30 @@ class ActiveRuns:
             escalation.cancel()
             # A canceled run leaves nothing behind: child processes the op started and did not
             # wait for are still in the worker's group (which keeps the group id from being reused).
-            _kill_process_group(run.pid, leader_gone=True)
+            kill_process_group(run.pid, leader_gone=True)
+        # Exit code 0 and no worker record left: the worker recorded the run's end itself. Not
+        # looking saves a query per run, and keeps storage (SQLAlchemy, ~15 MiB) out of a server
+        # that never needs it. Anything else (a kill, a crash, os._exit(0) in an op) is checked.
+        record_left = self.records is not None and self.records.has_record(run.run_id)
+        abnormal = returncode != EXIT_OK or record_left
         try:
-            # Exit code 0: the worker recorded the run's end itself. Not looking saves a query
-            # per run, and keeps storage (SQLAlchemy, ~15 MiB) out of a server that never needs it.
-            if returncode != EXIT_OK:
+            if abnormal and escalation is None:
+                # What the run started is of no use once it failed: the op's children go too.
+                kill_process_group(run.pid, leader_gone=True)
+            if abnormal or self.records is None:
                 mark_run_ended_by_worker_exit(self._storage, run, returncode, kill_reason)
+            if record_left and self.records is not None:
+                self.records.remove(run.run_id)
         except Exception:  # noqa: BLE001 - a storage hiccup must not kill the reporting thread
             _log.exception("could not finish run %s after its worker ended", run.run_id)
         finally:
             with self._changed:
                 self._changed.notify_all()
+
+    def _watch_adopted(self, run: ActiveRun, worker: ProcessIdentity) -> None:
+        while worker.alive():
+            time.sleep(_ORPHAN_POLL_SECONDS)
+        self.on_worker_exit(run.pid, None)
 
     def _watch_orphans(self, pids: set[int]) -> None:
         while pids:
@@ -217,12 +254,13 @@ def mark_run_ended_by_worker_exit(storage: ServerStorage, run: ActiveRun, return
     """
     from berth.run_failure import end_unfinished_run
 
-    reason = kill_reason or f"{describe_exit(run.pid, returncode)} The run did not finish."
+    reason = kill_reason or f"{describe_exit(run.pid, returncode)} The run did not finish: the worker " \
+                            "ended without recording its end."
     end_unfinished_run(storage.get(), run.run_id, reason,
                        metadata={"worker_pid": run.pid, "returncode": returncode})
 
 
-def _kill_process_group(pid: int, leader_gone: bool = False) -> None:
+def kill_process_group(pid: int, leader_gone: bool = False) -> None:
     """SIGKILL the process group that ``pid`` leads; the process alone if it leads none."""
     try:
         os.killpg(pid, signal.SIGKILL)

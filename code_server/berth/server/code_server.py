@@ -117,6 +117,8 @@ def create_server(address: str = "127.0.0.1:0", *, python_file: Optional[str] = 
     except RuntimeError as exc:
         raise RuntimeError(f"cannot bind the code server to {address}: {exc}") from exc
     location.load()
+    # Before serving: the first ListActiveRuns must already list the runs adopted from a predecessor.
+    location.recover_runs()
     add_code_location_service(CodeLocationServicer(location), grpc_server)
     health_pb2_grpc.add_HealthServicer_to_server(location.health, grpc_server)
     return server, port

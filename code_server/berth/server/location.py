@@ -23,7 +23,13 @@ from typing import Callable, Optional
 from grpc_health.v1 import health, health_pb2
 
 from berth.execution.code_target import CodeTarget
-from berth.execution.worker_processes import WorkerFactoryProcess, WorkerStartError, start_subprocess_worker
+from berth.execution.worker_processes import (
+    WorkerFactoryProcess,
+    WorkerPlaces,
+    WorkerStartError,
+    start_subprocess_worker,
+)
+from berth.execution.worker_records import WorkerRecordDir
 from berth.protocol.user_errors import error_to_proto
 from berth.protocol.v1 import code_location_pb2
 from berth.server.active_runs import DEFAULT_TERMINATE_GRACE_SECONDS, ActiveRun, ActiveRuns
@@ -50,6 +56,18 @@ _FACTORY_READY_SECONDS = 30.0
 _FACTORY_DELAY_SECONDS = 2.0
 
 
+def _worker_record_dir(storage_url: str, location_name: str) -> Optional[WorkerRecordDir]:
+    """The folder of this location's worker records and run logs; None when BERTH_HOME is not writable."""
+    records = WorkerRecordDir(storage_url, location_name)
+    try:
+        records.prepare()
+    except OSError as exc:
+        _log.warning("cannot write worker records and run logs under %s (%s): run output is dropped, and "
+                     "runs left behind by a crash of this server cannot be adopted", records.home, exc)
+        return None
+    return records
+
+
 class LocationHost:
     """One code location's user code and runs, as served by one code-server process."""
 
@@ -63,7 +81,8 @@ class LocationHost:
         self.started_at = time.time()
         self.image = os.environ.get("BERTH_CODE_IMAGE", "")
         self.storage = ServerStorage(storage_url)
-        self.active_runs = ActiveRuns(self.storage, terminate_grace)
+        self.worker_records = _worker_record_dir(self.storage.url, self.location_name)
+        self.active_runs = ActiveRuns(self.storage, terminate_grace, self.worker_records)
         self.watch = WatchHub()
         self.health = health.HealthServicer()
         self.shutting_down = threading.Event()
@@ -84,6 +103,23 @@ class LocationHost:
         """Import the user code (generation 1); its worker factory follows once the snapshots are built."""
         with self._reload_lock:
             self._install(self._load_next())
+
+    def recover_runs(self) -> None:
+        """Adopt or fail the runs that an earlier server of this location left behind (before serving)."""
+        if self.worker_records is None:
+            return
+        from berth.server.run_recovery import recover_runs
+
+        try:
+            recovered = recover_runs(self.worker_records, self.storage.get, self.active_runs, self.location_name)
+        except Exception:  # noqa: BLE001 - storage down: serve anyway; the records wait for the next start
+            _log.exception("location %s: could not check the runs a previous code server left behind",
+                           self.location_name)
+            return
+        if recovered.adopted or recovered.failed:
+            _log.warning("location %s: adopted %d runs whose workers outlived the previous code server, "
+                         "failed %d whose workers are gone", self.location_name, len(recovered.adopted),
+                         len(recovered.failed))
 
     def reload(self) -> code_location_pb2.ServerInfo:
         """Import the user code afresh (a new generation); in-flight runs keep running."""
@@ -132,8 +168,10 @@ class LocationHost:
 
     def _spawn_factory(self) -> Optional[WorkerFactoryProcess]:
         try:
+            records = self.worker_records
             return WorkerFactoryProcess(self.target, self.active_runs.on_worker_exit,
-                                        self.active_runs.on_workers_lost)
+                                        self.active_runs.on_workers_lost,
+                                        records.factory_log_path(self.location_name) if records else None)
         except OSError:
             _log.exception("could not start the worker factory; runs will start as subprocesses")
             return None
@@ -191,15 +229,17 @@ class LocationHost:
 
     def _start_worker(self, factory: Optional[WorkerFactoryProcess], run_id: str, url: str,
                       repository_name: str, job_name: str) -> int:
+        records = self.worker_records
+        places = WorkerPlaces(records.record_path(run_id), records.log_path(run_id)) if records else None
         if factory is not None and factory.is_alive():
             try:
                 return factory.start_worker(run_id, url, repository_name, job_name,
-                                            timeout=_FACTORY_READY_SECONDS)
+                                            timeout=_FACTORY_READY_SECONDS, places=places)
             except WorkerStartError:
                 _log.warning("worker factory unavailable; starting run %s as a subprocess", run_id)
         try:
             return start_subprocess_worker(self.target, run_id, url, repository_name, job_name,
-                                           self.active_runs.on_worker_exit)
+                                           self.active_runs.on_worker_exit, places)
         except WorkerStartError as exc:
             raise WorkerNotStarted(str(exc)) from exc
 
