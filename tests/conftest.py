@@ -27,6 +27,21 @@ from berth.storage import RunStorage
 _POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def berth_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pathlib.Path]:
+    """A ``BERTH_HOME`` of the session's own: no test (nor a process it starts) writes under ~/.berth."""
+    home = tmp_path_factory.mktemp("berth-home")
+    previous = os.environ.get("BERTH_HOME")
+    os.environ["BERTH_HOME"] = str(home)
+    try:
+        yield home
+    finally:
+        if previous is None:
+            os.environ.pop("BERTH_HOME", None)
+        else:
+            os.environ["BERTH_HOME"] = previous
+
+
 @dataclasses.dataclass(frozen=True)
 class PostgresServer:
     """A running PostgreSQL server: where it listens and how to reach its databases."""
