@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from .async_storage import AsyncRunStorage
     from .auth.authenticator import Authenticator
+    from .launchers.k8s_job_config import K8sJobLauncherConfig
+    from .launchers.protocol import Launcher
     from .workspace.workspace import Workspace
 
 __all__ = ["create_app", "LazySchema", "STATIC_DIR", "security_middleware"]
@@ -75,7 +77,7 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
                keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None,
                limits: Optional[ServerLimits] = None, allowed_origins: Sequence[str] = (),
-               loopback_only: bool = False) -> Starlette:
+               loopback_only: bool = False, k8s_job_launcher: Optional["K8sJobLauncherConfig"] = None) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
 
     ``loopback_only``: the server listens on a loopback address, so only loopback Host names are
@@ -83,11 +85,23 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
 
     With an ``authenticator`` every request but the open ones must carry credentials (see
     ``auth.middleware``); without one, every caller is the anonymous admin.
+
+    ``k8s_job_launcher``: launch runs as Kubernetes Jobs with these settings (``launchers.k8s_job``);
+    without it, runs are forked by their location's code server.
     """
     lazy_schema = LazySchema(schema)
     preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
-    launcher = RunLauncher(workspace.client)
-    workspace.run_monitor = RunMonitor(storage, lambda: launcher.launching)
+    launcher: "Launcher"
+    if k8s_job_launcher is not None:
+        from .launchers.k8s_job import K8sJobLauncher
+
+        # No reconnect sweep: it asks the location's server which runs it has workers for, and a
+        # Job's worker is not the server's (restarting a location must leave its Jobs alone).
+        launcher = K8sJobLauncher(k8s_job_launcher, workspace.entry, storage)
+    else:
+        code_server_launcher = RunLauncher(workspace.client)
+        workspace.run_monitor = RunMonitor(storage, lambda: code_server_launcher.launching)
+        launcher = code_server_launcher
     context = RequestContext(workspace, storage, launcher, read_only)
 
     def make_context(connection: HTTPConnection) -> RequestContext:

@@ -30,7 +30,29 @@ def _dev_parser() -> argparse.ArgumentParser:
     parser.add_argument("-p", "--port", type=int, default=3000, help="port to serve on (default 3000)")
     _add_auth_argument(parser)
     _add_security_flags(parser)
+    _add_launcher_flags(parser)
     return parser
+
+
+def _add_launcher_flags(parser: argparse.ArgumentParser) -> None:
+    from .launchers.k8s_job_config import add_k8s_flags
+
+    add_k8s_flags(parser)
+
+
+def _k8s_job_launcher(args: argparse.Namespace, prog: str) -> Any:
+    """The k8s_job launcher's config with ``--run-launcher k8s_job``, else None; raises ``UsageError``."""
+    from .launchers.k8s_job_config import RUN_LAUNCHERS, K8sJobLauncherConfig, K8sLauncherConfigError
+
+    if args.run_launcher not in RUN_LAUNCHERS:  # from $BERTH_RUN_LAUNCHER, which argparse does not check
+        raise UsageError(f"{prog}: run launcher {args.run_launcher!r} is not one of {', '.join(RUN_LAUNCHERS)}")
+    if args.run_launcher != "k8s_job":
+        return None
+
+    try:
+        return K8sJobLauncherConfig.from_flags(args)
+    except K8sLauncherConfigError as exc:
+        raise UsageError(f"{prog}: run launcher k8s_job: {exc}") from None
 
 
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +73,7 @@ def _webserver_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", help="refuse every mutation (UnauthorizedError)")
     _add_auth_argument(parser)
     _add_security_flags(parser)
+    _add_launcher_flags(parser)
     code_servers = parser.add_argument_group("code servers run elsewhere (grpc_server entries)")
     code_servers.add_argument("--code-server-token-file", metavar="FILE",
                               help="their shared secret (default: $BERTH_CODE_SERVER_TOKEN, else the file "
@@ -173,6 +196,7 @@ def dev_main(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     try:
         authenticator = _authenticator(args.auth, "berth dev")
+        k8s_job_launcher = _k8s_job_launcher(args, "berth dev")
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -185,7 +209,7 @@ def dev_main(argv: Sequence[str]) -> int:
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
     return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator, **security)
+                authenticator=authenticator, k8s_job_launcher=k8s_job_launcher, **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -205,6 +229,7 @@ def webserver_main(argv: Sequence[str]) -> int:
     try:
         authenticator = _authenticator(args.auth, "berth webserver")
         token, tls = _code_server_security(args)
+        k8s_job_launcher = _k8s_job_launcher(args, "berth webserver")
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -215,7 +240,8 @@ def webserver_main(argv: Sequence[str]) -> int:
               f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
-                authenticator=authenticator, token=token, tls=tls, **security)
+                authenticator=authenticator, token=token, tls=tls, k8s_job_launcher=k8s_job_launcher,
+                **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:

@@ -11,7 +11,7 @@ from .auth.roles import ANONYMOUS, Principal, Role, required_role
 
 if TYPE_CHECKING:
     from .async_storage import AsyncRunStorage
-    from .launcher import RunLauncher
+    from .launchers.protocol import Launcher
     from .workspace.workspace import Workspace
 
 __all__ = ["USER_TAG", "RequestContext", "ResolveInfo"]
@@ -29,7 +29,7 @@ class RequestContext:
 
     workspace: "Workspace"
     storage: "AsyncRunStorage"
-    launcher: "RunLauncher"
+    launcher: "Launcher"
     read_only: bool = False
     principal: Principal = ANONYMOUS
     client_address: str = ""
