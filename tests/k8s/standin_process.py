@@ -30,7 +30,7 @@ class StandinKubernetes:
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         env["PYTHONUNBUFFERED"] = "1"
         self.log_path = log_path
-        self._log = open(log_path, "w+b")  # noqa: SIM115 - open for the process's life
+        self._log = open(log_path, "w+b")
         self.process = subprocess.Popen([sys.executable, "-m", "k8s_standin", "--port", "0"], cwd=HERE, env=env,
                                         stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

@@ -153,10 +153,11 @@ def kubernetes_api(config: K8sJobLauncherConfig) -> KubernetesApi:
 
     try:
         from kubernetes import client
-        from kubernetes import config as kube_config
+        from kubernetes import config as kube_config_module
     except ImportError:
         raise LaunchError("the k8s_job run launcher needs the kubernetes client: "
                           "pip install 'berth-webserver[k8s]'") from None
+    kube_config: Any = kube_config_module  # its loaders carry no type hints
     configuration = client.Configuration()
     if config.api_host:
         configuration.host = config.api_host.rstrip("/")

@@ -1,9 +1,13 @@
-"""``Launcher``: what the operations and the run monitor need from any run launcher."""
+"""``Launcher``: what the operations need from any run launcher; ``WorkerCheckingLauncher``: and the run monitor.
+
+The code-server launcher gains ``check_workers`` with the periodic run monitor; until then only
+the ``k8s_job`` launcher is a ``WorkerCheckingLauncher``.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
 if TYPE_CHECKING:
     from berth.runs import RunRecord
@@ -11,11 +15,12 @@ if TYPE_CHECKING:
     from ..launcher import TerminateResult
     from ..worker_check import WorkerCheck
 
-__all__ = ["Launcher"]
+__all__ = ["Launcher", "WorkerCheckingLauncher"]
 
 
+@runtime_checkable
 class Launcher(Protocol):
-    """Starts a stored STARTING run, stops it, and tells whether its worker is still there.
+    """Starts a stored STARTING run and stops it.
 
     A launcher raises ``berth_webserver.launcher.LaunchError`` (with the reason, for the run's log)
     when it cannot start a run; ``operations.launch`` records that failure, once.
@@ -33,6 +38,11 @@ class Launcher(Protocol):
 
     async def terminate(self, run: "RunRecord", force: bool = False) -> "TerminateResult":
         """Ask the run's worker to stop (``force``: kill it now)."""
+
+
+@runtime_checkable
+class WorkerCheckingLauncher(Launcher, Protocol):
+    """A launcher that can also tell the run monitor whether each run's worker is still there."""
 
     async def check_workers(self, runs: Sequence["RunRecord"]) -> dict[str, "WorkerCheck"]:
         """Whether each run's worker is still there, by run id."""
