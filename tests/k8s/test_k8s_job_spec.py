@@ -7,6 +7,7 @@ unknown field is an error), as the API server would check it.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import kubernetes_validate
@@ -77,7 +78,8 @@ def test_dagster_shaped_k8s_config_tag_merges_and_cannot_take_the_run_over() -> 
 
 
 @pytest.mark.parametrize("value,message", [
-    ("{not json", "not JSON"), ("[1]", "JSON object"), ('{"container": {}}', "unknown keys container"),
+    ("{not json", "not JSON"), ("[1]", "JSON object"), ("[" * 100_000, "not JSON|too deeply"),
+    ('{"container_config": ' + '{"a": ' * 5000 + "1" + "}" * 5001, "too deeply"), ('{"container": {}}', "unknown keys container"),
     ('{"container_config": 3}', "container_config must be an object")])
 def test_a_malformed_k8s_config_tag_is_named(value: str, message: str) -> None:
     with pytest.raises(K8sConfigTagError, match=message):
@@ -91,6 +93,7 @@ def test_labels_are_label_safe_whatever_the_names() -> None:
     assert labels["berth/location"] == "weird-location"
     assert len(labels["berth/job"]) <= 63 and labels["berth/job"][0].isalnum() and labels["berth/job"][-1].isalnum()
     assert label_value("---") == "" and len(job_name_for("x" * 100)) <= 63
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", job_name_for("Run_ID.With-Odd_Chars--"))
 
 
 @pytest.mark.parametrize("config,key", [

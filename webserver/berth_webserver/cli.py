@@ -50,9 +50,15 @@ def _k8s_job_launcher(args: argparse.Namespace, prog: str) -> Any:
         return None
 
     try:
-        return K8sJobLauncherConfig.from_flags(args)
+        config = K8sJobLauncherConfig.from_flags(args)
     except K8sLauncherConfigError as exc:
         raise UsageError(f"{prog}: run launcher k8s_job: {exc}") from None
+    import importlib.util
+
+    if importlib.util.find_spec("kubernetes") is None:
+        raise UsageError(f"{prog}: run launcher k8s_job needs the Kubernetes client: "
+                         "pip install 'berth-webserver[k8s]'")
+    return config
 
 
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:

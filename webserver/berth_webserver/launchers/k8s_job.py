@@ -225,10 +225,13 @@ class K8sJobLauncher:
         except KubernetesApiError as exc:
             raise LaunchError(f"Kubernetes did not create the run's Job {manifest['metadata']['name']} in "
                               f"namespace {namespace}: {exc}") from None
-        await self._storage.store_event(RunEvent(
-            run.run_id, f"Launched the run as Kubernetes Job {manifest['metadata']['name']} in namespace "
-                        f"{namespace} (image {image}).", EventType.ENGINE_EVENT,
-            metadata={"k8s_job": manifest["metadata"]["name"], "k8s_namespace": namespace, "image": image}))
+        try:
+            await self._storage.store_event(RunEvent(
+                run.run_id, f"Launched the run as Kubernetes Job {manifest['metadata']['name']} in namespace "
+                            f"{namespace} (image {image}).", EventType.ENGINE_EVENT,
+                metadata={"k8s_job": manifest["metadata"]["name"], "k8s_namespace": namespace, "image": image}))
+        except Exception:  # noqa: BLE001 - the Job runs: a note that could not be written must not fail the launch
+            _log.warning("could not record the Job of run %s", run.run_id, exc_info=True)
 
     async def terminate(self, run: RunRecord, force: bool = False) -> TerminateResult:
         """Record CANCELING, SIGTERM the worker (delete its pod), delete the Job after the grace."""
@@ -265,6 +268,7 @@ class K8sJobLauncher:
             except KubernetesApiError as exc:
                 _log.warning("could not delete Kubernetes Job %s: %s", name, exc)
 
+        # Lost if the webserver stops first: the Job has failed by then, and its TTL removes it.
         task = asyncio.get_running_loop().create_task(delete())
         self._deletions.add(task)
         task.add_done_callback(self._deletions.discard)
@@ -304,11 +308,6 @@ class K8sJobLauncher:
             except KubernetesApiError as exc:
                 _log.warning("could not delete Kubernetes Job %s: %s", name, exc)
         return checks
-
-    async def aclose(self) -> None:
-        """Wait for the Job deletions still pending (at shutdown)."""
-        if self._deletions:
-            await asyncio.gather(*self._deletions, return_exceptions=True)
 
 
 def _never_starts(pods: Sequence[Any]) -> bool:

@@ -54,8 +54,9 @@ class K8sConfigTagError(ValueError):
 
 
 def job_name_for(run_id: str) -> str:
-    """The Job's name: ``berth-run-`` and the run id, cut to a valid DNS label."""
-    return label_value(f"berth-run-{run_id}".lower()) or "berth-run"
+    """The Job's name: ``berth-run-`` and the run id, as a DNS label (its pods' ``job-name`` label)."""
+    name = re.sub(r"[^a-z0-9-]", "-", f"berth-run-{run_id}".lower())[:_LABEL_VALUE_MAX]
+    return name.rstrip("-")
 
 
 def label_value(text: str) -> str:
@@ -129,6 +130,8 @@ def read_k8s_config_tag(tags: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         value = json.loads(raw)
     except ValueError as exc:
         raise K8sConfigTagError(f"the tag {name} is not JSON: {exc}") from None
+    except RecursionError:
+        raise K8sConfigTagError(f"the tag {name} is nested too deeply") from None
     if not isinstance(value, dict):
         raise K8sConfigTagError(f"the tag {name} must be a JSON object with the keys {', '.join(_SECTIONS)}")
     unknown = sorted(set(value) - set(_SECTIONS))
@@ -139,7 +142,10 @@ def read_k8s_config_tag(tags: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     for section, content in value.items():
         if not isinstance(content, dict):
             raise K8sConfigTagError(f"the tag {name}: {section} must be an object")
-        sections[section] = _camel_keys(content)
+        try:
+            sections[section] = _camel_keys(content)
+        except RecursionError:
+            raise K8sConfigTagError(f"the tag {name}: {section} is nested too deeply") from None
     return sections
 
 
