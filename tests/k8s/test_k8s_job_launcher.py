@@ -180,7 +180,9 @@ def test_a_run_launched_as_a_kubernetes_job_succeeds(webserver: WebserverProcess
     assert pod["restartPolicy"] == "Never" and pod["terminationGracePeriodSeconds"] == GRACE
     # The storage URL travelled in the Secret only, never in the Job.
     assert "postgresql" not in json.dumps(posted)
-    assert not processes_mentioning(run_id)
+    wait_until(lambda: not processes_mentioning(run_id), timeout=30)  # the worker exits once recorded
+    wait_until(lambda: [c["type"] for c in _job_of(standin, run_id)[0]["status"].get("conditions", [])]
+               == ["Complete"], timeout=30)
 
 
 def test_an_invalid_k8s_config_tag_fails_the_launch_with_the_reason(webserver: WebserverProcess,
