@@ -17,10 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "webserver"))
 
-from standin_process import StandinKubernetes  # noqa: E402
-
-NAMESPACE = "berth-runs"
-STORAGE_SECRET = "berth-run-storage"
+from standin_process import NAMESPACE, STORAGE_SECRET, StandinKubernetes  # noqa: E402
 
 
 @pytest.fixture(scope="module")

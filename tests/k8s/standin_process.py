@@ -19,6 +19,9 @@ from typing import Any, Iterable, Optional
 import httpx
 
 HERE = Path(__file__).resolve().parent
+# Where the tests' runs go, and the Secret that gives their workers BERTH_STORAGE_URL.
+NAMESPACE = "berth-runs"
+STORAGE_SECRET = "berth-run-storage"
 _SERVING = re.compile(r"serving on (http://\S+)")
 
 

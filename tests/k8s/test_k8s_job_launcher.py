@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from conftest import NAMESPACE, STORAGE_SECRET
-from standin_process import StandinKubernetes, processes_mentioning
+from standin_process import NAMESPACE, STORAGE_SECRET, StandinKubernetes, processes_mentioning
 from webserver_process import WebserverProcess, wait_until, write_workspace
 
 from berth.events import EventType

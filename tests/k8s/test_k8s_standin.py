@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NAMESPACE
-from standin_process import StandinKubernetes
+from standin_process import NAMESPACE, StandinKubernetes
 from webserver_process import wait_until
 
 pytestmark = pytest.mark.postgres  # the stand-in fixture gives its Jobs a storage Secret
