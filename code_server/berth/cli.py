@@ -3,6 +3,8 @@
 ``berth code-server start (-f FILE | -m MODULE)`` serves a code location until SIGTERM, SIGINT or
 the Shutdown RPC, then drains its runs and exits 0. ``berth storage upgrade|current`` migrates run
 storage or shows its schema revision; ``berth runs prune`` deletes old runs and their outputs.
+``berth run-worker --run-id ID (-f FILE | -m MODULE)`` executes one stored run in this process
+(``berth._run_worker_command``).
 
 Other packages add commands through the ``berth.commands`` entry point group (a name and a
 ``main(argv) -> int``): ``berth dev`` and ``berth webserver`` come from berth-webserver that way,
@@ -18,6 +20,7 @@ import sys
 from types import FrameType
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from berth._run_worker_command import add_run_worker_command, run_worker_command
 from berth._runs_command import add_runs_commands, run_runs_command
 from berth._storage_command import add_storage_commands, run_storage_command
 from berth.version import __version__
@@ -38,7 +41,7 @@ TOKEN_ENV = "BERTH_CODE_SERVER_TOKEN"
 TOKEN_FILE_ENV = "BERTH_CODE_SERVER_TOKEN_FILE"
 
 COMMANDS_ENTRY_POINT_GROUP = "berth.commands"
-_BUILT_IN = frozenset({"code-server", "storage", "runs"})
+_BUILT_IN = frozenset({"code-server", "storage", "runs", "run-worker"})
 # The distribution whose commands (dev, webserver, token) are looked up first: scanning every
 # installed package's entry points costs a process about 0.1 s at each start.
 _WEBSERVER_DISTRIBUTION = "berth-webserver"
@@ -79,6 +82,7 @@ def _parser(list_plugins: bool = True) -> argparse.ArgumentParser:
                        help="require client certificates signed by this CA (mutual TLS)")
     add_storage_commands(commands)
     add_runs_commands(commands)
+    add_run_worker_command(commands)
     for entry_point in _plugin_commands() if list_plugins else []:
         commands.add_parser(entry_point.name, help=f"see berth {entry_point.name} --help", add_help=False)
     return parser
@@ -191,6 +195,17 @@ def _supervisor_pid() -> Optional[int]:
     return int(value) if value.isdigit() else None
 
 
+def _exit_after_run(code: int) -> int:
+    """Exit at once once a run has ended and is recorded (``berth run-worker``).
+
+    Threads an op left behind (a canceled op's helper thread still sleeping, say) must not keep
+    the worker alive, as ``sys.exit`` would by joining them.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``berth`` command with ``argv`` (default: the process's arguments)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -210,6 +225,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return run_storage_command(args)
     if args.command == "runs":
         return run_runs_command(args)
+    if args.command == "run-worker":
+        return _exit_after_run(run_worker_command(args))
     return EXIT_USAGE
 
 

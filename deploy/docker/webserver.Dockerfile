@@ -33,7 +33,8 @@ COPY code_server/ /src/code_server/
 RUN /opt/venv/bin/pip install "/src/code_server[postgres]"
 COPY webserver/ /src/webserver/
 COPY --from=ui /src/webserver/berth_webserver/static/ui/ /src/webserver/berth_webserver/static/ui/
-RUN /opt/venv/bin/pip install /src/webserver
+# [k8s]: the Kubernetes client, for the k8s_job run launcher (deploy/k8s/overlays/k8s-run-launcher).
+RUN /opt/venv/bin/pip install "/src/webserver[k8s]"
 
 FROM ${BASE_IMAGE}
 ENV PATH=/opt/venv/bin:$PATH \

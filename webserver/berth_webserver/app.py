@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
     from .async_storage import AsyncRunStorage
     from .auth.authenticator import Authenticator
+    from .launchers.k8s_job_config import K8sJobLauncherConfig
+    from .launchers.protocol import Launcher
     from .workspace.workspace import Workspace
 
 __all__ = ["create_app", "LazySchema", "STATIC_DIR", "security_middleware"]
@@ -80,7 +82,8 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
                keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None,
                limits: Optional[ServerLimits] = None, allowed_origins: Sequence[str] = (),
                loopback_only: bool = False, run_monitoring: Optional[RunMonitorSettings] = None,
-               output_store: Optional["OutputStore"] = None) -> Starlette:
+               output_store: Optional["OutputStore"] = None,
+               k8s_job_launcher: Optional["K8sJobLauncherConfig"] = None) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
 
     ``output_store``: where runs keep their outputs, which ``deleteRun`` deletes (default: the
@@ -94,10 +97,21 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
 
     ``run_monitoring``: the periodic run monitor's settings (``workspace.run_monitor``; the
     defaults when None). Its loop runs from the lifespan's start to its end.
+
+    ``k8s_job_launcher``: launch runs as Kubernetes Jobs with these settings (``launchers.k8s_job``);
+    without it, runs are forked by their location's code server.
     """
     lazy_schema = LazySchema(schema)
     preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
-    launcher = RunLauncher(workspace.client)
+    launcher: "Launcher"
+    if k8s_job_launcher is not None:
+        from .launchers.k8s_job import K8sJobLauncher
+
+        launcher = K8sJobLauncher(k8s_job_launcher, workspace.entry, storage)
+    else:
+        launcher = RunLauncher(workspace.client)
+    # The monitor asks the launcher (check_workers), never a location's server directly: a Job's
+    # worker is not its location's, and restarting a location leaves its Jobs alone.
     monitor = RunMonitor(storage, launcher, run_monitoring or RunMonitorSettings())
     workspace.run_monitor = monitor
     context = RequestContext(workspace, storage, launcher, read_only,

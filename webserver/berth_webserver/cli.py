@@ -32,6 +32,7 @@ def _dev_parser() -> argparse.ArgumentParser:
     _add_auth_argument(parser)
     _add_security_flags(parser)
     _add_upkeep_flags(parser)
+    _add_launcher_flags(parser)
     return parser
 
 
@@ -79,6 +80,33 @@ def _add_output_store_argument(parser: argparse.ArgumentParser) -> None:
                              "$BERTH_HOME/storage); code servers this command starts use it too")
 
 
+def _add_launcher_flags(parser: argparse.ArgumentParser) -> None:
+    from .launchers.k8s_job_config import add_k8s_flags
+
+    add_k8s_flags(parser)
+
+
+def _k8s_job_launcher(args: argparse.Namespace, prog: str) -> Any:
+    """The k8s_job launcher's config with ``--run-launcher k8s_job``, else None; raises ``UsageError``."""
+    from .launchers.k8s_job_config import RUN_LAUNCHERS, K8sJobLauncherConfig, K8sLauncherConfigError
+
+    if args.run_launcher not in RUN_LAUNCHERS:  # from $BERTH_RUN_LAUNCHER, which argparse does not check
+        raise UsageError(f"{prog}: run launcher {args.run_launcher!r} is not one of {', '.join(RUN_LAUNCHERS)}")
+    if args.run_launcher != "k8s_job":
+        return None
+
+    try:
+        config = K8sJobLauncherConfig.from_flags(args)
+    except K8sLauncherConfigError as exc:
+        raise UsageError(f"{prog}: run launcher k8s_job: {exc}") from None
+    import importlib.util
+
+    if importlib.util.find_spec("kubernetes") is None:
+        raise UsageError(f"{prog}: run launcher k8s_job needs the Kubernetes client: "
+                         "pip install 'berth-webserver[k8s]'")
+    return config
+
+
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--auth", metavar="FILE",
                         help="API tokens with roles and/or a trusted proxy (see docs/security.md); "
@@ -99,6 +127,7 @@ def _webserver_parser() -> argparse.ArgumentParser:
     _add_auth_argument(parser)
     _add_security_flags(parser)
     _add_upkeep_flags(parser)
+    _add_launcher_flags(parser)
     code_servers = parser.add_argument_group("code servers run elsewhere (grpc_server entries)")
     code_servers.add_argument("--code-server-token-file", metavar="FILE",
                               help="their shared secret (default: $BERTH_CODE_SERVER_TOKEN, else the file "
@@ -222,6 +251,7 @@ def dev_main(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     try:
         authenticator = _authenticator(args.auth, "berth dev")
+        k8s_job_launcher = _k8s_job_launcher(args, "berth dev")
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -234,7 +264,8 @@ def dev_main(argv: Sequence[str]) -> int:
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
     return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator, output_store_url=args.output_store, **_upkeep(args), **security)
+                authenticator=authenticator, output_store_url=args.output_store,
+                k8s_job_launcher=k8s_job_launcher, **_upkeep(args), **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -254,6 +285,7 @@ def webserver_main(argv: Sequence[str]) -> int:
     try:
         authenticator = _authenticator(args.auth, "berth webserver")
         token, tls = _code_server_security(args)
+        k8s_job_launcher = _k8s_job_launcher(args, "berth webserver")
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -265,7 +297,7 @@ def webserver_main(argv: Sequence[str]) -> int:
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
                 authenticator=authenticator, token=token, tls=tls, output_store_url=args.output_store,
-                **_upkeep(args), **security)
+                k8s_job_launcher=k8s_job_launcher, **_upkeep(args), **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:

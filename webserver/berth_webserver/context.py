@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from berth.output_store import OutputStore
 
     from .async_storage import AsyncRunStorage
-    from .launcher import RunLauncher
+    from .launchers.protocol import Launcher
     from .workspace.workspace import Workspace
 
 __all__ = ["USER_TAG", "RequestContext", "ResolveInfo"]
@@ -33,7 +33,7 @@ class RequestContext:
 
     workspace: "Workspace"
     storage: "AsyncRunStorage"
-    launcher: "RunLauncher"
+    launcher: "Launcher"
     read_only: bool = False
     principal: Principal = ANONYMOUS
     client_address: str = ""

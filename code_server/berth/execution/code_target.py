@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 if TYPE_CHECKING:
     from berth.definitions.repository import RepositoryDefinition
+    from berth.protocol.v1 import code_location_pb2
 
 __all__ = ["CodeTarget"]
 
@@ -55,6 +56,25 @@ class CodeTarget:
         if self.working_directory is not None:
             args += ["--working-directory", self.working_directory]
         return args
+
+    def to_proto(self) -> "code_location_pb2.CodeTarget":
+        """The target as this process sees it, with absolute paths, for a worker started elsewhere.
+
+        A module target without a working directory is imported from the current directory
+        (``python -m`` semantics), so that directory is what another process needs.
+        """
+        from berth.protocol.v1 import code_location_pb2
+
+        working_directory = (os.path.abspath(self.working_directory) if self.working_directory
+                             else os.getcwd() if self.module_name is not None else "")
+        return code_location_pb2.CodeTarget(
+            python_file=os.path.abspath(self.python_file) if self.python_file is not None else "",
+            module_name=self.module_name or "", working_directory=working_directory)
+
+    @classmethod
+    def from_proto(cls, proto: "code_location_pb2.CodeTarget") -> "CodeTarget":
+        """Inverse of ``to_proto``; raises ``ValueError`` when the message names no code."""
+        return cls(proto.python_file or None, proto.module_name or None, proto.working_directory or None)
 
     @staticmethod
     def add_arguments(parser: argparse.ArgumentParser) -> None:

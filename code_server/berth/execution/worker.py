@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from berth.definitions.repository import RepositoryDefinition
     from berth.storage import RunStorage
 
-__all__ = ["execute_run", "main", "EXIT_OK", "EXIT_RUN_NOT_FOUND", "EXIT_WORKER_ERROR"]
+__all__ = ["execute_run", "main", "run_from_target", "EXIT_OK", "EXIT_RUN_NOT_FOUND", "EXIT_WORKER_ERROR"]
 
 EXIT_OK = 0
 EXIT_RUN_NOT_FOUND = 3
@@ -152,14 +152,21 @@ def _main(args: argparse.Namespace) -> int:
 
     storage = RunStorage.from_url(args.storage_url or os.environ.get("BERTH_STORAGE_URL") or default_storage_url())
     try:
-        try:
-            repositories = CodeTarget.from_namespace(args).load()
-        except BaseException as exc:  # noqa: BLE001 - the run must record why it could not start
-            _record_worker_error(storage, args.run_id, exc)
-            return EXIT_WORKER_ERROR
-        return execute_run(args.run_id, storage, repositories, args.repository_name, args.job_name)
+        return run_from_target(args.run_id, storage, CodeTarget.from_namespace(args), args.repository_name,
+                               args.job_name)
     finally:
         storage.dispose()
+
+
+def run_from_target(run_id: str, storage: "RunStorage", target: CodeTarget, repository_name: str = "",
+                    job_name: str = "") -> int:
+    """Import the user code of ``target``, then ``execute_run``; an import error fails the run."""
+    try:
+        repositories = target.load()
+    except BaseException as exc:  # noqa: BLE001 - the run must record why it could not start
+        _record_worker_error(storage, run_id, exc)
+        return EXIT_WORKER_ERROR
+    return execute_run(run_id, storage, repositories, repository_name, job_name)
 
 
 if __name__ == "__main__":

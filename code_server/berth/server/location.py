@@ -79,7 +79,9 @@ class LocationHost:
         self.shutdown_grace = shutdown_grace
         self.server_id = str(uuid.uuid4())
         self.started_at = time.time()
-        self.image = os.environ.get("BERTH_CODE_IMAGE", "")
+        # The image a run launcher starts this location's runs in (a Deployment sets it, from the
+        # downward API or explicitly); BERTH_CODE_IMAGE is the older name baked into the image.
+        self.image = os.environ.get("BERTH_CONTAINER_IMAGE") or os.environ.get("BERTH_CODE_IMAGE", "")
         self.storage = ServerStorage(storage_url)
         self.worker_records = _worker_record_dir(self.storage.url, self.location_name)
         self.active_runs = ActiveRuns(self.storage, terminate_grace, self.worker_records)
@@ -192,7 +194,8 @@ class LocationHost:
         info = code_location_pb2.ServerInfo(
             location_name=self.location_name, server_id=self.server_id, berth_version=__version__,
             image=self.image, generation=generation.number, pid=os.getpid(),
-            started_at=self.started_at, shutting_down=self.shutting_down.is_set())
+            started_at=self.started_at, shutting_down=self.shutting_down.is_set(),
+            code_target=self.target.to_proto())
         if generation.load_error is not None:
             info.load_error.CopyFrom(error_to_proto(generation.load_error))
         return info

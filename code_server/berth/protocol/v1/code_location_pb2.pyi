@@ -24,7 +24,7 @@ class GetServerInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ServerInfo(_message.Message):
-    __slots__ = ("location_name", "server_id", "berth_version", "image", "generation", "load_error", "pid", "started_at", "shutting_down")
+    __slots__ = ("location_name", "server_id", "berth_version", "image", "generation", "load_error", "pid", "started_at", "shutting_down", "code_target")
     LOCATION_NAME_FIELD_NUMBER: _ClassVar[int]
     SERVER_ID_FIELD_NUMBER: _ClassVar[int]
     BERTH_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class ServerInfo(_message.Message):
     PID_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     SHUTTING_DOWN_FIELD_NUMBER: _ClassVar[int]
+    CODE_TARGET_FIELD_NUMBER: _ClassVar[int]
     location_name: str
     server_id: str
     berth_version: str
@@ -43,7 +44,18 @@ class ServerInfo(_message.Message):
     pid: int
     started_at: float
     shutting_down: bool
-    def __init__(self, location_name: _Optional[str] = ..., server_id: _Optional[str] = ..., berth_version: _Optional[str] = ..., image: _Optional[str] = ..., generation: _Optional[int] = ..., load_error: _Optional[_Union[UserError, _Mapping]] = ..., pid: _Optional[int] = ..., started_at: _Optional[float] = ..., shutting_down: _Optional[bool] = ...) -> None: ...
+    code_target: CodeTarget
+    def __init__(self, location_name: _Optional[str] = ..., server_id: _Optional[str] = ..., berth_version: _Optional[str] = ..., image: _Optional[str] = ..., generation: _Optional[int] = ..., load_error: _Optional[_Union[UserError, _Mapping]] = ..., pid: _Optional[int] = ..., started_at: _Optional[float] = ..., shutting_down: _Optional[bool] = ..., code_target: _Optional[_Union[CodeTarget, _Mapping]] = ...) -> None: ...
+
+class CodeTarget(_message.Message):
+    __slots__ = ("python_file", "module_name", "working_directory")
+    PYTHON_FILE_FIELD_NUMBER: _ClassVar[int]
+    MODULE_NAME_FIELD_NUMBER: _ClassVar[int]
+    WORKING_DIRECTORY_FIELD_NUMBER: _ClassVar[int]
+    python_file: str
+    module_name: str
+    working_directory: str
+    def __init__(self, python_file: _Optional[str] = ..., module_name: _Optional[str] = ..., working_directory: _Optional[str] = ...) -> None: ...
 
 class ListRepositoriesRequest(_message.Message):
     __slots__ = ()
