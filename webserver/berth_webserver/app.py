@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from .async_storage import AsyncRunStorage
     from .auth.authenticator import Authenticator
+    from .instance import InstanceConfig
+    from .run_queue import RunQueue
     from .workspace.workspace import Workspace
 
 __all__ = ["create_app", "LazySchema", "STATIC_DIR", "security_middleware"]
@@ -75,7 +77,7 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
                schema: Optional["graphene.Schema"] = None, manage_workspace: bool = True,
                keep_alive_interval: float = 15.0, authenticator: Optional["Authenticator"] = None,
                limits: Optional[ServerLimits] = None, allowed_origins: Sequence[str] = (),
-               loopback_only: bool = False) -> Starlette:
+               loopback_only: bool = False, instance: Optional["InstanceConfig"] = None) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
 
     ``loopback_only``: the server listens on a loopback address, so only loopback Host names are
@@ -83,12 +85,16 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
 
     With an ``authenticator`` every request but the open ones must carry credentials (see
     ``auth.middleware``); without one, every caller is the anonymous admin.
+
+    ``instance``: the instance file's settings; with a ``run_queue`` section, launched runs wait
+    QUEUED and this webserver's dequeuer (while it holds the lease) starts them.
     """
     lazy_schema = LazySchema(schema)
     preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
     launcher = RunLauncher(workspace.client)
     workspace.run_monitor = RunMonitor(storage, lambda: launcher.launching)
-    context = RequestContext(workspace, storage, launcher, read_only)
+    run_queue = _run_queue(instance, storage, workspace, launcher)
+    context = RequestContext(workspace, storage, launcher, read_only, run_queue=run_queue, instance=instance)
 
     def make_context(connection: HTTPConnection) -> RequestContext:
         client = connection.client
@@ -107,9 +113,13 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
         import berth.config  # noqa: F401
         building = asyncio.to_thread(lazy_schema.build)
         await (asyncio.gather(workspace.start(), building) if manage_workspace else building)
+        if run_queue is not None:
+            await run_queue.start()
         try:
             yield
         finally:
+            if run_queue is not None:
+                await run_queue.stop()
             if manage_workspace:
                 await workspace.stop()
 
@@ -128,4 +138,14 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
     )
     app.state.workspace = workspace
     app.state.launcher = launcher
+    app.state.run_queue = run_queue
     return app
+
+
+def _run_queue(instance: Optional["InstanceConfig"], storage: "AsyncRunStorage", workspace: "Workspace",
+               launcher: RunLauncher) -> Optional["RunQueue"]:
+    if instance is None or instance.run_queue is None:
+        return None
+    from .run_queue import RunQueue
+
+    return RunQueue(instance.run_queue, storage, workspace, launcher)

@@ -34,9 +34,12 @@ def _dev_parser() -> argparse.ArgumentParser:
 
 
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--instance", metavar="FILE",
+                        help="the instance file (docs/instance.md; default: $BERTH_HOME/berth.yaml when it "
+                             "exists); flags and environment variables override it")
     parser.add_argument("--auth", metavar="FILE",
-                        help="API tokens with roles and/or a trusted proxy (see docs/security.md); "
-                             "without it every caller may do everything")
+                        help="API tokens with roles and/or a trusted proxy (see docs/security.md; overrides "
+                             "the instance file's auth); without either, every caller may do everything")
 
 
 def _webserver_parser() -> argparse.ArgumentParser:
@@ -138,11 +141,28 @@ def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int
     return run_webserver(origins, storage_url, host, port, read_only=read_only, **security)
 
 
-def _authenticator(path: Optional[str], prog: str) -> Any:
-    """The authenticator of ``--auth FILE`` (None without it); raises ``UsageError``."""
-    if path is None:
-        return None
+def _instance(path: Optional[str], prog: str) -> Any:
+    """The checked instance file (``--instance``, else the default one); raises ``UsageError``."""
+    from .instance import InstanceConfigError, load_instance
+    from .instance.overrides import launcher_problem
+
+    try:
+        instance = load_instance(path)
+    except InstanceConfigError as exc:
+        raise UsageError(f"{prog}: {exc}") from None
+    problem = launcher_problem(instance)
+    if problem is not None:
+        raise UsageError(f"{prog}: {problem}")
+    return instance
+
+
+def _authenticator(path: Optional[str], prog: str, instance: Any = None) -> Any:
+    """The authenticator of ``--auth FILE``, else of the instance file's ``auth`` (None without
+    either); raises ``UsageError``."""
     from .auth.authenticator import Authenticator
+
+    if path is None:
+        return Authenticator(instance.auth) if instance is not None and instance.auth is not None else None
     from .auth.config import AuthConfigError, load_auth_file
 
     try:
@@ -172,7 +192,8 @@ def dev_main(argv: Sequence[str]) -> int:
         print(f"berth dev: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        authenticator = _authenticator(args.auth, "berth dev")
+        instance = _instance(args.instance, "berth dev")
+        authenticator = _authenticator(args.auth, "berth dev", instance)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -184,8 +205,10 @@ def dev_main(argv: Sequence[str]) -> int:
               "it could launch and delete runs. Use --auth FILE (see docs/security.md), or serve on "
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
-    return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator, **security)
+    from .instance.overrides import storage_url_for
+
+    return _run(origins, storage_url_for(None, instance) or _default_storage_url(), args.host, args.port,
+                read_only=False, authenticator=authenticator, instance=instance, **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -201,13 +224,16 @@ def webserver_main(argv: Sequence[str]) -> int:
     except WorkspaceFileError as exc:
         print(f"berth webserver: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or _default_storage_url()
     try:
-        authenticator = _authenticator(args.auth, "berth webserver")
+        instance = _instance(args.instance, "berth webserver")
+        authenticator = _authenticator(args.auth, "berth webserver", instance)
         token, tls = _code_server_security(args)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    from .instance.overrides import storage_url_for
+
+    storage_url = storage_url_for(args.storage, instance) or _default_storage_url()
     if authenticator is None:
         can = ("read every run and its config" if args.read_only else
                "launch, terminate and delete runs and shut down code locations")
@@ -215,7 +241,7 @@ def webserver_main(argv: Sequence[str]) -> int:
               f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
-                authenticator=authenticator, token=token, tls=tls, **security)
+                authenticator=authenticator, token=token, tls=tls, instance=instance, **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:

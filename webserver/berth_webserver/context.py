@@ -11,7 +11,9 @@ from .auth.roles import ANONYMOUS, Principal, Role, required_role
 
 if TYPE_CHECKING:
     from .async_storage import AsyncRunStorage
+    from .instance import InstanceConfig
     from .launcher import RunLauncher
+    from .run_queue import RunQueue
     from .workspace.workspace import Workspace
 
 __all__ = ["USER_TAG", "RequestContext", "ResolveInfo"]
@@ -25,6 +27,8 @@ class RequestContext:
     """The workspace, run storage and launcher of the webserver, and who is calling.
 
     ``read_only`` refuses every mutation; otherwise the caller's role decides (``refusal``).
+    ``run_queue``: launched runs wait QUEUED in it (None: they are launched at once);
+    ``instance``: the instance file's settings (None: every default).
     """
 
     workspace: "Workspace"
@@ -33,6 +37,8 @@ class RequestContext:
     read_only: bool = False
     principal: Principal = ANONYMOUS
     client_address: str = ""
+    run_queue: Optional["RunQueue"] = None
+    instance: Optional["InstanceConfig"] = None
 
     def refusal(self, mutation_name: str) -> Optional[str]:
         """Why the caller may not run this mutation, or None when they may."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence
 if TYPE_CHECKING:
     from .auth.authenticator import Authenticator
     from .http.limits import ServerLimits
+    from .instance import InstanceConfig
     from .workspace.supervisor import CodeServerProcess
     from .workspace.workspace_file import LocationOrigin
 
@@ -35,16 +36,18 @@ class _Security(NamedTuple):
     authenticator: Optional["Authenticator"]
     token: str  # the code servers' shared secret
     tls: Any  # a ClientTLS for the code servers that someone else runs, or None
+    instance: Optional["InstanceConfig"] = None  # the instance file (run queue, …)
 
 
 def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
                   read_only: bool = False, limits: Optional["ServerLimits"] = None,
                   allowed_origins: Sequence[str] = (), authenticator: Optional["Authenticator"] = None,
-                  token: Optional[str] = None, tls: Any = None) -> int:
+                  token: Optional[str] = None, tls: Any = None,
+                  instance: Optional["InstanceConfig"] = None) -> int:
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code.
 
     ``token``: the code servers' secret (a fresh one when None); ``tls``: a ``ClientTLS`` for the
-    code servers that someone else runs.
+    code servers that someone else runs; ``instance``: the instance file's settings.
     """
     from berth.redaction import install_log_redaction
 
@@ -53,7 +56,7 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
 
     install_log_redaction()  # the storage URL may carry a password; no log line may show it
     security = _Security(limits or ServerLimits(), tuple(allowed_origins), authenticator,
-                         token or secrets.token_urlsafe(32), tls)
+                         token or secrets.token_urlsafe(32), tls, instance)
     problem = _cannot_listen(host, port)
     if problem is not None:
         # Checked before anything starts: no code server is spawned for a webserver that cannot serve.
@@ -127,7 +130,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
                               access=CodeServerAccess(security.token, security.tls))
         app = create_app(workspace, storage, read_only=read_only, authenticator=security.authenticator,
                          limits=security.limits, allowed_origins=security.allowed_origins,
-                         loopback_only=is_loopback(host))
+                         loopback_only=is_loopback(host), instance=security.instance)
         return await serve_async(app, host, port, on_ready=_announce, ws_max_size=security.limits.max_body_bytes)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,
