@@ -12,6 +12,7 @@ in that list (a server registers a worker before it answers StartRun) or still i
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Awaitable, Callable, Collection
 
 from berth.run_failure import end_unfinished_run
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["RunMonitor", "WATCHED_STATUSES"]
 
 WATCHED_STATUSES = (RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING)
+# Seconds a STARTING run is assumed to be mid-launch on some webserver (a StartRun answers in far less).
+OTHER_WEBSERVER_LAUNCH_GRACE = 15.0
 
 
 class RunMonitor:
@@ -49,7 +52,11 @@ class RunMonitor:
         # with its server before (see RunLauncher.launching_run).
         launching = self.launching()
         active = frozenset(await list_active_runs()) | launching
-        orphans = [run.run_id for run in candidates if run.run_id not in active]
+        # Another webserver (sharing the database) may be handing a STARTING run to the server
+        # right now, and its launching set is not visible here: leave recent ones alone.
+        recent = time.time() - OTHER_WEBSERVER_LAUNCH_GRACE
+        orphans = [run.run_id for run in candidates if run.run_id not in active
+                   and not (run.status is RunStatus.STARTING and run.update_timestamp > recent)]
         return await self.storage.run(self._finish, location_name, orphans)
 
     def _finish(self, storage: "RunStorage", location_name: str, run_ids: list[str]) -> list[str]:
