@@ -37,6 +37,8 @@ __all__ = ["DEQUEUER_LEASE", "RunQueue", "waiting_message"]
 DEQUEUER_LEASE = "dequeuer"
 
 _log = logging.getLogger(__name__)
+# At most this long a stopping webserver waits for its launches under way (a StartRun takes ms).
+_STOP_WAIT_SECONDS = 30.0
 
 
 def waiting_message(location_name: str) -> str:
@@ -58,6 +60,7 @@ class RunQueue:
         self._told_waiting: set[str] = set()
         self._wakeup: Optional[asyncio.Event] = None
         self._task: Optional[asyncio.Task[None]] = None
+        self._pass: Optional[asyncio.Future[list[str]]] = None
 
     @property
     def is_leader(self) -> bool:
@@ -75,11 +78,17 @@ class RunQueue:
         self._task = asyncio.create_task(self._loop(), name="berth-dequeuer")
 
     async def stop(self) -> None:
-        """Stop the loop (a pass under way is let finish its launches) and give the lease up."""
+        """Stop the loop, let a pass under way finish its launches, and give the lease up.
+
+        Waiting matters in a rolling update: a run claimed (STARTING) whose StartRun were cut
+        off by the shutdown would have no worker and no failure recorded.
+        """
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._pass is not None and not self._pass.done():
+            await asyncio.wait({self._pass}, timeout=_STOP_WAIT_SECONDS)
         await self._storage.run(lambda _storage: self._lease.release())
 
     async def _loop(self) -> None:
@@ -89,7 +98,8 @@ class RunQueue:
                 if await self._storage.run(lambda _storage: self._lease.try_acquire()):
                     # Shielded: a stop between a claim and its launch would leave the run STARTING
                     # with no worker; the pass is short (one launch per free slot).
-                    await asyncio.shield(self.dequeue_once())
+                    self._pass = asyncio.ensure_future(self.dequeue_once())
+                    await asyncio.shield(self._pass)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a database blip must not end the dequeuer
