@@ -10,7 +10,7 @@ once, and runs when the location is back.
 from __future__ import annotations
 
 import pathlib
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from queue_harness import (
@@ -62,8 +62,11 @@ class Served:
         self.storage.dispose()
 
 
+Serve = Callable[[str], Served]
+
+
 @pytest.fixture
-def serve(tmp_path: pathlib.Path, storage_url: str) -> Iterator:
+def serve(tmp_path: pathlib.Path, storage_url: str) -> Iterator[Serve]:
     started: list[Served] = []
 
     def make(queue_yaml: str) -> Served:
@@ -75,7 +78,7 @@ def serve(tmp_path: pathlib.Path, storage_url: str) -> Iterator:
         served.close()
 
 
-def test_limits_are_never_exceeded_and_every_run_succeeds(serve) -> None:  # type: ignore[no-untyped-def]
+def test_limits_are_never_exceeded_and_every_run_succeeds(serve: Serve) -> None:
     served = serve("run_queue:\n  max_concurrent_runs: 3\n  dequeue_interval_seconds: 0.2\n"
                    "  tag_concurrency_limits: [{key: database, value: warehouse, limit: 1}]\n")
     instance = served.webserver.graphql(INSTANCE_QUERY)["instance"]
@@ -100,7 +103,7 @@ def test_limits_are_never_exceeded_and_every_run_succeeds(serve) -> None:  # typ
         assert kinds[0] == EventType.RUN_ENQUEUED and kinds.count(EventType.RUN_STARTING) == 1, kinds
 
 
-def test_higher_priority_starts_first_then_older_first(serve) -> None:  # type: ignore[no-untyped-def]
+def test_higher_priority_starts_first_then_older_first(serve: Serve) -> None:
     served = serve("run_queue: {max_concurrent_runs: 1, dequeue_interval_seconds: 0.2}\n")
     blocker = launch(served.webserver, "hello", "slow_job", run_config=sleep_config(1.5))
     wait_until(lambda: served.storage.get_run(blocker).status == RunStatus.STARTED, timeout=60)  # type: ignore[union-attr]
@@ -116,7 +119,7 @@ def test_higher_priority_starts_first_then_older_first(serve) -> None:  # type: 
     assert order == ["higher", "high", "plain", "plain2", "low"]
 
 
-def test_a_terminated_queued_run_is_canceled_without_being_launched(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_terminated_queued_run_is_canceled_without_being_launched(serve: Serve) -> None:
     served = serve("run_queue: {max_concurrent_runs: 1, dequeue_interval_seconds: 0.2}\n")
     blocker = launch(served.webserver, "hello", "slow_job", run_config=sleep_config(30))
     wait_until(lambda: served.storage.get_run(blocker).status == RunStatus.STARTED, timeout=60)  # type: ignore[union-attr]
@@ -134,7 +137,7 @@ def test_a_terminated_queued_run_is_canceled_without_being_launched(serve) -> No
     assert served.storage.get_run(queued).status == RunStatus.CANCELED  # type: ignore[union-attr]
 
 
-def test_a_queued_run_of_a_location_that_is_down_waits_and_runs_when_it_is_back(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_queued_run_of_a_location_that_is_down_waits_and_runs_when_it_is_back(serve: Serve) -> None:
     served = serve("run_queue: {max_concurrent_runs: 1, dequeue_interval_seconds: 0.1}\n")
     blocker = launch(served.webserver, "hello", "slow_job", run_config=sleep_config(1.0))
     wait_until(lambda: served.storage.get_run(blocker).status == RunStatus.STARTED, timeout=60)  # type: ignore[union-attr]
