@@ -111,7 +111,8 @@ def load_instance_file(path: Union[str, Path]) -> InstanceConfig:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InstanceConfigError(f"{source}: cannot read the instance file: {getattr(exc, 'strerror', None) or exc}") from None
+        reason = getattr(exc, "strerror", None) or exc
+        raise InstanceConfigError(f"{source}: cannot read the instance file: {reason}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
