@@ -50,9 +50,11 @@ RUN groupadd --system --gid 10001 berth \
     && chmod 1777 /var/lib/berth
 COPY --from=build /opt/venv /opt/venv
 COPY deploy/docker/health_check.py /opt/berth/health_check.py
+# The default instance file (docs/instance.md); Kubernetes and compose mount their own over it.
+COPY deploy/k8s/base/berth.yaml /etc/berth-instance/berth.yaml
 WORKDIR /opt/berth
 USER 10001:10001
 EXPOSE 3000
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["berth", "webserver"]
-CMD ["-w", "/etc/berth/workspace.yaml", "--host", "0.0.0.0", "--port", "3000"]
+CMD ["-w", "/etc/berth/workspace.yaml", "--host", "0.0.0.0", "--port", "3000", "--instance", "/etc/berth-instance/berth.yaml"]

@@ -241,3 +241,18 @@ def test_adding_a_location_is_one_copied_file_and_two_lines(tmp_path: Path, base
     # The workspace ConfigMap's name changes with its content, so the webserver rolls out with the new list.
     assert grown.webserver() != base.webserver()
     assert grown.get("Deployment", "hello") == base.get("Deployment", "hello")
+
+
+def test_webservers_read_the_instance_file_from_its_config_map(base: RenderedManifests) -> None:
+    from berth_webserver.instance import parse_instance_config
+
+    deployment = base.webserver()
+    pod, container = deployment["spec"]["template"]["spec"], base.main_container(deployment)
+    instance_path = Path(flag_value(container["args"], "--instance"))
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == str(instance_path.parent)]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    config_map = base.get("ConfigMap", volume["configMap"]["name"])
+    instance = parse_instance_config(yaml.safe_load(config_map["data"][instance_path.name]))
+    assert instance.run_queue is not None
+    # Two replicas share PostgreSQL: one dequeues at a time (docs/instance.md).
+    assert deployment["spec"]["replicas"] == 2

@@ -39,8 +39,10 @@ if TYPE_CHECKING:
 
     from .async_storage import AsyncRunStorage
     from .auth.authenticator import Authenticator
+    from .instance import InstanceConfig
     from .launchers.k8s_job_config import K8sJobLauncherConfig
     from .launchers.protocol import Launcher
+    from .run_queue import RunQueue
     from .workspace.workspace import Workspace
 
 __all__ = ["create_app", "LazySchema", "STATIC_DIR", "security_middleware"]
@@ -83,7 +85,8 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
                limits: Optional[ServerLimits] = None, allowed_origins: Sequence[str] = (),
                loopback_only: bool = False, run_monitoring: Optional[RunMonitorSettings] = None,
                output_store: Optional["OutputStore"] = None,
-               k8s_job_launcher: Optional["K8sJobLauncherConfig"] = None) -> Starlette:
+               k8s_job_launcher: Optional["K8sJobLauncherConfig"] = None,
+               instance: Optional["InstanceConfig"] = None) -> Starlette:
     """The webserver's ASGI app; with manage_workspace, its lifespan starts and stops the workspace.
 
     ``output_store``: where runs keep their outputs, which ``deleteRun`` deletes (default: the
@@ -100,6 +103,9 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
 
     ``k8s_job_launcher``: launch runs as Kubernetes Jobs with these settings (``launchers.k8s_job``);
     without it, runs are forked by their location's code server.
+
+    ``instance``: the instance file's settings; with a ``run_queue`` section, launched runs wait
+    QUEUED and this webserver's dequeuer (while it holds the lease) starts them.
     """
     lazy_schema = LazySchema(schema)
     preparer = DocumentPreparer(limits or ServerLimits(), lambda: ListSizes.of_workspace(workspace.entries()))
@@ -114,8 +120,10 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
     # worker is not its location's, and restarting a location leaves its Jobs alone.
     monitor = RunMonitor(storage, launcher, run_monitoring or RunMonitorSettings())
     workspace.run_monitor = monitor
+    run_queue = _run_queue(instance, storage, workspace, launcher)
     context = RequestContext(workspace, storage, launcher, read_only,
-                             output_store=output_store or open_output_store())
+                             output_store=output_store or open_output_store(), run_queue=run_queue,
+                             instance=instance)
 
     def make_context(connection: HTTPConnection) -> RequestContext:
         client = connection.client
@@ -135,9 +143,13 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
         building = asyncio.to_thread(lazy_schema.build)
         await (asyncio.gather(workspace.start(), building) if manage_workspace else building)
         monitor.start()
+        if run_queue is not None:
+            await run_queue.start()
         try:
             yield
         finally:
+            if run_queue is not None:
+                await run_queue.stop()
             await monitor.stop()
             if manage_workspace:
                 await workspace.stop()
@@ -157,4 +169,14 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
     )
     app.state.workspace = workspace
     app.state.launcher = launcher
+    app.state.run_queue = run_queue
     return app
+
+
+def _run_queue(instance: Optional["InstanceConfig"], storage: "AsyncRunStorage", workspace: "Workspace",
+               launcher: "Launcher") -> Optional["RunQueue"]:
+    if instance is None or instance.run_queue is None:
+        return None
+    from .run_queue import RunQueue
+
+    return RunQueue(instance.run_queue, storage, workspace, launcher)

@@ -53,10 +53,10 @@ def _add_upkeep_flags(parser: argparse.ArgumentParser) -> None:
 
     defaults = RunMonitorSettings()
     group = parser.add_argument_group("run monitor (ends runs whose worker is gone)")
-    group.add_argument("--run-monitor-interval", type=_positive_seconds, default=defaults.poll_interval_seconds,
+    group.add_argument("--run-monitor-interval", type=_positive_seconds, default=None,
                        metavar="SECONDS", help="how often unfinished runs are checked "
                                                f"(default {defaults.poll_interval_seconds:g})")
-    group.add_argument("--run-monitor-grace", type=_positive_seconds, default=defaults.grace_seconds,
+    group.add_argument("--run-monitor-grace", type=_positive_seconds, default=None,
                        metavar="SECONDS", help="how long a run's worker must stay gone before the run is failed "
                                                f"(default {defaults.grace_seconds:g})")
     parser.add_argument("--code-server-shutdown-grace", type=_positive_seconds, default=5.0, metavar="SECONDS",
@@ -64,12 +64,18 @@ def _add_upkeep_flags(parser: argparse.ArgumentParser) -> None:
                              "for its runs when shut down before it cancels them (default 5)")
 
 
-def _upkeep(args: argparse.Namespace) -> dict[str, Any]:
-    """run_webserver's keyword arguments for the run monitor and the supervised servers' shutdown grace."""
-    from .workspace.run_verdicts import RunMonitorSettings
+def _run_settings(args: argparse.Namespace, instance: Any, prog: str) -> dict[str, Any]:
+    """run_webserver's keyword arguments for how runs are launched, kept and looked after: the flags
+    (and their environment variables) over the instance file over the defaults; raises ``UsageError``."""
+    from .instance.overrides import output_store_url_for, run_monitor_settings_for
 
-    return {"run_monitoring": RunMonitorSettings(poll_interval_seconds=args.run_monitor_interval,
-                                                 grace_seconds=args.run_monitor_grace),
+    try:
+        run_monitoring = run_monitor_settings_for(args.run_monitor_interval, args.run_monitor_grace, instance)
+    except ValueError as exc:
+        raise UsageError(f"{prog}: {instance.source or 'berth.yaml'}: {exc}") from None
+    return {"instance": instance, "run_monitoring": run_monitoring,
+            "output_store_url": output_store_url_for(args.output_store, instance),
+            "k8s_job_launcher": _k8s_job_launcher(args, instance, prog),
             "code_server_shutdown_grace": args.code_server_shutdown_grace}
 
 
@@ -86,17 +92,22 @@ def _add_launcher_flags(parser: argparse.ArgumentParser) -> None:
     add_k8s_flags(parser)
 
 
-def _k8s_job_launcher(args: argparse.Namespace, prog: str) -> Any:
-    """The k8s_job launcher's config with ``--run-launcher k8s_job``, else None; raises ``UsageError``."""
+def _k8s_job_launcher(args: argparse.Namespace, instance: Any, prog: str) -> Any:
+    """The k8s_job launcher's config when it launches runs, else None; raises ``UsageError``.
+
+    ``--run-launcher`` / ``$BERTH_RUN_LAUNCHER`` choose it with the ``--k8s-…`` flags; else the
+    instance file's ``run_launcher`` with its ``config``.
+    """
     from .launchers.k8s_job_config import RUN_LAUNCHERS, K8sJobLauncherConfig, K8sLauncherConfigError
 
-    if args.run_launcher not in RUN_LAUNCHERS:  # from $BERTH_RUN_LAUNCHER, which argparse does not check
-        raise UsageError(f"{prog}: run launcher {args.run_launcher!r} is not one of {', '.join(RUN_LAUNCHERS)}")
-    if args.run_launcher != "k8s_job":
+    module = args.run_launcher or instance.run_launcher.module
+    if module not in RUN_LAUNCHERS:  # from $BERTH_RUN_LAUNCHER, which argparse does not check
+        raise UsageError(f"{prog}: run launcher {module!r} is not one of {', '.join(RUN_LAUNCHERS)}")
+    if module != "k8s_job":
         return None
-
     try:
-        config = K8sJobLauncherConfig.from_flags(args)
+        config = (K8sJobLauncherConfig.from_flags(args) if args.run_launcher
+                  else instance.run_launcher.k8s_job or K8sJobLauncherConfig())
     except K8sLauncherConfigError as exc:
         raise UsageError(f"{prog}: run launcher k8s_job: {exc}") from None
     import importlib.util
@@ -108,9 +119,12 @@ def _k8s_job_launcher(args: argparse.Namespace, prog: str) -> Any:
 
 
 def _add_auth_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--instance", metavar="FILE",
+                        help="the instance file (docs/instance.md; default: $BERTH_HOME/berth.yaml when it "
+                             "exists); flags and environment variables override it")
     parser.add_argument("--auth", metavar="FILE",
-                        help="API tokens with roles and/or a trusted proxy (see docs/security.md); "
-                             "without it every caller may do everything")
+                        help="API tokens with roles and/or a trusted proxy (see docs/security.md; overrides "
+                             "the instance file's auth); without either, every caller may do everything")
 
 
 def _webserver_parser() -> argparse.ArgumentParser:
@@ -215,12 +229,23 @@ def _run(origins: list["LocationOrigin"], storage_url: str, host: str, port: int
     return run_webserver(origins, storage_url, host, port, read_only=read_only, **security)
 
 
+def _instance(path: Optional[str], prog: str) -> Any:
+    """The checked instance file (``--instance``, else the default one); raises ``UsageError``."""
+    from .instance import InstanceConfigError, load_instance
 
-def _authenticator(path: Optional[str], prog: str) -> Any:
-    """The authenticator of ``--auth FILE`` (None without it); raises ``UsageError``."""
-    if path is None:
-        return None
+    try:
+        return load_instance(path)
+    except InstanceConfigError as exc:
+        raise UsageError(f"{prog}: {exc}") from None
+
+
+def _authenticator(path: Optional[str], prog: str, instance: Any = None) -> Any:
+    """The authenticator of ``--auth FILE``, else of the instance file's ``auth`` (None without
+    either); raises ``UsageError``."""
     from .auth.authenticator import Authenticator
+
+    if path is None:
+        return Authenticator(instance.auth) if instance is not None and instance.auth is not None else None
     from .auth.config import AuthConfigError, load_auth_file
 
     try:
@@ -250,8 +275,9 @@ def dev_main(argv: Sequence[str]) -> int:
         print(f"berth dev: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        authenticator = _authenticator(args.auth, "berth dev")
-        k8s_job_launcher = _k8s_job_launcher(args, "berth dev")
+        instance = _instance(args.instance, "berth dev")
+        authenticator = _authenticator(args.auth, "berth dev", instance)
+        run_settings = _run_settings(args, instance, "berth dev")
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -263,9 +289,10 @@ def dev_main(argv: Sequence[str]) -> int:
               "it could launch and delete runs. Use --auth FILE (see docs/security.md), or serve on "
               "127.0.0.1.", file=sys.stderr)
         return EXIT_USAGE
-    return _run(origins, _default_storage_url(), args.host, args.port, read_only=False,
-                authenticator=authenticator, output_store_url=args.output_store,
-                k8s_job_launcher=k8s_job_launcher, **_upkeep(args), **security)
+    from .instance.overrides import storage_url_for
+
+    return _run(origins, storage_url_for(None, instance) or _default_storage_url(), args.host, args.port,
+                read_only=False, authenticator=authenticator, **run_settings, **security)
 
 
 def webserver_main(argv: Sequence[str]) -> int:
@@ -281,14 +308,17 @@ def webserver_main(argv: Sequence[str]) -> int:
     except WorkspaceFileError as exc:
         print(f"berth webserver: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    storage_url = args.storage or os.environ.get("BERTH_STORAGE_URL") or _default_storage_url()
     try:
-        authenticator = _authenticator(args.auth, "berth webserver")
+        instance = _instance(args.instance, "berth webserver")
+        authenticator = _authenticator(args.auth, "berth webserver", instance)
         token, tls = _code_server_security(args)
-        k8s_job_launcher = _k8s_job_launcher(args, "berth webserver")
+        run_settings = _run_settings(args, instance, "berth webserver")
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    from .instance.overrides import storage_url_for
+
+    storage_url = storage_url_for(args.storage, instance) or _default_storage_url()
     if authenticator is None:
         can = ("read every run and its config" if args.read_only else
                "launch, terminate and delete runs and shut down code locations")
@@ -296,8 +326,7 @@ def webserver_main(argv: Sequence[str]) -> int:
               f"anyone who can reach it can {can}. Use --auth FILE (see docs/security.md).",
               file=sys.stderr, flush=True)
     return _run(origins, storage_url, args.host, args.port, read_only=args.read_only,
-                authenticator=authenticator, token=token, tls=tls, output_store_url=args.output_store,
-                k8s_job_launcher=k8s_job_launcher, **_upkeep(args), **security)
+                authenticator=authenticator, token=token, tls=tls, **run_settings, **security)
 
 
 def _code_server_security(args: argparse.Namespace) -> tuple[Optional[str], Any]:

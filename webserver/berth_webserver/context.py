@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from berth.output_store import OutputStore
 
     from .async_storage import AsyncRunStorage
+    from .instance import InstanceConfig
     from .launchers.protocol import Launcher
+    from .run_queue import RunQueue
     from .workspace.workspace import Workspace
 
 __all__ = ["USER_TAG", "RequestContext", "ResolveInfo"]
@@ -29,6 +31,8 @@ class RequestContext:
     ``read_only`` refuses every mutation; otherwise the caller's role decides (``refusal``).
     ``output_store`` is where runs keep their outputs (``deleteRun`` deletes them); None means
     the process's default (``berth.output_store.open_output_store()``).
+    ``run_queue``: launched runs wait QUEUED in it (None: they are launched at once);
+    ``instance``: the instance file's settings (None: every default).
     """
 
     workspace: "Workspace"
@@ -38,6 +42,8 @@ class RequestContext:
     principal: Principal = ANONYMOUS
     client_address: str = ""
     output_store: Optional["OutputStore"] = None
+    run_queue: Optional["RunQueue"] = None
+    instance: Optional["InstanceConfig"] = None
 
     def refusal(self, mutation_name: str) -> Optional[str]:
         """Why the caller may not run this mutation, or None when they may."""

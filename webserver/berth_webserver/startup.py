@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence
 if TYPE_CHECKING:
     from .auth.authenticator import Authenticator
     from .http.limits import ServerLimits
+    from .instance import InstanceConfig
     from .launchers.k8s_job_config import K8sJobLauncherConfig
     from .workspace.run_verdicts import RunMonitorSettings
     from .workspace.supervisor import CodeServerProcess
@@ -46,6 +47,7 @@ class _Upkeep(NamedTuple):
     run_monitoring: Optional["RunMonitorSettings"]
     shutdown_grace: float  # seconds a supervised code server waits for its runs when shut down
     k8s_job_launcher: Optional["K8sJobLauncherConfig"] = None  # None: the code_server launcher
+    instance: Optional["InstanceConfig"] = None  # the instance file (run queue, GraphQL instance info)
 
 
 def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: str, port: int, *,
@@ -54,13 +56,15 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
                   token: Optional[str] = None, tls: Any = None,
                   run_monitoring: Optional["RunMonitorSettings"] = None,
                   code_server_shutdown_grace: float = 5.0, output_store_url: Optional[str] = None,
-                  k8s_job_launcher: Optional["K8sJobLauncherConfig"] = None) -> int:
+                  k8s_job_launcher: Optional["K8sJobLauncherConfig"] = None,
+                  instance: Optional["InstanceConfig"] = None) -> int:
     """Spawn the managed code servers, then build and serve the webserver until a signal; the exit code.
 
     ``token``: the code servers' secret (a fresh one when None); ``tls``: a ``ClientTLS`` for the
     code servers that someone else runs; ``run_monitoring``: the run monitor's settings;
     ``code_server_shutdown_grace``: how long a supervised code server waits for its runs when shut down.
     ``k8s_job_launcher``: run each run as a Kubernetes Job (None: the code server forks it).
+    ``instance``: the instance file's settings (its run queue; the GraphQL ``instance`` field).
     ``output_store_url``: where runs keep their outputs (default ``$BERTH_OUTPUT_STORE``, else
     ``$BERTH_HOME/storage``); the managed code servers get it too, through their environment.
     """
@@ -72,7 +76,7 @@ def run_webserver(origins: Sequence["LocationOrigin"], storage_url: str, host: s
     install_log_redaction()  # the storage URL may carry a password; no log line may show it
     security = _Security(limits or ServerLimits(), tuple(allowed_origins), authenticator,
                          token or secrets.token_urlsafe(32), tls)
-    upkeep = _Upkeep(run_monitoring, code_server_shutdown_grace, k8s_job_launcher)
+    upkeep = _Upkeep(run_monitoring, code_server_shutdown_grace, k8s_job_launcher, instance)
     problem = _use_output_store(output_store_url)
     if problem is not None:
         print(f"berth: {problem}", file=sys.stderr)
@@ -163,7 +167,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         app = create_app(workspace, storage, read_only=read_only, authenticator=security.authenticator,
                          limits=security.limits, allowed_origins=security.allowed_origins,
                          loopback_only=is_loopback(host), run_monitoring=upkeep.run_monitoring,
-                         k8s_job_launcher=upkeep.k8s_job_launcher)
+                         k8s_job_launcher=upkeep.k8s_job_launcher, instance=upkeep.instance)
         return await serve_async(app, host, port, on_ready=_announce, ws_max_size=security.limits.max_body_bytes)
     finally:
         # The workspace stopped its servers already, unless it never started (the storage failed,

@@ -173,6 +173,30 @@ class RunStorage:
 
         return self._write(update)
 
+    def store_event_if_status(self, event: RunEvent, expected: RunStatus) -> Optional[EventRecord]:
+        """Store a run event only while its run has status ``expected``; None (nothing stored) otherwise.
+
+        The check and the write are one transaction (the UPDATE's ``WHERE status = expected``):
+        when several processes race to move a run (two dequeuers claiming a QUEUED run, a
+        terminate against a claim), exactly one wins. The event must imply a status change.
+        """
+        status = RUN_STATUS_FOR_EVENT.get(event.event_type) if event.event_type else None
+        if status is None:
+            raise ValueError(f"{event.event_type} does not move a run's status")
+
+        def store(connection: sa.Connection) -> Optional[int]:
+            moved = connection.execute(
+                sa.update(runs)
+                .where(runs.c.run_id == event.run_id, runs.c.status == RunStatus(expected).value)
+                .values(_status_values(RunStatus(status), event.timestamp))
+            )
+            if moved.rowcount != 1:
+                return None
+            return _inserted_id(connection.execute(sa.insert(event_logs).values(event_values(event))))
+
+        storage_id = self._write(store)
+        return None if storage_id is None else EventRecord(storage_id=storage_id, event=event)
+
     def add_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
         """Add tags to a run, replacing the values of keys it already has.
 

@@ -117,9 +117,10 @@ def add_k8s_flags(parser: argparse.ArgumentParser) -> None:
     """``--run-launcher`` and the ``--k8s-…`` flags (each defaults to a ``BERTH_K8S_…`` variable)."""
     env = os.environ.get
     defaults = K8sJobLauncherConfig()
-    parser.add_argument("--run-launcher", choices=RUN_LAUNCHERS, default=env("BERTH_RUN_LAUNCHER", "code_server"),
+    parser.add_argument("--run-launcher", choices=RUN_LAUNCHERS, default=env("BERTH_RUN_LAUNCHER") or None,
                         help="how runs get a worker: code_server (forked by the location's code server, the "
-                             "default) or k8s_job (a Kubernetes Job per run); env BERTH_RUN_LAUNCHER")
+                             "default) or k8s_job (a Kubernetes Job per run); env BERTH_RUN_LAUNCHER; "
+                             "overrides the instance file's run_launcher")
     group = parser.add_argument_group("k8s_job run launcher (docs/kubernetes.md)")
     group.add_argument("--k8s-namespace", default=env("BERTH_K8S_NAMESPACE", defaults.namespace),
                        help="namespace of the runs' Jobs (env BERTH_K8S_NAMESPACE; default default)")

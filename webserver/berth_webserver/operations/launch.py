@@ -117,11 +117,19 @@ def prepare_run(workspace: "Workspace", request: LaunchRequest) -> RunRecord:
 async def launch_run(context: "RequestContext", request: LaunchRequest) -> RunRecord:
     """Validate, store (NOT_STARTED, then STARTING) and launch a run; returns the stored run.
 
+    With a run queue the run is stored QUEUED instead (with a RUN_ENQUEUED event, as Dagster)
+    and its launch is left to the dequeuer.
+
     Raises what ``prepare_run`` raises, and ``RunLaunchFailed`` when the launcher cannot start
     the run. The failure is recorded here, once: the run ends FAILURE with the reason in its log.
     """
     run = prepare_run(context.workspace, request)
     run = run.with_changes(tags={**run.tags, **context.launch_tags()})
+    if context.run_queue is not None:
+        # The dequeuer (on whichever webserver leads) launches it when the limits allow.
+        run = await context.storage.run(_store_queued, run)
+        context.run_queue.wake()
+        return run
     with context.launcher.launching_run(run.run_id):
         run = await context.storage.run(_store_starting, run)
         try:
@@ -137,4 +145,10 @@ async def launch_run(context: "RequestContext", request: LaunchRequest) -> RunRe
 def _store_starting(storage: "RunStorage", run: RunRecord) -> RunRecord:
     storage.add_run(run)
     storage.store_event(RunEvent(run.run_id, f"Launching run of {run.job_name}.", EventType.RUN_STARTING))
+    return storage.get_run(run.run_id) or run
+
+
+def _store_queued(storage: "RunStorage", run: RunRecord) -> RunRecord:
+    storage.add_run(run.with_changes(status=RunStatus.QUEUED))
+    storage.store_event(RunEvent(run.run_id, "Run queued.", EventType.RUN_ENQUEUED))
     return storage.get_run(run.run_id) or run

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence, Union
 
 from berth.events import EventType, RunEvent
-from berth.runs import TERMINABLE_STATUSES, RunRecord
+from berth.runs import TERMINABLE_STATUSES, RunRecord, RunStatus
 
 if TYPE_CHECKING:
     from berth.storage import RunStorage
@@ -58,6 +58,12 @@ async def terminate_run(context: "RequestContext", run_id: str, policy: str = SA
     """
     storage = context.storage
     run = await get_run(storage, run_id)
+    if run.status is RunStatus.QUEUED:
+        # Never launched: canceled here, unless a dequeuer claimed it meanwhile (then it is
+        # STARTING and is stopped like any launched run).
+        if await storage.run(_cancel_if_queued, run_id):
+            return TerminateOutcome(await get_run(storage, run_id), True)
+        run = await get_run(storage, run_id)
     if run.is_finished or (policy == SAFE_TERMINATE and run.status not in TERMINABLE_STATUSES):
         return _failure(run)
     if policy == MARK_AS_CANCELED_IMMEDIATELY:
@@ -79,6 +85,11 @@ async def terminate_run(context: "RequestContext", run_id: str, policy: str = SA
         # The server has no worker for it (never started, or its worker is gone): nothing will record CANCELED.
         await storage.run(_cancel_unless_finished, run_id)
     return TerminateOutcome(await get_run(storage, run_id), True)
+
+
+def _cancel_if_queued(storage: "RunStorage", run_id: str) -> bool:
+    event = RunEvent(run_id, "Run canceled while queued: it was never launched.", EventType.RUN_CANCELED)
+    return storage.store_event_if_status(event, expected=RunStatus.QUEUED) is not None
 
 
 def _cancel_unless_finished(storage: "RunStorage", run_id: str) -> None:
