@@ -133,7 +133,8 @@ BAD = [
      "berth.yaml: run_launcher.config.terminate_grace_seconds: expected a positive number of seconds, got 'soon'"),
     ("run_launcher: {module: k8s_job, config: {serviceAccount: x}}",
      "berth.yaml: run_launcher.config.serviceAccount: unknown key (expected one of namespace, service_account_name, "
-     "image_pull_policy, env_secrets, labels, job_ttl_seconds_after_finished, terminate_grace_seconds)"),
+     "image_pull_policy, env_secrets, labels, job_ttl_seconds_after_finished, terminate_grace_seconds, api_host, "
+     "kubeconfig, in_cluster)"),
     ("run_monitoring: {enabled: 1}", "berth.yaml: run_monitoring.enabled: expected true or false, got 1"),
     ("run_monitoring: {poll_interval_seconds: 0}",
      "berth.yaml: run_monitoring.poll_interval_seconds: expected a positive number of seconds, got 0"),
@@ -202,9 +203,12 @@ def test_the_webserver_refuses_to_start_on_a_bad_file_with_that_one_line(tmp_pat
         assert done.returncode == 2, done
         assert done.stderr.strip().splitlines()[-1].endswith(
             f"{instance}: run_queue.max_concurrent_runs: expected a positive integer, got 'x'"), done.stderr
+    # A Kubernetes launcher with no API to reach (no cluster, no kubeconfig) is refused at start, in one line.
     instance.write_text("run_launcher: {module: k8s_job}\n")
-    done = _berth("webserver", "-w", str(workspace), "--instance", str(instance), env=env)
-    assert done.returncode == 2 and "run_launcher.module: k8s_job is not available" in done.stderr, done.stderr
+    done = _berth("webserver", "-w", str(workspace), "--instance", str(instance), env=dict(env, HOME=str(tmp_path)))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "berth webserver: run launcher k8s_job: no Kubernetes API to reach"), done.stderr
 
 
 INFO = "{ instance { info runQueuingSupported runQueueConfig { maxConcurrentRuns } } }"

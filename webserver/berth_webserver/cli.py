@@ -115,6 +115,12 @@ def _k8s_job_launcher(args: argparse.Namespace, instance: Any, prog: str) -> Any
     if importlib.util.find_spec("kubernetes") is None:
         raise UsageError(f"{prog}: run launcher k8s_job needs the Kubernetes client: "
                          "pip install 'berth-webserver[k8s]'")
+    from .launchers.k8s_api import kubernetes_api
+
+    try:
+        kubernetes_api(config)  # finds the API's address and credentials now, not at the first launch
+    except K8sLauncherConfigError as exc:
+        raise UsageError(f"{prog}: run launcher k8s_job: {exc}") from None
     return config
 
 

@@ -12,7 +12,7 @@ import json
 from typing import Any, Callable, Optional
 
 from ..launcher import LaunchError
-from .k8s_job_config import K8sJobLauncherConfig
+from .k8s_job_config import K8sJobLauncherConfig, K8sLauncherConfigError
 
 __all__ = ["KubernetesApi", "KubernetesApiError", "kubernetes_api"]
 
@@ -114,12 +114,18 @@ def kubernetes_api(config: K8sJobLauncherConfig) -> KubernetesApi:
                           "pip install 'berth-webserver[k8s]'") from None
     kube_config: Any = kube_config_module  # its loaders carry no type hints
     configuration = client.Configuration()
-    if config.api_host:
-        configuration.host = config.api_host.rstrip("/")
-    elif config.kubeconfig:
-        kube_config.load_kube_config(config_file=config.kubeconfig, client_configuration=configuration)
-    elif config.in_cluster or (config.in_cluster is None and os.environ.get("KUBERNETES_SERVICE_HOST")):
-        kube_config.load_incluster_config(client_configuration=configuration)
-    else:
-        kube_config.load_kube_config(client_configuration=configuration)
+    try:
+        if config.api_host:
+            configuration.host = config.api_host.rstrip("/")
+        elif config.kubeconfig:
+            kube_config.load_kube_config(config_file=config.kubeconfig, client_configuration=configuration)
+        elif config.in_cluster or (config.in_cluster is None and os.environ.get("KUBERNETES_SERVICE_HOST")):
+            kube_config.load_incluster_config(client_configuration=configuration)
+        else:
+            kube_config.load_kube_config(client_configuration=configuration)
+    except (kube_config.ConfigException, OSError) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise K8sLauncherConfigError(
+            "no Kubernetes API to reach: run in a cluster, or set api_host or kubeconfig "
+            f"(--k8s-api-host / --k8s-kubeconfig) ({detail})") from None
     return KubernetesApi(client.ApiClient(configuration))
