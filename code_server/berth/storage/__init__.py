@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._audit import AuditEntry
     from ._dialects import PostgresConfiguration, SqliteConfiguration
     from ._migrations import StorageSchemaError
+    from ._retry import StorageRetry, StorageUnavailable
     from ._run_storage import RunStorage
     from ._stats import RunStats, StepStats
 
@@ -30,7 +31,9 @@ __all__ = [
     "RunStorage",
     "SqliteConfiguration",
     "StepStats",
+    "StorageRetry",
     "StorageSchemaError",
+    "StorageUnavailable",
     "default_storage_url",
 ]
 
@@ -43,6 +46,8 @@ _MODULE_OF_NAME = {
     "RunStats": "._stats",
     "StepStats": "._stats",
     "StorageSchemaError": "._migrations",
+    "StorageRetry": "._retry",
+    "StorageUnavailable": "._retry",
 }
 
 
