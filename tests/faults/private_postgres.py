@@ -8,6 +8,7 @@ PostgreSQL refuses to run as root). Without the binaries the test skips, except 
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pathlib
@@ -15,11 +16,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from typing import Optional
+import threading
+from typing import Iterator, Optional
 
 import pytest
 
-__all__ = ["PrivatePostgres"]
+__all__ = ["PrivatePostgres", "StandIn"]
 
 _BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
@@ -89,6 +91,16 @@ class PrivatePostgres:
         # -l again: pg_ctl does not remember it, and a server writing to our pipe would hold it open.
         self._pg_ctl_command("-l", str(self.log), "-m", "fast", "-w", "-t", "60", "restart")
 
+    @contextlib.contextmanager
+    def stand_in(self) -> Iterator["StandIn"]:
+        """While the server is stopped: take its port, count the connections clients try, and close
+        each at once (as a server that is starting up would), so that a test can see them retry."""
+        stand_in = StandIn(self.port)
+        try:
+            yield stand_in
+        finally:
+            stand_in.close()
+
     def destroy(self) -> None:
         """Stop at once (if running) and delete its files."""
         if (self.data_dir / "postmaster.pid").exists():
@@ -105,3 +117,28 @@ class PrivatePostgres:
         if completed.returncode != 0:
             server_log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
             raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stdout}\n{server_log}")
+
+
+class StandIn:
+    """A listener on a stopped server's port that counts connection attempts and closes each one."""
+
+    def __init__(self, port: int) -> None:
+        self.connections = 0
+        self._listener = socket.create_server(("127.0.0.1", port))  # SO_REUSEADDR, as PostgreSQL binds
+        self._thread = threading.Thread(target=self._accept, name="postgres-stand-in", daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        """Give the port back."""
+        self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        self._thread.join(10)

@@ -8,6 +8,7 @@ restarted while the other runs on. Both write their output to log files that a f
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import pathlib
@@ -21,7 +22,8 @@ from typing import Any, AsyncIterator, Callable, Mapping, Optional
 import httpx
 from proc_scan import wait_for
 
-__all__ = ["CodeServer", "Webserver", "free_port", "launch_ticking", "run_logs", "run_logs_until_it_ends"]
+__all__ = ["CodeServer", "TickingRun", "Webserver", "free_port", "launch_ticking", "run_logs", "run_logs_until_it_ends",
+           "ticking_run_config"]
 
 JOBS = pathlib.Path(__file__).resolve().parent / "ticking_jobs.py"
 LOCATION = "ticking"
@@ -131,16 +133,37 @@ class Webserver:
             self.kill()
 
 
-def launch_ticking(webserver: Webserver, folder: pathlib.Path) -> tuple[str, pathlib.Path, pathlib.Path]:
-    """Launch a ``ticking`` run; returns its id, its pid file and the file that releases it."""
-    pid_file, release_file = folder / "tick.pid", folder / "release"
+@dataclasses.dataclass(frozen=True)
+class TickingRun:
+    """A launched ``ticking`` run and the files that steer it (see ``ticking_jobs``)."""
+
+    run_id: str
+    pid_file: pathlib.Path
+    release_file: pathlib.Path
+    ready_file: pathlib.Path
+    finish_file: pathlib.Path
+
+    def release(self) -> None:
+        """Let both ops run to their end."""
+        self.finish_file.touch()
+        self.release_file.touch()
+
+
+def launch_ticking(webserver: Webserver, folder: pathlib.Path) -> TickingRun:
+    """Launch a ``ticking`` run whose steering files live in ``folder``."""
+    run = TickingRun("", *(folder / name for name in ("tick.pid", "release", "after-ready", "finish")))
     params = {"selector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__",
                            "jobName": "ticking"},
-              "runConfigData": {"ops": {"tick": {"config": {"pid_file": str(pid_file),
-                                                            "release_file": str(release_file)}}}}}
+              "runConfigData": ticking_run_config(run)}
     data = webserver.graphql(LAUNCH, {"params": params})["launchRun"]
     assert data["__typename"] == "LaunchRunSuccess", data
-    return data["run"]["runId"], pid_file, release_file
+    return dataclasses.replace(run, run_id=data["run"]["runId"])
+
+
+def ticking_run_config(run: TickingRun) -> dict[str, Any]:
+    """The run config that points the ops at the run's files."""
+    return {"ops": {"tick": {"config": {"pid_file": str(run.pid_file), "release_file": str(run.release_file)}},
+                    "after": {"config": {"ready_file": str(run.ready_file), "finish_file": str(run.finish_file)}}}}
 
 
 async def run_logs(ws_url: str, run_id: str, cursor: Optional[str] = None) -> AsyncIterator[dict[str, Any]]:

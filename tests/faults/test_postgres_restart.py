@@ -1,12 +1,14 @@
 """Fault scenario 6: PostgreSQL is restarted in the middle of a run.
 
-A server of the test's own (``private_postgres``) is restarted twice while the run's op writes an
-event every 20 ms: once with ``pg_ctl restart -m fast``, as an administrator would, and once
-stopped for a while and started again, so that the test can look at the webserver meanwhile.
+A server of the test's own (``private_postgres``) is restarted while the run's op writes an event
+every 20 ms: once with ``pg_ctl restart -m fast``, as an administrator would, and once stopped for
+a while and started again, so that the test can look at the webserver meanwhile; then it is
+stopped once more just as the run ends.
 Real processes: the PostgreSQL server, an external code server whose worker runs the op, a
 webserver. What a user would notice, and what is asserted:
 
-- the run finishes SUCCESS, and its event log holds every event exactly once, in order: the op's
+- the run finishes SUCCESS (its last writes, the end of the run among them, made while the
+  database was down a third time), and its event log holds every event exactly once, in order: the op's
   numbered log lines have no gap and no repeat, each step starts and succeeds once, the run
   starts and succeeds once; the worker exits;
 - while the database is down the webserver answers at once (a ``PythonError`` for a query, 503
@@ -31,7 +33,15 @@ from typing import Iterator
 import pytest
 from private_postgres import PrivatePostgres
 from proc_scan import alive, read_pids, wait_for
-from served_processes import JOBS, CodeServer, Webserver, launch_ticking, run_logs_until_it_ends
+from served_processes import (
+    JOBS,
+    CodeServer,
+    TickingRun,
+    Webserver,
+    launch_ticking,
+    run_logs_until_it_ends,
+    ticking_run_config,
+)
 
 from berth.events import EventType
 from berth.execution.worker import EXIT_STORAGE_UNAVAILABLE
@@ -68,7 +78,8 @@ def test_a_run_survives_postgres_restarts_with_every_event_stored_once(postgres:
     webserver = None
     try:
         webserver = Webserver(storage_url, code_server.port, tmp_path, "webserver")
-        run_id, pid_file, release_file = launch_ticking(webserver, tmp_path)
+        run = launch_ticking(webserver, tmp_path)
+        run_id = run.run_id
         wait_for(lambda: _ticks(storage, run_id) >= 5, "the op to write events", timeout=60)
 
         # 1. pg_ctl restart, while events are being written.
@@ -98,13 +109,21 @@ def test_a_run_survives_postgres_restarts_with_every_event_stored_once(postgres:
         ticks_after_start = _ticks(storage, run_id)
         wait_for(lambda: _ticks(storage, run_id) >= ticks_after_start + 10, "events after the outage")
 
-        release_file.touch()
+        # 3. Down again as the run ends: the last step's end and the run's end wait for the database.
+        run.release_file.touch()
+        wait_for(run.ready_file.exists, "the last step to begin", timeout=60)
+        postgres.stop()
+        with postgres.stand_in() as stand_in:
+            run.finish_file.touch()
+            # Nothing else reaches the database now: the webserver idles, the code server waits.
+            wait_for(lambda: stand_in.connections >= 3, "the worker to retry the run's last writes")
+        postgres.start()
         after, ending = asyncio.run(asyncio.wait_for(
             run_logs_until_it_ends(webserver.ws_url, run_id, before[-1]["cursor"]), 60))
         assert ending["type"] == "complete" and after[-1]["run"]["status"] == "SUCCESS"
         wait_for(lambda: webserver.graphql(RUNS, {"runId": run_id})["runOrError"].get("status") == "SUCCESS",
                  "the run to succeed", timeout=60)
-        worker = read_pids(pid_file)["worker"]  # type: ignore[index]
+        worker = read_pids(run.pid_file)["worker"]  # type: ignore[index]
         wait_for(lambda: not alive(worker), "the run's worker to exit")
 
         events = [record.event for record in storage.get_events(run_id)]
@@ -135,9 +154,9 @@ def test_a_worker_whose_database_stays_away_past_its_budget_gives_up_loudly(post
 
     storage_url = postgres.create_database("berth")
     storage = RunStorage.from_url(storage_url)
-    pid_file, release_file = tmp_path / "tick.pid", tmp_path / "release"
-    storage.add_run(RunRecord(run_id="r", job_name="ticking", status=RunStatus.STARTING, run_config={
-        "ops": {"tick": {"config": {"pid_file": str(pid_file), "release_file": str(release_file)}}}}))
+    files = TickingRun("r", *(tmp_path / name for name in ("tick.pid", "release", "after-ready", "finish")))
+    storage.add_run(RunRecord(run_id="r", job_name="ticking", status=RunStatus.STARTING,
+                              run_config=ticking_run_config(files)))
     stderr = tmp_path / "worker.stderr"
     with open(stderr, "wb") as errors:
         worker = subprocess.Popen(

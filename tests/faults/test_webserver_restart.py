@@ -70,7 +70,8 @@ def test_a_run_survives_a_webserver_restart_and_its_log_subscription_resumes_fro
     webserver: Optional[Webserver] = None
     try:
         webserver = Webserver(storage_url, code_server.port, tmp_path, "webserver-1")
-        run_id, pid_file, release_file = launch_ticking(webserver, tmp_path)
+        run = launch_ticking(webserver, tmp_path)
+        run_id = run.run_id
         before = asyncio.run(asyncio.wait_for(_first_batches_with_ticks(webserver.ws_url, run_id, 5), 60))
         cursor = before[-1]["cursor"]
 
@@ -80,7 +81,7 @@ def test_a_run_survives_a_webserver_restart_and_its_log_subscription_resumes_fro
         wait_for(lambda: len(storage.get_events(run_id)) >= stored_at_kill + 10, "the run to go on without a webserver")
 
         webserver = Webserver(storage_url, code_server.port, tmp_path, "webserver-2")
-        release_file.touch()
+        run.release()
         after = asyncio.run(asyncio.wait_for(_all_batches(webserver.ws_url, run_id, cursor), 120))
 
         assert webserver.graphql(RUN_STATUS, {"runId": run_id})["runOrError"]["status"] == "SUCCESS"
@@ -91,7 +92,7 @@ def test_a_run_survives_a_webserver_restart_and_its_log_subscription_resumes_fro
         ticks = [int(message.split()[1]) for message in stored if message.startswith("tick ")]
         assert ticks == list(range(len(ticks))) and len(ticks) > 15
         assert received.count(f"after {len(ticks)} ticks") == 1
-        worker = read_pids(pid_file)["worker"]  # type: ignore[index]
+        worker = read_pids(run.pid_file)["worker"]  # type: ignore[index]
         wait_for(lambda: not alive(worker), "the run's worker to exit")
     finally:
         if webserver is not None:

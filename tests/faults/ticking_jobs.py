@@ -4,7 +4,7 @@
 ``tick 1``, … (one event each, every 20 ms) until the file ``release_file`` exists, so that a
 test can break things while events are being written and knows exactly which events must be in
 the log afterwards; ``after`` runs once ``tick`` has succeeded, so that steps still start and end
-after the fault.
+after the fault, and holds the run's end back until ``finish_file`` exists.
 """
 
 import json
@@ -33,10 +33,16 @@ def tick(context) -> int:
     return count
 
 
-@op
+@op(config_schema={"ready_file": Field(str), "finish_file": Field(str)})
 def after(context, ticks: int) -> None:
-    """A step that starts and ends after the fault."""
+    """Log one line, say so in ``ready_file``, then wait (writing nothing) until ``finish_file``
+    exists: a test can take the database away just before the run's last writes."""
     context.log.info(f"after {ticks} ticks")
+    with open(context.op_config["ready_file"], "w", encoding="utf-8"):
+        pass
+    deadline = time.monotonic() + 600
+    while not os.path.exists(context.op_config["finish_file"]) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @job
