@@ -75,8 +75,7 @@ class StorageRetry:
 
 def retrying(attempt: Callable[[int], T], policy: StorageRetry, *,
              is_contention: Callable[[sa.exc.DBAPIError], bool],
-             is_outage: Callable[[sa.exc.DBAPIError], bool],
-             sleep: Callable[[float], None] = time.sleep) -> T:
+             is_outage: Callable[[sa.exc.DBAPIError], bool]) -> T:
     """Call ``attempt(number)`` until it succeeds or its failure is not worth another try.
 
     Raises the database's error when it is not transient, and ``StorageUnavailable`` (chained to
@@ -101,11 +100,11 @@ def retrying(attempt: Callable[[int], T], policy: StorageRetry, *,
             if stale:
                 continue
             if contention and number < _CONTENTION_ATTEMPTS:
-                sleep(_contention_delay(number))
+                time.sleep(_contention_delay(number))
                 continue
             if within_budget:
                 # Never sleep past the budget: the last attempt comes when it runs out.
-                sleep(min(policy.delay(number), started + policy.outage_seconds - now))
+                time.sleep(min(policy.delay(number), started + policy.outage_seconds - now))
                 continue
             raise StorageUnavailable(
                 f"run storage unavailable: gave up after {number} attempts in {now - started:.1f} s "
