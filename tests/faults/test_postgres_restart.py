@@ -47,7 +47,8 @@ from berth.events import EventType
 from berth.execution.worker import EXIT_STORAGE_UNAVAILABLE
 from berth.storage import RunStorage
 
-pytestmark = [pytest.mark.faults, pytest.mark.postgres]
+# Several servers start and stop in each test; a loaded CI machine needs more than the default.
+pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.timeout(300)]
 
 RUNS = """
 query Run($runId: ID!) {

@@ -20,7 +20,8 @@ from served_processes import CodeServer, Webserver, launch_ticking, run_logs
 
 from berth.storage import RunStorage
 
-pytestmark = pytest.mark.faults
+# Two webservers and a code server start in each test; a loaded CI machine needs more than the default.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 RUN_STATUS = "query Status($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }"
 
