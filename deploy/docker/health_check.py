@@ -1,7 +1,7 @@
 """Container health check for hosts without native probes (docker compose): the Kubernetes probes, as a command.
 
     python /opt/berth/health_check.py grpc 4000        # grpc.health.v1 Check, service "", on 127.0.0.1
-    python /opt/berth/health_check.py http 3000 /health
+    python /opt/berth/health_check.py http 3000 /health/ready   # the webserver can reach its storage
 
 Exits 0 when healthy (SERVING, or HTTP 2xx/3xx) and 1 otherwise, as Docker's HEALTHCHECK expects.
 Kubernetes needs none of this: its gRPC and HTTP probes are built in.

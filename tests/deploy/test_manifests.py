@@ -128,11 +128,13 @@ def test_code_servers_have_native_grpc_probes_on_their_port(base: RenderedManife
             assert container[probe]["grpc"] == {"port": port, "service": ""}, (deployment["metadata"]["name"], probe)
 
 
-def test_webserver_has_http_probes_on_health(base: RenderedManifests) -> None:
+def test_webserver_probes_liveness_and_readiness_apart(base: RenderedManifests) -> None:
+    """A database outage takes the webserver out of its Service (readiness) but never restarts it."""
     container = base.main_container(base.webserver())
     port = int(flag_value(container["args"], "--port"))
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert container[probe]["httpGet"] == {"path": "/health", "port": port}
+    paths = {probe: "/health/live" for probe in ("startupProbe", "livenessProbe")} | {"readinessProbe": "/health/ready"}
+    for probe, path in paths.items():
+        assert container[probe]["httpGet"] == {"path": path, "port": port}
 
 
 def test_liveness_outlasts_a_drain(base: RenderedManifests) -> None:

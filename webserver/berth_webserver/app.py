@@ -21,7 +21,8 @@ from .auth.middleware import AuthMiddleware
 from .context import RequestContext
 from .http.graphql_endpoint import GraphQLEndpoint
 from .http.graphql_execution import DocumentPreparer
-from .http.info import health, server_info
+from .http.health import health, liveness, readiness_endpoint
+from .http.info import server_info
 from .http.limits import ServerLimits
 from .http.origin_check import CrossOriginGuard
 from .http.query_size import ListSizes
@@ -161,6 +162,8 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
             Route("/server_info", server_info),
             Route("/dagit_info", server_info),
             Route("/health", health),
+            Route("/health/live", liveness),
+            Route("/health/ready", readiness_endpoint(storage)),
             *(Route(path, app_page) for path in SPA_PATHS),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

@@ -144,7 +144,7 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         # two threads importing that package's circular modules at once can fail ("partially
         # initialized module"); it did once in a dozen starts.
         from berth.redaction import redact_credentials
-        from berth.storage import RunStorage, StorageSchemaError
+        from berth.storage import RunStorage, StorageRetry, StorageSchemaError
 
         from .app import create_app
         from .async_storage import AsyncRunStorage
@@ -154,7 +154,9 @@ async def _start_and_serve(origins: Sequence["LocationOrigin"], storage_url: str
         from .workspace.workspace import Workspace
 
         try:
-            storage = AsyncRunStorage(RunStorage.from_url(storage_url))
+            # While the database is down a request fails at once (PythonError, 503 on /health/ready)
+            # rather than waiting; the pool reconnects by itself once it is back.
+            storage = AsyncRunStorage(RunStorage.from_url(storage_url, retry=StorageRetry(outage_seconds=0)))
         except StorageSchemaError as exc:  # a newer berth migrated the database: say so, no traceback
             print(f"berth: {exc}", file=sys.stderr)
             return 1

@@ -33,11 +33,14 @@ if TYPE_CHECKING:
     from berth.definitions.repository import RepositoryDefinition
     from berth.storage import RunStorage
 
-__all__ = ["execute_run", "main", "run_from_target", "EXIT_OK", "EXIT_RUN_NOT_FOUND", "EXIT_WORKER_ERROR"]
+__all__ = ["execute_run", "main", "run_from_target", "EXIT_OK", "EXIT_RUN_NOT_FOUND", "EXIT_STORAGE_UNAVAILABLE",
+           "EXIT_WORKER_ERROR"]
 
 EXIT_OK = 0
 EXIT_RUN_NOT_FOUND = 3
 EXIT_WORKER_ERROR = 70
+# EX_TEMPFAIL: run storage stayed unreachable past its retry budget, so nothing more could be recorded.
+EXIT_STORAGE_UNAVAILABLE = 75
 
 def _finish_without_executing(storage: "RunStorage", run_id: str, status: RunStatus) -> None:
     """Record CANCELED for a run canceled before its worker began."""
@@ -60,7 +63,23 @@ def execute_run(run_id: str, storage: "RunStorage", repositories: Mapping[str, "
     Loads the run from ``storage``, looks the job up in ``repositories`` (subset by the run's op
     selection) and calls ``execute_job`` with an ``emit`` that writes each event to storage.
     Must run in the process's main thread (it installs signal handlers).
+
+    Storage rides out a database restart (each write is retried, stored once); when it stays
+    unreachable past its budget the worker says so on stderr and exits
+    ``EXIT_STORAGE_UNAVAILABLE``, leaving the run's end to whoever can reach storage later.
     """
+    from berth.storage import StorageUnavailable
+
+    try:
+        return _execute_run(run_id, storage, repositories, repository_name, job_name)
+    except StorageUnavailable as exc:
+        print(f"berth run worker (pid {os.getpid()}): run {run_id} stopped, its events can no longer be "
+              f"recorded: {exc}", file=sys.stderr, flush=True)
+        return EXIT_STORAGE_UNAVAILABLE
+
+
+def _execute_run(run_id: str, storage: "RunStorage", repositories: Mapping[str, "RepositoryDefinition"],
+                 repository_name: str, job_name: str) -> int:
     INTERRUPTS.install()
     run = storage.get_run(run_id)
     if run is None:
@@ -76,7 +95,11 @@ def execute_run(run_id: str, storage: "RunStorage", repositories: Mapping[str, "
         current = storage.get_run(run_id)
         if current is None or not current.is_finished:
             storage.store_event(RunEvent(run_id, "Run canceled.", EventType.RUN_CANCELED))
-    except BaseException as exc:  # noqa: BLE001 - any escape must still end the run
+    except BaseException as exc:
+        from berth.storage import StorageUnavailable
+
+        if isinstance(exc, StorageUnavailable):
+            raise  # recording the error would need the storage that is gone
         _record_worker_error(storage, run_id, exc)
         return EXIT_WORKER_ERROR
     return EXIT_OK

@@ -26,7 +26,7 @@ import time
 from typing import Optional
 
 from berth.events import EventType, RunEvent
-from berth.execution.worker import EXIT_OK
+from berth.execution.worker import EXIT_OK, EXIT_STORAGE_UNAVAILABLE
 from berth.execution.worker_records import ProcessIdentity, WorkerRecordDir
 from berth.runs import RunStatus
 from berth.server.storages import ServerStorage
@@ -61,6 +61,9 @@ def describe_exit(pid: int, returncode: Optional[int]) -> str:
         except ValueError:
             name = f"signal {-returncode}"
         return f"The run worker (pid {pid}) was killed by {name}."
+    if returncode == EXIT_STORAGE_UNAVAILABLE:
+        return (f"The run worker (pid {pid}) gave up: run storage stayed unreachable past its retry budget "
+                "($BERTH_STORAGE_RETRY_SECONDS).")
     return f"The run worker (pid {pid}) exited with code {returncode}."
 
 

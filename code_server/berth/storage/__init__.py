@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._dialects import PostgresConfiguration, SqliteConfiguration
     from ._leader import LeaderLease
     from ._migrations import StorageSchemaError
+    from ._retry import StorageRetry, StorageUnavailable
     from ._run_storage import RunStorage
     from ._stats import RunStats, StepStats
 
@@ -32,7 +33,9 @@ __all__ = [
     "RunStorage",
     "SqliteConfiguration",
     "StepStats",
+    "StorageRetry",
     "StorageSchemaError",
+    "StorageUnavailable",
     "default_storage_url",
 ]
 
@@ -46,6 +49,8 @@ _MODULE_OF_NAME = {
     "RunStats": "._stats",
     "StepStats": "._stats",
     "StorageSchemaError": "._migrations",
+    "StorageRetry": "._retry",
+    "StorageUnavailable": "._retry",
 }
 
 

@@ -41,7 +41,10 @@ class DialectConfiguration(Protocol):
         """A write transaction that holds off other processes migrating the same database."""
 
     def is_transient(self, error: sa.exc.DBAPIError) -> bool:
-        """True if the failed transaction may simply be run again."""
+        """True if the failed transaction may simply be run again (contention)."""
+
+    def is_outage(self, error: sa.exc.DBAPIError) -> bool:
+        """True if the database could not be reached: worth retrying for a while (``_retry``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +107,10 @@ class SqliteConfiguration:
         text = str(error.orig).lower()
         return "database is locked" in text or "database is busy" in text or "database table is locked" in text
 
+    def is_outage(self, error: sa.exc.DBAPIError) -> bool:
+        """A file on a local disk does not go away; a busy database is contention, above."""
+        return False
+
 
 @dataclasses.dataclass(frozen=True)
 class PostgresConfiguration:
@@ -112,15 +119,20 @@ class PostgresConfiguration:
     pool_size: int = 5
     max_overflow: int = 10
     pool_recycle_seconds: int = 1800
+    # A host that drops packets would otherwise hold a connection attempt for minutes.
+    connect_timeout_seconds: int = 10
 
     def create_engine(self, url: sa.URL) -> sa.Engine:
-        """Create the pooled engine."""
+        """Create the pooled engine; each checkout is pinged, so connections from before a
+        server restart are replaced instead of failing the first statement on them."""
+        connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": self.connect_timeout_seconds}
         return sa.create_engine(
             url,
             pool_size=self.pool_size,
             max_overflow=self.max_overflow,
             pool_pre_ping=True,
             pool_recycle=self.pool_recycle_seconds,
+            connect_args=connect_args,
         )
 
     def begin_write(self, engine: sa.Engine) -> contextlib.AbstractContextManager[sa.Connection]:
@@ -137,6 +149,21 @@ class PostgresConfiguration:
     def is_transient(self, error: sa.exc.DBAPIError) -> bool:
         """Serialization failures and deadlocks may be retried."""
         return getattr(error.orig, "sqlstate", None) in {"40001", "40P01"}
+
+    def is_outage(self, error: sa.exc.DBAPIError) -> bool:
+        """The connection broke or could not be made: reset, closed, refused, or the server
+        shutting down, starting up or out of connection slots."""
+        if error.connection_invalidated:
+            return True
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        if sqlstate is None:
+            # The driver's own connection failures carry no SQLSTATE; errors of a statement do.
+            return isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError))
+        return str(sqlstate).startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
+
+
+# admin_shutdown, crash_shutdown, cannot_connect_now (starting up), too_many_connections.
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 
 
 def _migration_lock_path(url: sa.URL) -> Optional[pathlib.Path]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import random
 import time
+import uuid
 import weakref
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
@@ -19,6 +19,7 @@ from ._dialects import Configuration, configuration_for_url
 from ._filters import rarest_first, select_runs
 from ._leader import LeaderLease
 from ._records import event_from_row, event_values, run_from_row, run_values, tags_from_json, tags_to_json
+from ._retry import StorageRetry, retrying
 from ._schema import audit_log, event_logs, run_tags, runs
 from ._stats import RunStats, StepStats, run_stats_from_events, step_stats_from_events
 
@@ -26,7 +27,6 @@ __all__ = ["RunStorage"]
 
 T = TypeVar("T")
 
-_TRANSIENT_ATTEMPTS = 8
 # The events that stats are made of (outputs, inputs and log lines are not).
 _STEP_EVENT_TYPES = [
     kind.value
@@ -58,20 +58,26 @@ _DISTINCT_TAG_KEYS = sa.text(
 class RunStorage:
     """Run storage on one database, shared safely by many processes and threads.
 
-    Open it with ``RunStorage.from_url``; every method is one short transaction.
+    Open it with ``RunStorage.from_url``; every method is one short transaction. A transaction
+    that fails because the database is busy or unreachable is run again as ``retry`` allows
+    (``berth.storage._retry``), then raises ``StorageUnavailable``.
     """
 
-    def __init__(self, engine: sa.Engine, configuration: Configuration) -> None:
+    def __init__(self, engine: sa.Engine, configuration: Configuration,
+                 retry: Optional[StorageRetry] = None) -> None:
         """Wrap an engine made by ``configuration`` (prefer ``from_url``, which also migrates)."""
         self._engine = engine
         self._configuration = configuration
+        self._retry = retry if retry is not None else StorageRetry.from_environment()
         _dispose_in_forked_children(engine)
 
     @classmethod
-    def from_url(cls, url: str) -> "RunStorage":
+    def from_url(cls, url: str, *, retry: Optional[StorageRetry] = None) -> "RunStorage":
         """Open the database at ``url`` and migrate it to the newest schema.
 
         ``sqlite:///path/runs.db`` (the folder is created) or ``postgresql://user:pw@host:port/db``.
+        ``retry`` says how long to ride out an unreachable database (default: 60 s, or
+        ``$BERTH_STORAGE_RETRY_SECONDS``); opening itself is not retried.
         Raises ``StorageSchemaError`` if a newer berth has migrated the database.
         """
         parsed, configuration = configuration_for_url(url)
@@ -81,7 +87,7 @@ class RunStorage:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, configuration)
+        return cls(engine, configuration, retry)
 
     @property
     def engine(self) -> sa.Engine:
@@ -110,7 +116,13 @@ class RunStorage:
             update_timestamp=run.update_timestamp or run.create_timestamp or now,
         )
 
+        tried = False
+
         def insert(connection: sa.Connection) -> None:
+            nonlocal tried
+            if tried and _stored_by_lost_attempt(connection, run):
+                return
+            tried = True
             result = connection.execute(sa.insert(runs).values(run_values(run)))
             _insert_tags(connection, run.run_id, _inserted_id(result), run.tags)
 
@@ -237,10 +249,24 @@ class RunStorage:
 
     def store_event(self, event: RunEvent) -> EventRecord:
         """Append an event to its run's log; a run event also moves the run's status
-        (``RUN_STATUS_FOR_EVENT``) in the same transaction, unless the run already finished."""
+        (``RUN_STATUS_FOR_EVENT``) in the same transaction, unless the run already finished.
+
+        The event is stored exactly once even when its write is retried: a connection that broke
+        after the server committed leaves a row with this call's event id, which the retry finds.
+        """
+        event_id = uuid.uuid4().hex
+        tried = False
 
         def store(connection: sa.Connection) -> int:
-            result = connection.execute(sa.insert(event_logs).values(event_values(event)))
+            nonlocal tried
+            if tried:
+                stored = connection.execute(
+                    sa.select(event_logs.c.id).where(event_logs.c.event_id == event_id)
+                ).scalar()
+                if stored is not None:
+                    return int(stored)
+            tried = True
+            result = connection.execute(sa.insert(event_logs).values({**event_values(event), "event_id": event_id}))
             status = RUN_STATUS_FOR_EVENT.get(event.event_type) if event.event_type else None
             if status is not None:
                 # A finished run stays finished: a late event (a CANCELING recorded after the
@@ -335,29 +361,22 @@ class RunStorage:
         return [audit_entry_from_row(row) for row in rows]
 
     def _read(self, work: Callable[[sa.Connection], T]) -> T:
-        def attempt() -> T:
+        def attempt(_number: int) -> T:
             with self._engine.connect() as connection:
                 return work(connection)
 
         return self._retrying(attempt)
 
     def _write(self, work: Callable[[sa.Connection], T]) -> T:
-        def attempt() -> T:
+        def attempt(_number: int) -> T:
             with self._configuration.begin_write(self._engine) as connection:
                 return work(connection)
 
         return self._retrying(attempt)
 
-    def _retrying(self, attempt: Callable[[], T]) -> T:
-        # Busy timeouts already absorb ordinary contention; this covers a lock held past them.
-        for number in range(1, _TRANSIENT_ATTEMPTS + 1):
-            try:
-                return attempt()
-            except sa.exc.DBAPIError as error:
-                if number == _TRANSIENT_ATTEMPTS or not self._configuration.is_transient(error):
-                    raise
-                time.sleep(random.uniform(0, 0.05 * 2**number))
-        raise AssertionError("unreachable")
+    def _retrying(self, attempt: Callable[[int], T]) -> T:
+        return retrying(attempt, self._retry, is_contention=self._configuration.is_transient,
+                        is_outage=self._configuration.is_outage)
 
 
 _FINISHED_VALUES = tuple(sorted(status.value for status in FINISHED_STATUSES))
@@ -370,6 +389,13 @@ def _status_values(status: RunStatus, at: float) -> dict[str, object]:
     if status in FINISHED_STATUSES:
         values["end_time"] = at
     return values
+
+
+def _stored_by_lost_attempt(connection: sa.Connection, run: RunRecord) -> bool:
+    """True if an earlier attempt of this very ``add_run`` committed before its connection broke
+    (same run id and creation time), so that a retry does not report a duplicate."""
+    query = sa.select(runs.c.create_timestamp).where(runs.c.run_id == run.run_id)
+    return connection.execute(query).scalar() == run.create_timestamp
 
 
 def _insert_tags(connection: sa.Connection, run_id: str, storage_id: int, tags: Mapping[str, str]) -> None:

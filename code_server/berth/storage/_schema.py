@@ -58,6 +58,8 @@ run_tags = sa.Table(
 )
 
 # No foreign key to runs: a worker may still log after its run was deleted.
+# ``event_id`` is the identity the writer gives an event, so that a write retried after a lost
+# connection finds the row it may already have made (NULL for events from before it existed).
 event_logs = sa.Table(
     "event_logs",
     metadata,
@@ -70,6 +72,7 @@ event_logs = sa.Table(
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("event_id", sa.String(64), nullable=True),
 )
 
 # Who did what through the API: one row per mutation, whatever its outcome. No foreign key to
@@ -97,6 +100,7 @@ INDEXES: dict[str, sa.Index] = {
         sa.Index("ix_run_tags_key_value_run", run_tags.c.key, run_tags.c.value, run_tags.c.run_storage_id),
         sa.Index("ix_run_tags_run_key_value", run_tags.c.run_storage_id, run_tags.c.key, run_tags.c.value),
         sa.Index("ix_event_logs_run_id_id", event_logs.c.run_id, event_logs.c.id),
+        sa.Index("uq_event_logs_event_id", event_logs.c.event_id, unique=True),
         # Each filter walks its index newest first, so a page costs the page, not the table.
         sa.Index("ix_runs_status_id", runs.c.status, runs.c.id),
         sa.Index("ix_runs_job_name_id", runs.c.job_name, runs.c.id),

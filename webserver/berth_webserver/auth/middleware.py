@@ -1,9 +1,10 @@
 """``AuthMiddleware``: every request except the open ones must say who it is.
 
-Open without credentials: ``/health`` (probes), ``/server_info`` and ``/dagit_info`` (versions
-only), the web UI's pages (``/``, ``/runs…``, ``/jobs…``, ``/locations…``), ``/static/`` assets and
-the GraphiQL page itself (a browser cannot send a bearer token when it navigates; the UI and
-GraphiQL send one with each query once the user enters it). Everything else answers 401 (or 403
+Open without credentials: ``/health``, ``/health/live`` and ``/health/ready`` (probes),
+``/server_info`` and ``/dagit_info`` (versions only), the web UI's pages (``/``, ``/runs…``,
+``/jobs…``, ``/locations…``), ``/static/`` assets and the GraphiQL page itself (a browser cannot
+send a bearer token when it navigates; the UI and GraphiQL send one with each query once the user
+enters it). Everything else answers 401 (or 403
 for a proxy user without a role), as JSON in the GraphQL error shape, never running any resolver.
 A WebSocket upgrade with bad credentials is accepted and closed at once with code 4401 (4403),
 which GraphQL WebSocket clients understand.
@@ -23,7 +24,7 @@ from .connection import AUTH_SCOPE_KEY, ConnectionAuth
 
 __all__ = ["AuthMiddleware"]
 
-_OPEN_PATHS = frozenset({"/", "/health", "/server_info", "/dagit_info"})
+_OPEN_PATHS = frozenset({"/", "/health", "/health/live", "/health/ready", "/server_info", "/dagit_info"})
 _OPEN_PREFIXES = ("/static/",)
 _SOCKET_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 

@@ -1,11 +1,11 @@
-"""/server_info, /dagit_info and /health."""
+"""/server_info and /dagit_info (the health probes are in ``health``)."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-__all__ = ["server_info", "health", "version_info", "DAGSTER_COMPATIBLE_VERSION"]
+__all__ = ["server_info", "version_info", "DAGSTER_COMPATIBLE_VERSION"]
 
 # The Dagster release whose GraphQL API berth serves; clients read it to pick their query shapes.
 DAGSTER_COMPATIBLE_VERSION = "1.13.0"
@@ -26,8 +26,3 @@ def version_info() -> dict[str, str]:
 async def server_info(request: Request) -> JSONResponse:
     """Versions of the webserver (also served at the legacy /dagit_info)."""
     return JSONResponse(version_info())
-
-
-async def health(request: Request) -> JSONResponse:
-    """Liveness probe: the process serves HTTP."""
-    return JSONResponse({"status": "healthy"})
