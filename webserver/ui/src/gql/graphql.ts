@@ -247,6 +247,11 @@ export type OpDetailsQueryVariables = Exact<{
 
 export type OpDetailsQuery = { __typename: 'Query', pipelineOrError: { __typename: 'InvalidSubsetError', message: string } | { __typename: 'Pipeline', id: string, solidHandle: { __typename: 'SolidHandle', solid: { __typename: 'Solid', name: string, definition: { __typename: 'CompositeSolidDefinition', name: string, description: string | null, inputDefinitions: Array<{ __typename: 'InputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }>, outputDefinitions: Array<{ __typename: 'OutputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }> } | { __typename: 'SolidDefinition', name: string, description: string | null, inputDefinitions: Array<{ __typename: 'InputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }>, outputDefinitions: Array<{ __typename: 'OutputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }> }, inputs: Array<{ __typename: 'Input', definition: { __typename: 'InputDefinition', name: string }, dependsOn: Array<{ __typename: 'Output', solid: { __typename: 'Solid', name: string }, definition: { __typename: 'OutputDefinition', name: string } }> }> } } | null } | { __typename: 'PipelineNotFoundError', message: string } | { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } };
 
+export type PermissionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PermissionsQuery = { __typename: 'Query', permissions: Array<{ __typename: 'Permission', permission: string, value: boolean, disabledReason: string | null }> };
+
 export type RunDetailsFragment = { __typename: 'Run', canTerminate: boolean, runConfigYaml: string, rootRunId: string | null, parentRunId: string | null, solidSelection: Array<string> | null, stepKeysToExecute: Array<string> | null, hasReExecutePermission: boolean, hasTerminatePermission: boolean, id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, stats: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'RunStatsSnapshot', stepsSucceeded: number, stepsFailed: number, enqueuedTime: number | null, launchTime: number | null, startTime: number | null, endTime: number | null }, stepStats: Array<{ __typename: 'RunStepStats', stepKey: string, status: StepEventStatus | null, startTime: number | null, endTime: number | null, attempts: Array<{ __typename: 'RunMarker', startTime: number | null, endTime: number | null }> }>, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null };
 
 export type RunPageQueryVariables = Exact<{
@@ -878,6 +883,15 @@ fragment IoType on DagsterType {
   displayName
   isNothing
 }`) as unknown as TypedDocumentString<OpDetailsQuery, OpDetailsQueryVariables>;
+export const PermissionsDocument = new TypedDocumentString(`
+    query Permissions {
+  permissions {
+    permission
+    value
+    disabledReason
+  }
+}
+    `) as unknown as TypedDocumentString<PermissionsQuery, PermissionsQueryVariables>;
 export const RunPageDocument = new TypedDocumentString(`
     query RunPage($runId: ID!) {
   runOrError(runId: $runId) {

@@ -1,6 +1,7 @@
 // The launchpad: a YAML run-config editor prefilled from the job's config schema, validated as you
 // type (isPipelineConfigValid) with each error at its path and line; tags and an op selection;
 // Launch goes to the new run's page.
+import { GuardedButton } from "../components/GuardedButton";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { request } from "../api/client";
 import { useQuery } from "../api/hooks";
@@ -188,9 +189,9 @@ export function LaunchpadPage({ location, repository, job }: Props) {
             <label>Op selection <input value={opSelection} onChange={(event) => setOpSelection(event.target.value)} placeholder="all ops (or: op_a, op_b)" size={40} /></label>
           </p>
           {launchError ? <div role="alert" className="notice notice-error">Could not launch: {launchError}</div> : null}
-          <button type="button" className="primary" onClick={() => void launch()} disabled={launching || validation.state !== "valid"}>
+          <GuardedButton permission="launch_pipeline_execution" className="primary" onClick={() => void launch()} disabled={launching || validation.state !== "valid"}>
             {launching ? "Launching…" : "Launch run"}
-          </button>
+          </GuardedButton>
         </div>
         <aside aria-labelledby="schema-title">
           <h2 id="schema-title">Config schema</h2>

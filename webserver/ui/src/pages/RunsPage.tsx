@@ -5,6 +5,7 @@ import { request } from "../api/client";
 import { useQuery } from "../api/hooks";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorView } from "../components/ErrorView";
+import { GuardedButton } from "../components/GuardedButton";
 import { ALL_STATUSES, StatusBadge, statusLabel } from "../components/StatusBadge";
 import { formatDuration, formatTime } from "../format";
 import { DeleteRunDocument, RunsCountDocument, RunsPageDocument, TerminateRunsDocument, type RunSummaryFragment } from "../gql/graphql";
@@ -121,12 +122,12 @@ export function RunsPage() {
 
       <div className="toolbar">
         <span aria-live="polite">{count !== null ? `${count} run${count === 1 ? "" : "s"}` : ""}</span>
-        <button type="button" disabled={!selected.size} onClick={() => setPending({ kind: "terminate", runIds: [...selected] })}>
+        <GuardedButton permission="terminate_pipeline_execution" disabled={!selected.size} onClick={() => setPending({ kind: "terminate", runIds: [...selected] })}>
           Terminate selected ({selected.size})
-        </button>
-        <button type="button" className="danger" disabled={!selected.size} onClick={() => setPending({ kind: "delete", runIds: [...selected] })}>
+        </GuardedButton>
+        <GuardedButton permission="delete_pipeline_run" className="danger" disabled={!selected.size} onClick={() => setPending({ kind: "delete", runIds: [...selected] })}>
           Delete selected ({selected.size})
-        </button>
+        </GuardedButton>
       </div>
 
       {outcome ? (
