@@ -73,3 +73,21 @@ def test_permission_fields_follow_the_role(server: AuthServer, role: str, may: b
     run = data["runOrError"]
     assert run["hasReExecutePermission"] is may
     assert run["hasTerminatePermission"] is run["hasDeletePermission"] is (role == "admin")
+
+
+def test_permissions_say_what_each_role_may_do_and_why_not(server: AuthServer) -> None:
+    """``Query.permissions`` (Dagster's shape) follows the same role table as the mutations."""
+    allowed = {
+        "viewer": set(),
+        "launcher": {"launch_pipeline_execution", "launch_pipeline_reexecution"},
+        "editor": {"launch_pipeline_execution", "launch_pipeline_reexecution", "terminate_pipeline_execution",
+                   "delete_pipeline_run", "reload_repository_location", "reload_workspace"},
+    }
+    for role in ROLES:
+        answer = server.graphql("{ permissions { permission value disabledReason } }", role=role)["permissions"]
+        may = {item["permission"] for item in answer if item["value"]}
+        assert may == allowed.get(role, {item["permission"] for item in answer}), role
+        for item in answer:
+            assert (item["disabledReason"] is None) == item["value"]
+            if not item["value"]:
+                assert f"has {role}" in item["disabledReason"]

@@ -1,9 +1,10 @@
 """The web UI under ``berth dev --auth`` in Chromium: the pages open, the API refuses without a token,
 the token prompt stores one, and then every request and the live socket carry it; a viewer's token
-leaves the run's actions disabled."""
+leaves the run's actions disabled; each role sees what it may not do disabled, with the server's reason."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -72,3 +73,48 @@ def test_a_refused_token_brings_the_prompt_back(auth_server: AuthServer, auth_pa
     auth_page.reload()
     prompt = auth_page.get_by_role("dialog", name="Sign in with an API token")
     expect(prompt).to_contain_text("refused the stored token")
+
+
+def _sign_in(page: Any, token: str) -> None:
+    page.goto("/runs")
+    page.evaluate("token => window.localStorage.setItem('berth.token', token)", token)
+
+
+def test_a_viewer_sees_every_action_disabled_with_the_reason(auth_server: AuthServer, auth_page: Any,
+                                                             screenshot: Callable[[Any, str], Any]) -> None:
+    run_id = auth_server.stored_run()
+    _sign_in(auth_page, auth_server.tokens["viewer"])
+    auth_page.goto("/locations")
+    notice = auth_page.get_by_role("note", name="What you may do")
+    expect(notice).to_contain_text("launchRun needs the launcher role")
+    for name in ("Reload hello", "Shut down hello"):
+        button = auth_page.get_by_role("button", name=name)
+        expect(button).to_be_disabled()
+        expect(button).to_have_attribute("title", re.compile(r"needs the (editor|admin) role; \S+ has viewer"))
+    screenshot(auth_page, "viewer-workspace")
+    auth_page.goto(f"/runs/{run_id}")
+    expect(auth_page.locator(".run-header .status")).to_have_text("Success")
+    expect(auth_page.get_by_role("button", name="Re-execute all")).to_have_attribute("title", re.compile("has viewer"))
+    expect(auth_page.get_by_role("button", name="Re-execute all")).to_be_disabled()
+    auth_page.goto("/runs")
+    auth_page.get_by_label(f"Select run {run_id}").check()
+    expect(auth_page.get_by_role("button", name=re.compile("^Delete selected"))).to_be_disabled()
+    expect(auth_page.get_by_role("button", name=re.compile("^Terminate selected"))).to_have_attribute(
+        "title", re.compile("terminateRun needs the editor role"))
+    auth_page.goto("/jobs/hello/__repository__/hello_job/launchpad")
+    expect(auth_page.get_by_text("The config is valid.")).to_be_visible()
+    expect(auth_page.get_by_role("button", name="Launch run")).to_be_disabled()
+    screenshot(auth_page, "viewer-launchpad")
+
+
+def test_an_editor_may_reload_but_not_shut_down(auth_server: AuthServer, auth_page: Any) -> None:
+    _sign_in(auth_page, auth_server.tokens["editor"])
+    auth_page.goto("/locations")
+    expect(auth_page.get_by_role("button", name="Reload hello")).to_be_enabled()
+    shutdown = auth_page.get_by_role("button", name="Shut down hello")
+    expect(shutdown).to_be_disabled()
+    expect(shutdown).to_have_attribute("title", re.compile("shutdownRepositoryLocation needs the admin role"))
+    expect(auth_page.get_by_role("note", name="What you may do")).to_have_count(0)  # an editor may launch
+    auth_page.goto("/jobs/hello/__repository__/hello_job/launchpad")
+    expect(auth_page.get_by_text("The config is valid.")).to_be_visible()
+    expect(auth_page.get_by_role("button", name="Launch run")).to_be_enabled()

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 from playwright.sync_api import expect
-from webserver_process import WebserverProcess
+from webserver_process import WebserverProcess, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -51,32 +51,47 @@ def test_a_missing_job_is_explained_in_words(ui_server: WebserverProcess, page: 
     expect(page.get_by_role("alert")).to_contain_text("no_such_job")
 
 
+def _editor_text(page: Any) -> str:
+    """The run config as the editor holds it (CodeMirror draws one element per line)."""
+    return str(page.locator(".yaml-editor .cm-content").inner_text()).replace("\u200b", "")
+
+
+def _wait_for_text(page: Any, expected: str) -> None:
+    wait_until(lambda: _editor_text(page) == expected, timeout=30)
+
+
 def test_launching_from_the_launchpad_after_fixing_a_config_error(ui_server: WebserverProcess, page: Any,
                                                                   screenshot: Callable[[Any, str], Any]) -> None:
     page.goto("/jobs/lab/__repository__/configured_job/launchpad")
-    editor = page.get_by_label("Run config (YAML)")
-    # The prefill holds the default and leaves the required entry empty: the validator says where.
-    expect(editor).to_have_value(re.compile("label: daily"))
+    editor = page.get_by_role("textbox", name="Run config (YAML)")
+    # The prefill holds the default and leaves the required entry empty: the validator says where,
+    # in the list and on the editor's line.
+    expect(editor).to_contain_text("label: daily")
     errors = page.get_by_role("list", name="Config errors")
     expect(errors).to_contain_text("ops.count.config.rows")
+    expect(page.locator(".yaml-editor .cm-lint-marker-error")).not_to_have_count(0)
     expect(page.get_by_role("button", name="Launch run")).to_be_disabled()
     screenshot(page, "launchpad-error")
     editor.fill("ops:\n  count:\n    config:\n      rows: [oops\n")
     expect(errors).to_contain_text("YAML syntax")
     editor.fill("ops:\n  count:\n    config:\n      rows: many\n      label: daily\n")
     expect(errors).to_contain_text("rows")
-    expect(errors.get_by_role("button", name="Line 4")).to_be_visible()
-    # Completions from the schema: the field that is still missing, inserted at the cursor.
-    editor.fill("ops:\n  count:\n    config:\n      label: weekly\n      ")
-    fields = page.get_by_role("group", name="Fields you can add here")
-    expect(fields).to_contain_text("ops.count.config")
-    fields.get_by_role("button", name=re.compile("^rows")).click()
-    # The field is inserted and the caret put after it once React has re-rendered: wait for both.
-    expect(editor).to_have_value("ops:\n  count:\n    config:\n      label: weekly\n      rows: ")
+    errors.get_by_role("button", name="Line 4").click()
     expect(editor).to_be_focused()
+    # Completions from the schema in the editor's popup: the field still missing, as you type a key.
+    editor.fill("ops:\n  count:\n    config:\n      label: weekly\n      ")
+    page.keyboard.press("Control+End")
+    page.keyboard.type("r")
+    popup = page.locator(".cm-tooltip-autocomplete")
+    expect(popup).to_contain_text("rows")
+    expect(popup).to_contain_text("required")
+    screenshot(page, "launchpad-completion")
+    page.keyboard.press("Enter")
+    _wait_for_text(page, "ops:\n  count:\n    config:\n      label: weekly\n      rows: ")
     page.keyboard.type("7")
-    expect(editor).to_have_value("ops:\n  count:\n    config:\n      label: weekly\n      rows: 7")
+    _wait_for_text(page, "ops:\n  count:\n    config:\n      label: weekly\n      rows: 7")
     expect(page.get_by_text("The config is valid.")).to_be_visible()
+    expect(page.locator(".yaml-editor .cm-lint-marker-error")).to_have_count(0)
     page.get_by_role("button", name="Add tag").click()
     page.get_by_label("Tag 1 key").fill("owner")
     page.get_by_label("Tag 1 value").fill("ui-test")

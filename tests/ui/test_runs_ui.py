@@ -105,6 +105,22 @@ def test_reexecuting_from_failure_runs_only_the_failed_step(ui_server: Webserver
     screenshot(page, "run-reexecuted")
 
 
+def test_the_timeline_shows_each_attempt_of_a_retried_step(ui_server: WebserverProcess, page: Any,
+                                                           screenshot: Screenshot) -> None:
+    run_id = launch(ui_server, "lab", "flaky_job")
+    page.goto(f"/runs/{run_id}")
+    expect(_badge(page)).to_have_text("Failure", timeout=60_000)
+    bars = page.locator('.timeline-bar[data-step="always_fails"]')
+    # Two tries that failed and were retried, then the last one that failed the step.
+    expect(bars).to_have_count(3)
+    expect(bars.nth(0)).to_have_class(re.compile("step-retry"))
+    expect(bars.nth(1)).to_have_class(re.compile("step-retry"))
+    expect(bars.nth(2)).to_have_class(re.compile("step-failure"))
+    expect(bars.nth(2)).to_have_attribute("title", re.compile("attempt 3: failure"))
+    expect(page.locator(".timeline-row", has_text="always_fails")).to_contain_text("3 attempts")
+    screenshot(page, "run-retried-step")
+
+
 def test_the_runs_page_filters_by_status_and_pages_by_cursor(ui_server: WebserverProcess, page: Any) -> None:
     for _ in range(3):
         launch(ui_server, "hello", "failing_job")

@@ -11,11 +11,12 @@ from webserver_process import WebserverProcess
 
 __all__ = ["Lab", "launch", "run_status"]
 
-# A location the tests edit: a job whose second step fails until a marker file exists, and a job
-# whose config has a required entry without a default (the launchpad shows it as an error).
+# A location the tests edit: a job whose second step fails until a marker file exists, a job whose
+# one op fails on each of its three attempts (retries), and a job whose config has a required entry
+# without a default (the launchpad shows it as an error).
 LAB_SOURCE = '''
 import os
-from berth import Definitions, Field, job, op
+from berth import Definitions, Field, RetryPolicy, job, op
 
 MARKER = {marker!r}
 
@@ -40,6 +41,17 @@ def fragile_job():
     finish(prepare())
 
 
+@op(retry_policy=RetryPolicy(max_retries=2))
+def always_fails(context):
+    """Fails on every attempt: the run page shows three attempts."""
+    raise RuntimeError("failing again")
+
+
+@job
+def flaky_job():
+    always_fails()
+
+
 @op(config_schema={{"rows": Field(int, description="How many rows"), "label": Field(str, default_value="daily")}})
 def count(context):
     """Counts rows."""
@@ -50,7 +62,7 @@ def count(context):
 def configured_job():
     count()
 {extra}
-defs = Definitions(jobs=[fragile_job, configured_job{extra_names}])
+defs = Definitions(jobs=[fragile_job, configured_job, flaky_job{extra_names}])
 '''
 
 

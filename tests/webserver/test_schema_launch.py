@@ -341,3 +341,12 @@ def test_a_launch_the_code_server_does_not_take_fails_the_run_once(harness: Sche
     assert kinds.count(EventType.RUN_FAILURE) == 1 and kinds.count(EventType.ENGINE_EVENT) == 1
     engine_event = events[kinds.index(EventType.ENGINE_EVENT)]
     assert "Could not launch the run" in engine_event.message and engine_event.error is not None
+
+
+def test_permissions_are_all_refused_on_a_read_only_webserver(harness: SchemaHarness) -> None:  # noqa: F811
+    query = "{ permissions { permission value disabledReason } }"
+    assert all(item["value"] and item["disabledReason"] is None for item in harness.execute(query)["permissions"])
+    answer = harness.execute(query, read_only=True)["permissions"]
+    assert {item["permission"] for item in answer} >= {"launch_pipeline_execution", "terminate_pipeline_execution",
+                                                      "shutdown_repository_location"}
+    assert all(not item["value"] and "read-only" in item["disabledReason"] for item in answer)

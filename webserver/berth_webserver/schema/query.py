@@ -38,6 +38,7 @@ from .locations import (
     WorkspaceLocationStatusEntry,
     WorkspaceOrError,
 )
+from .permissions import PermissionQueries
 from .repositories import PipelineOrError, RepositoriesOrError, Repository, RepositoryConnection, RepositoryOrError
 from .runs import (
     GrapheneRun,
@@ -86,7 +87,7 @@ def _selected(info: ResolveInfo, params: Mapping[str, Any]) -> tuple["JobSnap", 
     return job_snap, resolve_op_selection(job_snap, params.get("solidSelection"), location, repository)
 
 
-class Query(AuditLogQueries, graphene.ObjectType):
+class Query(AuditLogQueries, PermissionQueries, graphene.ObjectType):
     """What can be read: locations, repositories, jobs, runs and their events."""
 
     version = graphene.NonNull(graphene.String)

@@ -3,6 +3,7 @@
 import { Component, lazy, Suspense, type ReactNode } from "react";
 import { ROOT } from "./api/root";
 import { ErrorView } from "./components/ErrorView";
+import { PermissionNotice } from "./components/PermissionNotice";
 import { TokenPrompt } from "./components/TokenPrompt";
 import { JobsPage } from "./pages/JobsPage";
 import { RunPage } from "./pages/RunPage";
@@ -62,6 +63,7 @@ export function App() {
         </nav>
       </header>
       <main id="main">
+        <PermissionNotice />
         <PageBoundary path={path}>
           <Suspense fallback={<p aria-busy="true">Loading…</p>}>
             {page ? page.element : (

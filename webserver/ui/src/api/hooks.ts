@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { TypedDocumentString } from "../gql/graphql";
 import { ApiError, request, subscribe } from "./client";
+import { takePrefetched } from "./prefetch";
 
 export type QueryState<T> = {
   data: T | null;
@@ -29,7 +30,8 @@ export function useQuery<TResult, TVariables>(
     const mine = ++generation.current;
     setLoading(true);
     try {
-      const result = await request(doc, JSON.parse(key) as TVariables);
+      const variables = JSON.parse(key) as TVariables;
+      const result = await (takePrefetched(doc, variables) ?? request(doc, variables));
       if (mine === generation.current) {
         setData(result);
         setError(null);

@@ -11,3 +11,10 @@ export function graphqlUrls(): { http: string; ws: string } {
   ws.protocol = http.protocol === "https:" ? "wss:" : "ws:";
   return { http: http.href, ws: ws.href };
 }
+
+/** The app-relative location: the path (without the mount root) and the query string. */
+export function appLocation(): { path: string; search: string } {
+  const { pathname, search } = window.location;
+  const path = ROOT && pathname.startsWith(ROOT) ? pathname.slice(ROOT.length) || "/" : pathname;
+  return { path, search };
+}

@@ -1,22 +1,11 @@
 import type { RunStatus } from "../gql/graphql";
+import { IN_PROGRESS_STATUSES, KNOWN_STATUSES, STATUS_LABELS } from "./statuses";
 
-const LABELS: Record<RunStatus, string> = {
-  QUEUED: "Queued",
-  NOT_STARTED: "Not started",
-  MANAGED: "Managed",
-  STARTING: "Starting",
-  STARTED: "Running",
-  SUCCESS: "Success",
-  FAILURE: "Failure",
-  CANCELING: "Canceling",
-  CANCELED: "Canceled",
-};
-
-export const ALL_STATUSES = Object.keys(LABELS) as RunStatus[];
-export const IN_PROGRESS: RunStatus[] = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"];
+export const ALL_STATUSES = KNOWN_STATUSES;
+export const IN_PROGRESS = IN_PROGRESS_STATUSES;
 
 export function statusLabel(status: RunStatus): string {
-  return LABELS[status] ?? status;
+  return STATUS_LABELS[status] ?? status;
 }
 
 export function StatusBadge({ status }: { status: RunStatus }) {

@@ -239,16 +239,29 @@ export type JobPageQueryVariables = Exact<{
 }>;
 
 
-export type JobPageQuery = { __typename: 'Query', pipelineOrError: { __typename: 'InvalidSubsetError', message: string } | { __typename: 'Pipeline', id: string, name: string, description: string | null, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, solids: Array<{ __typename: 'Solid', name: string, definition: { __typename: 'CompositeSolidDefinition', name: string, description: string | null, inputDefinitions: Array<{ __typename: 'InputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }>, outputDefinitions: Array<{ __typename: 'OutputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }> } | { __typename: 'SolidDefinition', name: string, description: string | null, inputDefinitions: Array<{ __typename: 'InputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }>, outputDefinitions: Array<{ __typename: 'OutputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }> }, inputs: Array<{ __typename: 'Input', definition: { __typename: 'InputDefinition', name: string }, dependsOn: Array<{ __typename: 'Output', solid: { __typename: 'Solid', name: string }, definition: { __typename: 'OutputDefinition', name: string } }> }> }> } | { __typename: 'PipelineNotFoundError', message: string } | { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } };
+export type JobPageQuery = { __typename: 'Query', pipelineOrError: { __typename: 'InvalidSubsetError', message: string } | { __typename: 'Pipeline', id: string, name: string, description: string | null, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, solids: Array<{ __typename: 'Solid', name: string, inputs: Array<{ __typename: 'Input', definition: { __typename: 'InputDefinition', name: string, type: { __typename: 'RegularDagsterType', isNothing: boolean } }, dependsOn: Array<{ __typename: 'Output', solid: { __typename: 'Solid', name: string } }> }> }> } | { __typename: 'PipelineNotFoundError', message: string } | { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } };
 
-export type RunDetailsFragment = { __typename: 'Run', runConfigYaml: string, rootRunId: string | null, parentRunId: string | null, solidSelection: Array<string> | null, stepKeysToExecute: Array<string> | null, hasReExecutePermission: boolean, hasTerminatePermission: boolean, id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, updateTime: number | null, canTerminate: boolean, stats: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'RunStatsSnapshot', stepsSucceeded: number, stepsFailed: number, enqueuedTime: number | null, launchTime: number | null, startTime: number | null, endTime: number | null }, stepStats: Array<{ __typename: 'RunStepStats', stepKey: string, status: StepEventStatus | null, startTime: number | null, endTime: number | null, attempts: Array<{ __typename: 'RunMarker', startTime: number | null, endTime: number | null }> }>, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null };
+export type OpDetailsQueryVariables = Exact<{
+  selector: PipelineSelector;
+  handleID: Scalars['String']['input'];
+}>;
+
+
+export type OpDetailsQuery = { __typename: 'Query', pipelineOrError: { __typename: 'InvalidSubsetError', message: string } | { __typename: 'Pipeline', id: string, solidHandle: { __typename: 'SolidHandle', solid: { __typename: 'Solid', name: string, definition: { __typename: 'CompositeSolidDefinition', name: string, description: string | null, inputDefinitions: Array<{ __typename: 'InputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }>, outputDefinitions: Array<{ __typename: 'OutputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }> } | { __typename: 'SolidDefinition', name: string, description: string | null, inputDefinitions: Array<{ __typename: 'InputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }>, outputDefinitions: Array<{ __typename: 'OutputDefinition', name: string, description: string | null, type: { __typename: 'RegularDagsterType', displayName: string, isNothing: boolean } }> }, inputs: Array<{ __typename: 'Input', definition: { __typename: 'InputDefinition', name: string }, dependsOn: Array<{ __typename: 'Output', solid: { __typename: 'Solid', name: string }, definition: { __typename: 'OutputDefinition', name: string } }> }> } } | null } | { __typename: 'PipelineNotFoundError', message: string } | { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } };
+
+export type PermissionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PermissionsQuery = { __typename: 'Query', permissions: Array<{ __typename: 'Permission', permission: string, value: boolean, disabledReason: string | null }> };
+
+export type RunDetailsFragment = { __typename: 'Run', canTerminate: boolean, runConfigYaml: string, rootRunId: string | null, parentRunId: string | null, solidSelection: Array<string> | null, stepKeysToExecute: Array<string> | null, hasReExecutePermission: boolean, hasTerminatePermission: boolean, id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, stats: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'RunStatsSnapshot', stepsSucceeded: number, stepsFailed: number, enqueuedTime: number | null, launchTime: number | null, startTime: number | null, endTime: number | null }, stepStats: Array<{ __typename: 'RunStepStats', stepKey: string, status: StepEventStatus | null, startTime: number | null, endTime: number | null, attempts: Array<{ __typename: 'RunMarker', startTime: number | null, endTime: number | null }> }>, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null };
 
 export type RunPageQueryVariables = Exact<{
   runId: Scalars['ID']['input'];
 }>;
 
 
-export type RunPageQuery = { __typename: 'Query', runOrError: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'Run', runConfigYaml: string, rootRunId: string | null, parentRunId: string | null, solidSelection: Array<string> | null, stepKeysToExecute: Array<string> | null, hasReExecutePermission: boolean, hasTerminatePermission: boolean, id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, updateTime: number | null, canTerminate: boolean, stats: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'RunStatsSnapshot', stepsSucceeded: number, stepsFailed: number, enqueuedTime: number | null, launchTime: number | null, startTime: number | null, endTime: number | null }, stepStats: Array<{ __typename: 'RunStepStats', stepKey: string, status: StepEventStatus | null, startTime: number | null, endTime: number | null, attempts: Array<{ __typename: 'RunMarker', startTime: number | null, endTime: number | null }> }>, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null } | { __typename: 'RunNotFoundError', message: string } };
+export type RunPageQuery = { __typename: 'Query', runOrError: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'Run', canTerminate: boolean, runConfigYaml: string, rootRunId: string | null, parentRunId: string | null, solidSelection: Array<string> | null, stepKeysToExecute: Array<string> | null, hasReExecutePermission: boolean, hasTerminatePermission: boolean, id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, stats: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'RunStatsSnapshot', stepsSucceeded: number, stepsFailed: number, enqueuedTime: number | null, launchTime: number | null, startTime: number | null, endTime: number | null }, stepStats: Array<{ __typename: 'RunStepStats', stepKey: string, status: StepEventStatus | null, startTime: number | null, endTime: number | null, attempts: Array<{ __typename: 'RunMarker', startTime: number | null, endTime: number | null }> }>, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null } | { __typename: 'RunNotFoundError', message: string } };
 
 type RunEventDetails_EngineEvent_Fragment = { __typename: 'EngineEvent', message: string, timestamp: string, level: LogLevel, stepKey: string | null, eventType: DagsterEventType | null, error: { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | null };
 
@@ -310,7 +323,7 @@ export type ReexecuteRunMutationVariables = Exact<{
 
 export type ReexecuteRunMutation = { __typename: 'Mutation', launchRunReexecution: { __typename: 'ConflictingExecutionParamsError', message: string } | { __typename: 'InvalidOutputError', stepKey: string, invalidOutputName: string } | { __typename: 'InvalidStepError', invalidStepKey: string } | { __typename: 'InvalidSubsetError', message: string } | { __typename: 'LaunchRunSuccess', run: { __typename: 'Run', id: string, runId: string } } | { __typename: 'NoModeProvidedError', message: string } | { __typename: 'PipelineNotFoundError', message: string } | { __typename: 'PresetNotFoundError', message: string } | { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'RunConfigValidationInvalid', errors: Array<{ __typename: 'FieldNotDefinedConfigError', message: string, path: Array<string> } | { __typename: 'FieldsNotDefinedConfigError', message: string, path: Array<string> } | { __typename: 'MissingFieldConfigError', message: string, path: Array<string> } | { __typename: 'MissingFieldsConfigError', message: string, path: Array<string> } | { __typename: 'RuntimeMismatchConfigError', message: string, path: Array<string> } | { __typename: 'SelectorTypeConfigError', message: string, path: Array<string> }> } | { __typename: 'RunConflict', message: string } | { __typename: 'UnauthorizedError', message: string } };
 
-export type RunSummaryFragment = { __typename: 'Run', id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, updateTime: number | null, canTerminate: boolean, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null };
+export type RunSummaryFragment = { __typename: 'Run', id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null };
 
 export type RunsPageQueryVariables = Exact<{
   filter?: InputMaybe<RunsFilter>;
@@ -319,7 +332,14 @@ export type RunsPageQueryVariables = Exact<{
 }>;
 
 
-export type RunsPageQuery = { __typename: 'Query', runsOrError: { __typename: 'InvalidPipelineRunsFilterError', message: string } | { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'Runs', count: number, results: Array<{ __typename: 'Run', id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, updateTime: number | null, canTerminate: boolean, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null }> } };
+export type RunsPageQuery = { __typename: 'Query', runsOrError: { __typename: 'InvalidPipelineRunsFilterError', message: string } | { __typename: 'PythonError', message: string, className: string | null, stack: Array<string>, causes: Array<{ __typename: 'PythonError', message: string, className: string | null, stack: Array<string> }> } | { __typename: 'Runs', results: Array<{ __typename: 'Run', id: string, runId: string, status: RunStatus, jobName: string, creationTime: number, startTime: number | null, endTime: number | null, tags: Array<{ __typename: 'PipelineTag', key: string, value: string }>, repositoryOrigin: { __typename: 'RepositoryOrigin', repositoryLocationName: string, repositoryName: string } | null }> } };
+
+export type RunsCountQueryVariables = Exact<{
+  filter?: InputMaybe<RunsFilter>;
+}>;
+
+
+export type RunsCountQuery = { __typename: 'Query', runsOrError: { __typename: 'InvalidPipelineRunsFilterError' } | { __typename: 'PythonError' } | { __typename: 'Runs', count: number } };
 
 export type TerminateRunsMutationVariables = Exact<{
   runIds: Array<Scalars['String']['input']> | Scalars['String']['input'];
@@ -426,8 +446,6 @@ export const RunSummaryFragmentDoc = new TypedDocumentString(`
   creationTime
   startTime
   endTime
-  updateTime
-  canTerminate
   tags {
     key
     value
@@ -453,6 +471,7 @@ export const PythonErrorDetailsFragmentDoc = new TypedDocumentString(`
 export const RunDetailsFragmentDoc = new TypedDocumentString(`
     fragment RunDetails on Run {
   ...RunSummary
+  canTerminate
   runConfigYaml
   rootRunId
   parentRunId
@@ -503,8 +522,6 @@ fragment RunSummary on Run {
   creationTime
   startTime
   endTime
-  updateTime
-  canTerminate
   tags {
     key
     value
@@ -770,34 +787,77 @@ export const JobPageDocument = new TypedDocumentString(`
       }
       solids {
         name
-        definition {
-          name
-          description
-          inputDefinitions {
-            name
-            description
-            type {
-              ...IoType
-            }
-          }
-          outputDefinitions {
-            name
-            description
-            type {
-              ...IoType
-            }
-          }
-        }
         inputs {
           definition {
             name
+            type {
+              isNothing
+            }
           }
           dependsOn {
             solid {
               name
             }
+          }
+        }
+      }
+    }
+    ... on Error {
+      message
+    }
+    ... on PythonError {
+      ...PythonErrorDetails
+    }
+  }
+}
+    fragment PythonErrorDetails on PythonError {
+  message
+  className
+  stack
+  causes {
+    message
+    className
+    stack
+  }
+}`) as unknown as TypedDocumentString<JobPageQuery, JobPageQueryVariables>;
+export const OpDetailsDocument = new TypedDocumentString(`
+    query OpDetails($selector: PipelineSelector!, $handleID: String!) {
+  pipelineOrError(params: $selector) {
+    __typename
+    ... on Pipeline {
+      id
+      solidHandle(handleID: $handleID) {
+        solid {
+          name
+          definition {
+            name
+            description
+            inputDefinitions {
+              name
+              description
+              type {
+                ...IoType
+              }
+            }
+            outputDefinitions {
+              name
+              description
+              type {
+                ...IoType
+              }
+            }
+          }
+          inputs {
             definition {
               name
+            }
+            dependsOn {
+              solid {
+                name
+              }
+              definition {
+                name
+              }
             }
           }
         }
@@ -824,7 +884,16 @@ export const JobPageDocument = new TypedDocumentString(`
 fragment IoType on DagsterType {
   displayName
   isNothing
-}`) as unknown as TypedDocumentString<JobPageQuery, JobPageQueryVariables>;
+}`) as unknown as TypedDocumentString<OpDetailsQuery, OpDetailsQueryVariables>;
+export const PermissionsDocument = new TypedDocumentString(`
+    query Permissions {
+  permissions {
+    permission
+    value
+    disabledReason
+  }
+}
+    `) as unknown as TypedDocumentString<PermissionsQuery, PermissionsQueryVariables>;
 export const RunPageDocument = new TypedDocumentString(`
     query RunPage($runId: ID!) {
   runOrError(runId: $runId) {
@@ -852,6 +921,7 @@ export const RunPageDocument = new TypedDocumentString(`
 }
 fragment RunDetails on Run {
   ...RunSummary
+  canTerminate
   runConfigYaml
   rootRunId
   parentRunId
@@ -892,8 +962,6 @@ fragment RunSummary on Run {
   creationTime
   startTime
   endTime
-  updateTime
-  canTerminate
   tags {
     key
     value
@@ -1032,7 +1100,6 @@ export const RunsPageDocument = new TypedDocumentString(`
   runsOrError(filter: $filter, cursor: $cursor, limit: $limit) {
     __typename
     ... on Runs {
-      count
       results {
         ...RunSummary
       }
@@ -1063,8 +1130,6 @@ fragment RunSummary on Run {
   creationTime
   startTime
   endTime
-  updateTime
-  canTerminate
   tags {
     key
     value
@@ -1074,6 +1139,16 @@ fragment RunSummary on Run {
     repositoryName
   }
 }`) as unknown as TypedDocumentString<RunsPageQuery, RunsPageQueryVariables>;
+export const RunsCountDocument = new TypedDocumentString(`
+    query RunsCount($filter: RunsFilter) {
+  runsOrError(filter: $filter) {
+    __typename
+    ... on Runs {
+      count
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RunsCountQuery, RunsCountQueryVariables>;
 export const TerminateRunsDocument = new TypedDocumentString(`
     mutation TerminateRuns($runIds: [String!]!, $terminatePolicy: TerminateRunPolicy) {
   terminateRuns(runIds: $runIds, terminatePolicy: $terminatePolicy) {

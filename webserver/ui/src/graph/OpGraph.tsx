@@ -1,16 +1,23 @@
 // The op graph as SVG: every op is a focusable node (Tab to move, Enter to select); the panel
-// beside it shows the selected op's description, inputs and outputs with their types.
-import { useMemo, useState } from "react";
-import { layoutOpGraph, type Op } from "./layout";
+// beside it loads and shows the selected op's description, inputs and outputs with their types.
+import { useEffect, useMemo, useState } from "react";
+import type { PipelineSelector } from "../gql/graphql";
+import { DRAWN_MARK, layoutOpGraph, type Op } from "./layout";
+import { OpDetailsPanel } from "./OpDetailsPanel";
 
 function path(points: { x: number; y: number }[]): string {
   return points.map((point, index) => `${index ? "L" : "M"}${point.x},${point.y}`).join(" ");
 }
 
-export default function OpGraph({ ops }: { ops: Op[] }) {
+export default function OpGraph({ ops, selector }: { ops: Op[]; selector: PipelineSelector }) {
   const graph = useMemo(() => layoutOpGraph(ops), [ops]);
+  const feeds = useMemo(() => {
+    const count = new Map<string, number>();
+    for (const edge of graph.edges) count.set(edge.from, (count.get(edge.from) ?? 0) + 1);
+    return count;
+  }, [graph]);
+  useEffect(() => { performance.mark?.(DRAWN_MARK); }, [graph]);
   const [selected, setSelected] = useState<string | null>(ops.length === 1 ? ops[0].name : null);
-  const op = ops.find((candidate) => candidate.name === selected) ?? null;
   return (
     <div className="graph-layout">
       <div className="graph-canvas">
@@ -34,39 +41,12 @@ export default function OpGraph({ ops }: { ops: Op[] }) {
               onKeyDown={(event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); setSelected(node.op.name); } }}>
               <rect width={node.width} height={node.height} />
               <text x={10} y={19} fontWeight={600}>{node.op.name}</text>
-              <text x={10} y={36} fill="#5a6478">
-                {node.op.definition.inputDefinitions.length} in · {node.op.definition.outputDefinitions.length} out
-              </text>
+              <text x={10} y={36} fill="#5a6478">{node.op.inputs.length} in · feeds {feeds.get(node.op.name) ?? 0}</text>
             </g>
           ))}
         </svg>
       </div>
-      <aside className="op-panel" aria-live="polite" aria-label="Selected op">
-        {op ? (
-          <>
-            <h3>{op.name}</h3>
-            {op.definition.description ? <p>{op.definition.description}</p> : <p className="muted">No description.</p>}
-            <h4>Inputs</h4>
-            {op.definition.inputDefinitions.length ? (
-              <ul>{op.definition.inputDefinitions.map((input) => (
-                <li key={input.name}><strong>{input.name}</strong>: <span className="mono">{input.type.displayName}</span>
-                  {input.description ? ` — ${input.description}` : ""}
-                  {op.inputs.find((item) => item.definition.name === input.name)?.dependsOn.map((upstream) => (
-                    <span key={upstream.solid.name} className="muted"> (from {upstream.solid.name}.{upstream.definition.name})</span>
-                  ))}
-                </li>
-              ))}</ul>
-            ) : <p className="muted">None.</p>}
-            <h4>Outputs</h4>
-            {op.definition.outputDefinitions.length ? (
-              <ul>{op.definition.outputDefinitions.map((output) => (
-                <li key={output.name}><strong>{output.name}</strong>: <span className="mono">{output.type.displayName}</span>
-                  {output.description ? ` — ${output.description}` : ""}</li>
-              ))}</ul>
-            ) : <p className="muted">None.</p>}
-          </>
-        ) : <p className="muted">Select an op to see its inputs and outputs.</p>}
-      </aside>
+      <OpDetailsPanel selector={selector} opName={selected} />
     </div>
   );
 }

@@ -4,12 +4,9 @@ import { layoutOpGraph, type Op } from "./layout";
 function op(name: string, upstream: string[], nothing = false): Op {
   return {
     __typename: "Solid", name,
-    definition: {
-      __typename: "SolidDefinition", name, description: null, outputDefinitions: [],
-      inputDefinitions: upstream.length ? [{ __typename: "InputDefinition", name: "in", description: null, type: { __typename: "RegularDagsterType", displayName: nothing ? "Nothing" : "Int", isNothing: nothing } }] : [],
-    },
-    inputs: upstream.length ? [{ __typename: "Input", definition: { __typename: "InputDefinition", name: "in" },
-      dependsOn: upstream.map((from) => ({ __typename: "Output" as const, solid: { __typename: "Solid" as const, name: from }, definition: { __typename: "OutputDefinition" as const, name: "result" } })) }] : [],
+    inputs: upstream.length ? [{ __typename: "Input",
+      definition: { __typename: "InputDefinition", name: "in", type: { __typename: "RegularDagsterType", isNothing: nothing } },
+      dependsOn: upstream.map((from) => ({ __typename: "Output" as const, solid: { __typename: "Solid" as const, name: from } })) }] : [],
   } as Op;
 }
 

@@ -6,7 +6,9 @@ import { ErrorView } from "../components/ErrorView";
 import { JobPageDocument, RunConfigSchemaDocument } from "../gql/graphql";
 import { Link, pathOf } from "../router";
 
-const OpGraph = lazy(() => import("../graph/OpGraph"));
+const loadOpGraph = () => import("../graph/OpGraph");
+const OpGraph = lazy(loadOpGraph);
+void loadOpGraph(); // this chunk loads for a job page only: fetch the graph's code while its query runs
 
 type Props = { location: string; repository: string; job: string };
 
@@ -50,7 +52,7 @@ export function JobPage({ location, repository, job }: Props) {
       {tab === "graph" ? (
         <div role="tabpanel" id="panel-graph" aria-labelledby="tab-graph">
           <Suspense fallback={<p aria-busy="true">Laying out the graph…</p>}>
-            <OpGraph ops={result.solids} />
+            <OpGraph ops={result.solids} selector={selector} />
           </Suspense>
         </div>
       ) : (

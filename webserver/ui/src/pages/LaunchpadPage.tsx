@@ -1,19 +1,21 @@
-// The launchpad: a YAML run-config editor prefilled from the job's config schema, validated as you
-// type (isPipelineConfigValid) with each error at its path and line; tags and an op selection;
-// Launch goes to the new run's page.
+// The launchpad: a YAML run-config editor (CodeMirror, with completions from the config schema in a
+// popup) prefilled from the job's config schema, validated as you type (isPipelineConfigValid) with
+// each error at its path and marked on its line; tags and an op selection; Launch goes to the run.
+import { GuardedButton } from "../components/GuardedButton";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { request } from "../api/client";
 import { useQuery } from "../api/hooks";
 import { ConfigTree, type ConfigTypes } from "../components/ConfigTree";
 import { ErrorView } from "../components/ErrorView";
 import { LaunchRunDocument, RunConfigSchemaDocument, ValidateRunConfigDocument } from "../gql/graphql";
-import { completionsAt, insertKey } from "../launchpad/completions";
+import { completionsAt } from "../launchpad/completions";
+import type { Problem } from "../launchpad/editorSupport";
+import { YamlEditor, type YamlEditorHandle } from "../launchpad/YamlEditor";
 import { scaffoldYaml } from "../launchpad/scaffold";
 import { lineOfPath, parseRunConfig } from "../launchpad/yamlErrors";
 import { Link, navigate, pathOf } from "../router";
 
 type Props = { location: string; repository: string; job: string };
-type Problem = { line: number; path: string; message: string };
 type Validation = { state: "checking" } | { state: "valid" } | { state: "invalid"; problems: Problem[] } | { state: "failed"; message: string };
 type Tag = { key: string; value: string };
 
@@ -35,20 +37,13 @@ export function LaunchpadPage({ location, repository, job }: Props) {
   const [tags, setTags] = useState<Tag[]>([]);
   const [launching, setLaunching] = useState(false);
   const [launchError, setLaunchError] = useState<string | null>(null);
-  const editor = useRef<HTMLTextAreaElement>(null);
+  const editor = useRef<YamlEditorHandle>(null);
   const [cursor, setCursor] = useState(0);
   const rootKey = schemaResult?.__typename === "RunConfigSchema" ? schemaResult.rootConfigType.key : null;
   const here = useMemo(() => (text !== null && rootKey ? completionsAt(types, rootKey, text, Math.min(cursor, text.length)) : null),
     [types, rootKey, text, cursor]);
   const complete = (name: string) => {
-    if (text === null || !here) return;
-    const next = insertKey(text, Math.min(cursor, text.length), here.indent, name);
-    setText(next.text);
-    setCursor(next.cursor);
-    window.requestAnimationFrame(() => {
-      editor.current?.focus();
-      editor.current?.setSelectionRange(next.cursor, next.cursor);
-    });
+    if (here) editor.current?.insertKey(name, here.indent);
   };
 
   // Prefill once the schema is known.
@@ -83,13 +78,8 @@ export function LaunchpadPage({ location, repository, job }: Props) {
     return () => window.clearTimeout(timer);
   }, [text, selector]);
 
-  const goToLine = (line: number) => {
-    const area = editor.current;
-    if (!area || text === null) return;
-    const start = text.split("\n").slice(0, line - 1).reduce((sum, part) => sum + part.length + 1, 0);
-    area.focus();
-    area.setSelectionRange(start, start + (text.split("\n")[line - 1]?.length ?? 0));
-  };
+  const goToLine = (line: number) => editor.current?.goToLine(line);
+  const problems = useMemo(() => (validation.state === "invalid" ? validation.problems : []), [validation]);
 
   const launch = async () => {
     if (text === null) return;
@@ -129,21 +119,9 @@ export function LaunchpadPage({ location, repository, job }: Props) {
       <div className="launchpad">
         <div>
           <div className="editor">
-            <label htmlFor="run-config">Run config (YAML)</label>
-            <textarea id="run-config" ref={editor} value={text} spellCheck={false} aria-invalid={invalid}
-              aria-describedby="config-status" onChange={(event) => { setText(event.target.value); setCursor(event.target.selectionStart); }}
-              onSelect={(event) => setCursor(event.currentTarget.selectionStart)}
-              onKeyDown={(event) => {
-                // Tab indents (two spaces); Escape then Tab leaves the editor, as in code editors.
-                if (event.key === "Tab" && !event.shiftKey && !event.currentTarget.dataset.escaped) {
-                  event.preventDefault();
-                  const area = event.currentTarget;
-                  const at = area.selectionStart;
-                  setText(text.slice(0, at) + "  " + text.slice(area.selectionEnd));
-                  window.requestAnimationFrame(() => area.setSelectionRange(at + 2, at + 2));
-                }
-                event.currentTarget.dataset.escaped = event.key === "Escape" ? "1" : "";
-              }} />
+            <span className="editor-label" aria-hidden="true">Run config (YAML)</span>
+            <YamlEditor ref={editor} initial={text} types={types} rootKey={schemaResult.rootConfigType.key} problems={problems}
+              invalid={invalid} onChange={(next, at) => { setText(next); setCursor(at); }} />
           </div>
           {here ? (
             <div className="completions" role="group" aria-label="Fields you can add here">
@@ -188,9 +166,9 @@ export function LaunchpadPage({ location, repository, job }: Props) {
             <label>Op selection <input value={opSelection} onChange={(event) => setOpSelection(event.target.value)} placeholder="all ops (or: op_a, op_b)" size={40} /></label>
           </p>
           {launchError ? <div role="alert" className="notice notice-error">Could not launch: {launchError}</div> : null}
-          <button type="button" className="primary" onClick={() => void launch()} disabled={launching || validation.state !== "valid"}>
+          <GuardedButton permission="launch_pipeline_execution" className="primary" onClick={() => void launch()} disabled={launching || validation.state !== "valid"}>
             {launching ? "Launching…" : "Launch run"}
-          </button>
+          </GuardedButton>
         </div>
         <aside aria-labelledby="schema-title">
           <h2 id="schema-title">Config schema</h2>

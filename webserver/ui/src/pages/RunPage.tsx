@@ -7,6 +7,7 @@ import { useRunLogs } from "../api/useRunLogs";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorView, PythonErrorView } from "../components/ErrorView";
 import { EventLog } from "../components/EventLog";
+import { GuardedButton } from "../components/GuardedButton";
 import { IN_PROGRESS, StatusBadge } from "../components/StatusBadge";
 import { StepTimeline } from "../components/StepTimeline";
 import { formatDuration, formatTime } from "../format";
@@ -106,11 +107,11 @@ export function RunPage({ runId }: { runId: string }) {
       {run.stats.__typename === "PythonError" ? <ErrorView title="Could not read the run's stats" error={run.stats} /> : null}
 
       <div className="toolbar">
-        <button type="button" disabled={!canTerminate || !run.hasTerminatePermission} onClick={() => void terminate("SAFE_TERMINATE")}>Terminate</button>
-        <button type="button" className="danger" disabled={!running || !run.hasTerminatePermission} onClick={() => setConfirmForce(true)}>Force terminate</button>
-        <button type="button" disabled={running || !run.hasReExecutePermission} onClick={() => void reexecute("ALL_STEPS")}>Re-execute all</button>
-        <button type="button" disabled={running || !run.hasReExecutePermission || !(status === "FAILURE" || status === "CANCELED")}
-          onClick={() => void reexecute("FROM_FAILURE")}>Re-execute from failure</button>
+        <GuardedButton permission="terminate_pipeline_execution" disabled={!canTerminate || !run.hasTerminatePermission} onClick={() => void terminate("SAFE_TERMINATE")}>Terminate</GuardedButton>
+        <GuardedButton permission="terminate_pipeline_execution" className="danger" disabled={!running || !run.hasTerminatePermission} onClick={() => setConfirmForce(true)}>Force terminate</GuardedButton>
+        <GuardedButton permission="launch_pipeline_reexecution" disabled={running || !run.hasReExecutePermission} onClick={() => void reexecute("ALL_STEPS")}>Re-execute all</GuardedButton>
+        <GuardedButton permission="launch_pipeline_reexecution" disabled={running || !run.hasReExecutePermission || !(status === "FAILURE" || status === "CANCELED")}
+          onClick={() => void reexecute("FROM_FAILURE")}>Re-execute from failure</GuardedButton>
       </div>
       {notice ? <div role={notice.isError ? "alert" : "status"} className={notice.isError ? "notice notice-error" : "notice"}>{notice.text}</div> : null}
       {logs.error ? <ErrorView title="The live event stream failed" error={logs.error} /> : null}

@@ -5,7 +5,7 @@ import { filterFromSearch, RunsTable } from "./RunsPage";
 
 const RUN: RunSummaryFragment = {
   __typename: "Run", id: "r1", runId: "aaaaaaaa-1111", status: "FAILURE", jobName: "etl_job", creationTime: 1700000000,
-  startTime: 1700000001, endTime: 1700000003, updateTime: 1700000003, canTerminate: false,
+  startTime: 1700000001, endTime: 1700000003,
   tags: [{ __typename: "PipelineTag", key: "team", value: "data" }, { __typename: "PipelineTag", key: "berth/internal", value: "x" }],
   repositoryOrigin: { __typename: "RepositoryOrigin", repositoryLocationName: "hello", repositoryName: "__repository__" },
 };

@@ -5,27 +5,14 @@ import { request } from "../api/client";
 import { useQuery } from "../api/hooks";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorView } from "../components/ErrorView";
-import { ALL_STATUSES, IN_PROGRESS, StatusBadge, statusLabel } from "../components/StatusBadge";
+import { GuardedButton } from "../components/GuardedButton";
+import { ALL_STATUSES, StatusBadge, statusLabel } from "../components/StatusBadge";
 import { formatDuration, formatTime } from "../format";
-import { DeleteRunDocument, RunsPageDocument, TerminateRunsDocument, type RunStatus, type RunSummaryFragment, type RunsFilter } from "../gql/graphql";
+import { DeleteRunDocument, RunsCountDocument, RunsPageDocument, TerminateRunsDocument, type RunSummaryFragment } from "../gql/graphql";
 import { Link, navigate, pathOf, useLocation } from "../router";
+import { filterFromSearch, PAGE_SIZE, runsPageVariables } from "./runsQuery";
 
-export const PAGE_SIZE = 50;
-
-/** The runs filter that the URL's query string describes (?status=…&job=…&tag=key=value). */
-export function filterFromSearch(search: URLSearchParams): RunsFilter {
-  const filter: RunsFilter = {};
-  const status = search.get("status");
-  if (status === "IN_PROGRESS") filter.statuses = IN_PROGRESS;
-  else if (status && (ALL_STATUSES as string[]).includes(status)) filter.statuses = [status as RunStatus];
-  const job = search.get("job");
-  if (job) filter.pipelineName = job;
-  const after = Date.parse(search.get("after") ?? "");
-  if (!Number.isNaN(after)) filter.createdAfter = after / 1000;
-  const tags = search.getAll("tag").map((tag) => tag.split("=")).filter((parts) => parts.length >= 2 && parts[0]);
-  if (tags.length) filter.tags = tags.map(([key, ...value]) => ({ key, value: value.join("=") }));
-  return filter;
-}
+export { filterFromSearch, PAGE_SIZE };
 
 function withParam(search: URLSearchParams, key: string, value: string | null): string {
   const next = new URLSearchParams(search);
@@ -40,20 +27,24 @@ type Pending = { kind: "terminate" | "delete"; runIds: string[] };
 
 export function RunsPage() {
   const { search } = useLocation();
-  const filter = useMemo(() => filterFromSearch(search), [search]);
-  const cursor = search.get("cursor");
+  const variables = useMemo(() => runsPageVariables(search), [search]);
+  const filter = variables.filter ?? {};
+  const cursor = variables.cursor ?? null;
   const [previous, setPrevious] = useState<(string | null)[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<Pending | null>(null);
   const [outcome, setOutcome] = useState<{ ok: string[]; failed: string[] } | null>(null);
-  const { data, error, refetch } = useQuery(RunsPageDocument, { filter, cursor, limit: PAGE_SIZE }, { pollMs: 2000 });
+  const { data, error, refetch } = useQuery(RunsPageDocument, variables, { pollMs: 2000 });
+  // The count reads every run that passes the filter: asked for after the first page is on screen.
+  const counted = useQuery(RunsCountDocument, { filter }, { pollMs: 10_000, skip: data === null });
   const [jobText, setJobText] = useState(search.get("job") ?? "");
   const [tagText, setTagText] = useState(search.get("tag") ?? "");
   const [afterText, setAfterText] = useState(search.get("after") ?? "");
 
   const result = data?.runsOrError;
   const runs: RunSummaryFragment[] = result?.__typename === "Runs" ? result.results : [];
-  const count = result?.__typename === "Runs" ? result.count : 0;
+  const countResult = counted.data?.runsOrError;
+  const count = countResult?.__typename === "Runs" ? countResult.count : null;
 
   const toggle = (runId: string) => {
     const next = new Set(selected);
@@ -89,7 +80,7 @@ export function RunsPage() {
     }
     setOutcome({ ok, failed });
     setSelected(new Set());
-    await refetch();
+    await Promise.all([refetch(), counted.refetch()]);
   };
 
   const goTo = (to: string | null, back: boolean) => {
@@ -130,13 +121,13 @@ export function RunsPage() {
       </form>
 
       <div className="toolbar">
-        <span aria-live="polite">{result?.__typename === "Runs" ? `${count} run${count === 1 ? "" : "s"}` : ""}</span>
-        <button type="button" disabled={!selected.size} onClick={() => setPending({ kind: "terminate", runIds: [...selected] })}>
+        <span aria-live="polite">{count !== null ? `${count} run${count === 1 ? "" : "s"}` : ""}</span>
+        <GuardedButton permission="terminate_pipeline_execution" disabled={!selected.size} onClick={() => setPending({ kind: "terminate", runIds: [...selected] })}>
           Terminate selected ({selected.size})
-        </button>
-        <button type="button" className="danger" disabled={!selected.size} onClick={() => setPending({ kind: "delete", runIds: [...selected] })}>
+        </GuardedButton>
+        <GuardedButton permission="delete_pipeline_run" className="danger" disabled={!selected.size} onClick={() => setPending({ kind: "delete", runIds: [...selected] })}>
           Delete selected ({selected.size})
-        </button>
+        </GuardedButton>
       </div>
 
       {outcome ? (

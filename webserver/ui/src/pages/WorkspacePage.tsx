@@ -6,6 +6,7 @@ import { request } from "../api/client";
 import { useQuery, useSubscription } from "../api/hooks";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorView, PythonErrorView } from "../components/ErrorView";
+import { GuardedButton } from "../components/GuardedButton";
 import { formatTime } from "../format";
 import { LocationStateChangesDocument, ReloadLocationDocument, ShutdownLocationDocument, WorkspaceDocument, type LocationEntryFragment } from "../gql/graphql";
 import { Link, pathOf } from "../router";
@@ -141,8 +142,8 @@ function LocationRow({ entry, busy, notice, onReload, onShutdown }: RowProps) {
       </td>
       <td>
         <div className="actions">
-        <button type="button" onClick={onReload} disabled={!!busy} aria-label={`Reload ${entry.name}`}>{busy || "Reload"}</button>
-        <button type="button" className="danger" onClick={onShutdown} aria-label={`Shut down ${entry.name}`}>Shut down</button>
+        <GuardedButton permission="reload_repository_location" onClick={onReload} disabled={!!busy} aria-label={`Reload ${entry.name}`}>{busy || "Reload"}</GuardedButton>
+        <GuardedButton permission="shutdown_repository_location" className="danger" onClick={onShutdown} aria-label={`Shut down ${entry.name}`}>Shut down</GuardedButton>
         </div>
       </td>
     </tr>

@@ -1,0 +1,35 @@
+// The prefetched first query against a stubbed fetch (a test double: tests/ui drive the real server):
+// the page shows the prefetched answer and does not ask the server a second time.
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { RunsPageDocument } from "../gql/graphql";
+import { runsPageVariables } from "../pages/runsQuery";
+import { useQuery } from "./hooks";
+import { prefetch, takePrefetched } from "./prefetch";
+
+const PAGE = { data: { runsOrError: { __typename: "Runs", results: [{ __typename: "Run", runId: "prefetched-run" }] } } };
+
+function FirstRun() {
+  const { data } = useQuery(RunsPageDocument, runsPageVariables(new URLSearchParams("status=FAILURE")));
+  const result = data?.runsOrError;
+  return <p>{result?.__typename === "Runs" ? result.results[0].runId : "loading"}</p>;
+}
+
+describe("prefetch", () => {
+  it("hands its answer to the first useQuery with the same variables, without a second request", async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify(PAGE), { status: 200 }));
+    vi.stubGlobal("fetch", fetch);
+    prefetch(RunsPageDocument, runsPageVariables(new URLSearchParams("status=FAILURE")));
+    render(<FirstRun />);
+    expect(await screen.findByText("prefetched-run")).toBeTruthy();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+  it("is taken once, and only for the same variables", () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(PAGE), { status: 200 })));
+    const variables = runsPageVariables(new URLSearchParams(""));
+    prefetch(RunsPageDocument, variables);
+    expect(takePrefetched(RunsPageDocument, runsPageVariables(new URLSearchParams("job=x")))).toBeUndefined();
+    expect(takePrefetched(RunsPageDocument, variables)).toBeDefined();
+    expect(takePrefetched(RunsPageDocument, variables)).toBeUndefined();
+  });
+});
