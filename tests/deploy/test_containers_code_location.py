@@ -104,13 +104,15 @@ def test_both_images_build_on_the_base_and_run_as_uid_10001(podman: Podman, imag
 
 
 @pytest.mark.parametrize(
-    ("dockerfile", "sent"),
-    [(CODE_LOCATION_DOCKERFILE, ["code_server", "deploy", "examples"]),
-     (WEBSERVER_DOCKERFILE, ["code_server", "deploy", "webserver"])],
+    ("dockerfile", "sent", "sent_of_deploy"),
+    [(CODE_LOCATION_DOCKERFILE, ["code_server", "deploy", "examples"], ["docker"]),
+     # The webserver image also ships the default instance file (deploy/k8s/base/berth.yaml).
+     (WEBSERVER_DOCKERFILE, ["code_server", "deploy", "webserver"], ["docker", "k8s"])],
     ids=["code-location", "webserver"],
 )
 def test_the_builder_sends_only_the_dockerignore_allow_list(
-    podman: Podman, images: BuiltImages, tmp_path: Path, dockerfile: Path, sent: list[str]
+    podman: Podman, images: BuiltImages, tmp_path: Path, dockerfile: Path, sent: list[str],
+    sent_of_deploy: list[str]
 ) -> None:
     """Built by podman with the Dockerfile's own .dockerignore: a probe that copies the whole context it gets."""
     probe = tmp_path / "context-probe.Dockerfile"
@@ -125,7 +127,7 @@ def test_the_builder_sends_only_the_dockerignore_allow_list(
     finally:
         podman.run("rmi", "--force", tag, check=False)
     # The allowed folders, and in them no caches, egg-info or node_modules (the checkout has some).
-    assert listing.split() == [*sent, "docker", "health_check.py"]
+    assert listing.split() == [*sent, *sent_of_deploy, "health_check.py"]
 
 
 def test_code_location_container_passes_the_declared_grpc_probes(hello_pod: HelloPod, images: BuiltImages) -> None:
