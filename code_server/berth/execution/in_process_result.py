@@ -1,6 +1,6 @@
 """ExecuteInProcessResult: what ``job.execute_in_process()`` answers, with Dagster's API for it.
 
-Events are ``StepEvent`` views of berth's ``RunEvent`` with the attribute names Dagster's
+Events are ``InProcessEvent`` views of berth's ``RunEvent`` with the attribute names Dagster's
 ``DagsterEvent`` uses in tests (``event_type_value``, ``step_key``, ``is_step_success``, ...).
 Outputs are read from the values the run kept in memory (``RunCapture``), by node name as
 Dagster names nodes: ``"op"``, ``"graph.op"``, or a graph node (followed through its output
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from berth.definitions.job import JobDefinition
     from berth.execution.capture import RunCapture
 
-__all__ = ["DagsterRunStatus", "ExecuteInProcessResult", "InProcessRun", "StepEvent"]
+__all__ = ["DagsterRunStatus", "ExecuteInProcessResult", "InProcessRun", "InProcessEvent"]
 
 # Dagster's name for a run's status (``result.dagster_run.status == DagsterRunStatus.SUCCESS``).
 DagsterRunStatus = RunStatus
@@ -32,7 +32,7 @@ _MAPPING_KEY = re.compile(r"\[[^\]]*\]$")
 
 
 @dataclasses.dataclass(frozen=True)
-class StepEvent:
+class InProcessEvent:
     """One structured event of the run (plain log lines are not events, as in Dagster)."""
 
     event: RunEvent
@@ -128,7 +128,7 @@ class ExecuteInProcessResult:
                  capture: "RunCapture") -> None:
         self.job_def = job_def
         self.dagster_run = run
-        self._events = [StepEvent(event) for event in events if event.event_type is not None]
+        self._events = [InProcessEvent(event) for event in events if event.event_type is not None]
         self._capture = capture
 
     @property
@@ -142,40 +142,40 @@ class ExecuteInProcessResult:
         return self.dagster_run.run_id
 
     @property
-    def all_events(self) -> list[StepEvent]:
+    def all_events(self) -> list[InProcessEvent]:
         """Every structured event of the run, in order."""
         return list(self._events)
 
     @property
-    def all_node_events(self) -> list[StepEvent]:
+    def all_node_events(self) -> list[InProcessEvent]:
         """Every step event of the run, in order."""
         return [event for event in self._events if event.is_step_event]
 
-    def events_for_node(self, node_name: str) -> list[StepEvent]:
+    def events_for_node(self, node_name: str) -> list[InProcessEvent]:
         """The step events of a node (of every node inside it, for a graph node)."""
         return [event for event in self.all_node_events
                 if event.node_name == node_name or (event.node_name or "").startswith(node_name + ".")]
 
-    def filter_events(self, event_filter: Callable[[StepEvent], bool]) -> list[StepEvent]:
+    def filter_events(self, event_filter: Callable[[InProcessEvent], bool]) -> list[InProcessEvent]:
         """The events for which ``event_filter`` is true."""
         return [event for event in self._events if event_filter(event)]
 
-    def get_step_success_events(self) -> list[StepEvent]:
+    def get_step_success_events(self) -> list[InProcessEvent]:
         return [event for event in self._events if event.is_step_success]
 
-    def get_step_failure_events(self) -> list[StepEvent]:
+    def get_step_failure_events(self) -> list[InProcessEvent]:
         return [event for event in self._events if event.is_step_failure]
 
-    def get_step_skipped_events(self) -> list[StepEvent]:
+    def get_step_skipped_events(self) -> list[InProcessEvent]:
         return [event for event in self._events if event.is_step_skipped]
 
     def get_failed_step_keys(self) -> set[str]:
         return {event.step_key for event in self.get_step_failure_events() if event.step_key}
 
-    def get_run_success_event(self) -> StepEvent:
+    def get_run_success_event(self) -> InProcessEvent:
         return self._run_event(EventType.RUN_SUCCESS)
 
-    def get_run_failure_event(self) -> StepEvent:
+    def get_run_failure_event(self) -> InProcessEvent:
         return self._run_event(EventType.RUN_FAILURE)
 
     def is_node_success(self, node_name: str) -> bool:
@@ -246,7 +246,7 @@ class ExecuteInProcessResult:
         definition = node.op_def.outs.get(output_name)
         return bool(definition is not None and definition.is_dynamic and self.is_node_success(node_name))
 
-    def _run_event(self, event_type: EventType) -> StepEvent:
+    def _run_event(self, event_type: EventType) -> InProcessEvent:
         for event in self._events:
             if event.event.event_type == event_type:
                 return event
