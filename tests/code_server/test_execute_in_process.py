@@ -72,6 +72,29 @@ def test_the_op_exception_is_raised_again_as_dagster_does() -> None:
         explodes.execute_in_process()
 
 
+def test_raising_stops_the_run_at_the_failed_step() -> None:
+    ran = []
+
+    @op
+    def a_fails() -> None:
+        raise ValueError("first")
+
+    @op
+    def z_after() -> None:
+        ran.append("z_after")
+
+    @job
+    def stops():
+        a_fails()
+        z_after()
+
+    with pytest.raises(ValueError, match="first"):
+        stops.execute_in_process()
+    assert ran == []
+    assert stops.execute_in_process(raise_on_error=False).is_node_success("z_after")
+    assert ran == ["z_after"]
+
+
 def test_without_raise_on_error_the_failure_is_in_the_result() -> None:
     result = explodes.execute_in_process(raise_on_error=False)
     assert not result.success

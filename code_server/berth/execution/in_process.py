@@ -9,9 +9,9 @@ assert result.output_for_node("add") == 3
 The run uses berth's engine with the in-process executor (as Dagster's ``execute_in_process``,
 which ignores an ``execution`` section), keeps its events in memory and passes outputs between
 ops in memory (an op's value need not be picklable); nothing is stored. With
-``raise_on_error=True`` (the default) the exception that failed a step is raised again, as
-Dagster raises the op's own exception; invalid run config raises ``DagsterInvalidConfigError``
-either way, a resource that fails in setup ``DagsterResourceFunctionError``.
+``raise_on_error=True`` (the default) the run stops at the first failed step and that step's
+exception is raised again, as Dagster raises the op's own exception; invalid run config raises
+``DagsterInvalidConfigError`` either way, a resource that fails in setup ``DagsterResourceFunctionError``.
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ def execute_in_process(job: "JobDefinition", run_config: Optional[Mapping[str, A
     events: list[RunEvent] = []
     capture = RunCapture()
     try:
+        # With raise_on_error the run stops at the first failed step, whose exception is then
+        # raised: as in Dagster, no later step runs.
         outcome = execute_job(job, config, run_id=run_id, emit=events.append, io_store=MemoryOutputStore(),
-                              capture=capture)
+                              capture=capture, should_stop=lambda: raise_on_error and bool(capture.step_errors))
     except RunConfigValidationError as exc:
         raise DagsterInvalidConfigError(str(exc), exc.errors) from None
     status = {RunOutcome.SUCCESS: RunStatus.SUCCESS, RunOutcome.FAILURE: RunStatus.FAILURE,
