@@ -43,14 +43,22 @@ if TYPE_CHECKING:
         MultiDependencyDefinition,
         NodeInvocation,
     )
-    from berth.definitions.errors import DefinitionError, Failure, InvalidSubsetError
+    from berth.definitions.errors import (
+        DagsterInvalidConfigError,
+        DagsterInvariantViolationError,
+        DagsterResourceFunctionError,
+        DefinitionError,
+        Failure,
+        InvalidSubsetError,
+    )
     from berth.definitions.graph import GraphDefinition, graph
     from berth.definitions.io import DynamicOut, DynamicOutput, In, Nothing, Out, Output
     from berth.definitions.io_manager import InputContext, IOManager, IOManagerDefinition, OutputContext, io_manager
     from berth.definitions.job import JobDefinition, job
     from berth.definitions.metadata_value import MetadataValue
     from berth.definitions.op import OpDefinition, op
-    from berth.definitions.pythonic_config import Config, ConfigurableIOManager, ConfigurableResource, EnvVar, RunConfig
+    from berth.definitions.pythonic_config import Config, EnvVar, RunConfig
+    from berth.definitions.pythonic_resource import ConfigurableIOManager, ConfigurableResource
     from berth.definitions.repository import Definitions, RepositoryDefinition, repository
     from berth.definitions.resource import (
         InitResourceContext,
@@ -61,11 +69,14 @@ if TYPE_CHECKING:
     )
     from berth.definitions.retry import Backoff, Jitter, RetryPolicy
     from berth.definitions.user_logger import get_dagster_logger
+    from berth.execution.in_process_result import DagsterRunStatus, ExecuteInProcessResult
 
 __all__ = [
     "Any", "Array", "Backoff", "Bool", "BoolSource", "Config", "ConfigurableIOManager", "ConfigurableResource",
+    "DagsterInvalidConfigError", "DagsterInvariantViolationError", "DagsterResourceFunctionError", "DagsterRunStatus",
     "DefinitionError", "Definitions", "DependencyDefinition", "DynamicCollectDependencyDefinition", "DynamicOut",
-    "DynamicOutput", "Enum", "EnumValue", "EnvVar", "Failure", "Field", "Float", "GraphDefinition", "IOManager",
+    "DynamicOutput", "Enum", "EnumValue", "EnvVar", "ExecuteInProcessResult", "Failure", "Field", "Float",
+    "GraphDefinition", "IOManager",
     "IOManagerDefinition", "In", "InitResourceContext", "InputContext", "Int", "IntSource", "InvalidSubsetError",
     "Jitter", "JobDefinition", "Map", "MetadataValue", "MultiDependencyDefinition", "NodeInvocation", "Noneable",
     "Nothing", "OpDefinition", "OpExecutionContext", "Out", "Output", "OutputContext", "Permissive",
@@ -85,14 +96,16 @@ _MODULE_OF_NAME = {
     **dict.fromkeys(("OpExecutionContext", "build_op_context"), "berth.definitions.context"),
     **dict.fromkeys(("DependencyDefinition", "DynamicCollectDependencyDefinition", "MultiDependencyDefinition",
                      "NodeInvocation"), "berth.definitions.dependency"),
-    **dict.fromkeys(("DefinitionError", "Failure", "InvalidSubsetError"), "berth.definitions.errors"),
+    **dict.fromkeys(("DagsterInvalidConfigError", "DagsterInvariantViolationError", "DagsterResourceFunctionError",
+                     "DefinitionError", "Failure", "InvalidSubsetError"), "berth.definitions.errors"),
+    **dict.fromkeys(("DagsterRunStatus", "ExecuteInProcessResult"), "berth.execution.in_process_result"),
     **dict.fromkeys(("GraphDefinition", "graph"), "berth.definitions.graph"),
     **dict.fromkeys(("DynamicOut", "DynamicOutput", "In", "Nothing", "Out", "Output"), "berth.definitions.io"),
     **dict.fromkeys(("IOManager", "IOManagerDefinition", "InputContext", "OutputContext", "io_manager"),
                     "berth.definitions.io_manager"),
     # Pydantic is imported only when one of these is used.
-    **dict.fromkeys(("Config", "ConfigurableIOManager", "ConfigurableResource", "EnvVar", "RunConfig"),
-                    "berth.definitions.pythonic_config"),
+    **dict.fromkeys(("Config", "EnvVar", "RunConfig"), "berth.definitions.pythonic_config"),
+    **dict.fromkeys(("ConfigurableIOManager", "ConfigurableResource"), "berth.definitions.pythonic_resource"),
     **dict.fromkeys(("InitResourceContext", "ResourceDefinition", "ResourceDependency", "ResourceParam", "resource"),
                     "berth.definitions.resource"),
     **dict.fromkeys(("JobDefinition", "job"), "berth.definitions.job"),

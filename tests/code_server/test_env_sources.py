@@ -102,3 +102,19 @@ def test_an_unset_variable_fails_the_run_before_any_step(monkeypatch: pytest.Mon
     with pytest.raises(RunConfigValidationError, match='"BERTH_TEST_TOKEN" which is not set') as raised:
         _run({"ops": {"sign": {"config": {"token": {"env": "BERTH_TEST_TOKEN"}}}}})
     assert [error.path for error in raised.value.errors] == [("ops", "sign", "config", "token")]
+
+
+def test_env_var_int_reads_an_int_variable_and_keeps_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BERTH_TEST_ATTEMPTS", "7")
+    attempts = EnvVar.int("BERTH_TEST_ATTEMPTS")
+    assert attempts.env_var_name == "BERTH_TEST_ATTEMPTS"
+    assert attempts.get_value() == 7
+    assert repr(attempts) == "EnvVar.int('BERTH_TEST_ATTEMPTS')"
+    monkeypatch.delenv("BERTH_TEST_ATTEMPTS")
+    assert attempts.get_value(default=2) == 2
+    # given to a Config instance it travels as the variable's name; the worker reads it
+    config = ApiConfig(token="t", attempts=EnvVar.int("BERTH_TEST_ATTEMPTS"))
+    run_config = RunConfig(ops={"sign": config}).to_config_dict()
+    assert run_config["ops"]["sign"]["config"]["attempts"] == {"env": "BERTH_TEST_ATTEMPTS"}
+    monkeypatch.setenv("BERTH_TEST_ATTEMPTS", "5")
+    assert sign_job.execute_in_process(run_config=run_config).output_for_node("sign") == "t:5"

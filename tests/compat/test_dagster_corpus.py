@@ -5,7 +5,7 @@ The corpus files are ordinary Dagster code (``from dagster import ...``); each l
 the whole corpus). berth runs the same files with the import rewritten to ``berth``, served by one
 real ``berth dev`` (one code location, one repository per file) and launched over GraphQL. The
 test compares, per case: the run's success, each step's final status, the repr of each output
-value and its metadata, the ops' log lines (step, level, message), and for invalid run config each
+value and its metadata (each entry's type and value), the ops' log lines (step, level, message), and for invalid run config each
 error's reason and path.
 """
 
@@ -92,8 +92,12 @@ query Events($runId: ID!) {
         ... on ExecutionStepOutputEvent {
           outputName
           metadataEntries {
+            __typename
             label
             ... on TextMetadataEntry { text }
+            ... on MarkdownMetadataEntry { mdStr }
+            ... on UrlMetadataEntry { url }
+            ... on PathMetadataEntry { path }
             ... on IntMetadataEntry { intValue }
             ... on FloatMetadataEntry { floatValue }
             ... on BoolMetadataEntry { boolValue }
@@ -105,7 +109,7 @@ query Events($runId: ID!) {
 }
 """
 
-_ENTRY_VALUE_FIELDS = ("text", "intValue", "floatValue", "boolValue")
+_ENTRY_VALUE_FIELDS = ("text", "mdStr", "url", "path", "intValue", "floatValue", "boolValue")
 _FINAL_STEP_EVENTS = {"STEP_SUCCESS": "SUCCESS", "STEP_FAILURE": "FAILURE", "STEP_SKIPPED": "SKIPPED"}
 _OUTPUT_MESSAGE = re.compile(r'^Yielded output "[^"]+"(?: \(mapping key "([^"]+)"\))? of type "([^"]+)"')
 
@@ -240,7 +244,9 @@ def _run_result(dev: BerthDev, run_id: str, status: str) -> dict[str, Any]:
             else:
                 value = "None" if type_name == "Nothing" else "<kept by an IO manager>"
             outputs[f"{event['stepKey']}/{name}"] = value
-            entries = {entry["label"]: next((entry[field] for field in _ENTRY_VALUE_FIELDS if field in entry), None)
+            # [kind, value]: the kind is the entry type's name, as the Dagster side names its value class
+            entries = {entry["label"]: [entry["__typename"].replace("MetadataEntry", ""),
+                                        next((entry[field] for field in _ENTRY_VALUE_FIELDS if field in entry), None)]
                        for entry in event["metadataEntries"]}
             if entries:
                 metadata[f"{event['stepKey']}/{name}"] = entries

@@ -17,6 +17,7 @@ from berth.definitions.node import NodeDefinition
 if TYPE_CHECKING:
     from berth.definitions.job import JobDefinition
     from berth.definitions.retry import RetryPolicy
+    from berth.execution.in_process_result import ExecuteInProcessResult
 
 __all__ = ["GraphDefinition", "graph"]
 
@@ -69,6 +70,14 @@ class GraphDefinition(NodeDefinition):
 
         return JobDefinition(graph_def=self, name=name, description=description, tags=tags, config=config,
                              op_retry_policy=op_retry_policy, **unsupported)
+
+    def execute_in_process(self, run_config: Optional[Mapping[str, Any]] = None, instance: Any = None,
+                           resources: Optional[Mapping[str, Any]] = None, raise_on_error: bool = True,
+                           op_selection: Optional[Sequence[str]] = None,
+                           run_id: Optional[str] = None) -> "ExecuteInProcessResult":
+        """Run this graph as a job in this process; ``result.output_value()`` reads the graph's outputs."""
+        return self.to_job().execute_in_process(run_config, instance, raise_on_error, op_selection,
+                                                resources=resources, run_id=run_id)
 
     def _check_structure(self) -> None:
         for (node, input_name), dependency in self.dependencies.items():

@@ -16,6 +16,7 @@ from berth.definitions.selection import resolve_op_selection
 if TYPE_CHECKING:
     from berth.config.config_type import Shape
     from berth.config.schema import ConfigSchema
+    from berth.execution.in_process_result import ExecuteInProcessResult
 
 __all__ = ["JobDefinition", "job"]
 
@@ -125,8 +126,17 @@ class JobDefinition:
         nodes = {name: node.without_upstream(picked) for name, node in full.items() if name in picked}
         return self._copy(op_selection=list(op_selection), _nodes=nodes)
 
+    def execute_in_process(self, run_config: Optional[Mapping[str, Any]] = None, instance: Any = None,
+                           raise_on_error: bool = True, op_selection: Optional[Sequence[str]] = None,
+                           tags: Optional[Mapping[str, Any]] = None, resources: Optional[Mapping[str, Any]] = None,
+                           run_id: Optional[str] = None) -> "ExecuteInProcessResult":
+        """Run this job in this process (in-process executor, outputs in memory), as Dagster's tests do."""
+        from berth.execution.in_process import execute_in_process
+
+        return execute_in_process(self, run_config, instance, raise_on_error, op_selection, tags, resources, run_id)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise DefinitionError(f'Job "{self.name}" cannot be called; execute it with berth.execution.')
+        raise DefinitionError(f'Job "{self.name}" cannot be called; execute it with execute_in_process().')
 
     def __repr__(self) -> str:
         return f"JobDefinition({self.name!r})"

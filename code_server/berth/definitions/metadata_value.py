@@ -1,7 +1,8 @@
 """``MetadataValue``: Dagster's typed metadata values, as output metadata entries.
 
-berth's API serves text, int, float, bool, JSON and null entries; a Markdown, URL or path value
-is served as a text entry holding its text (Dagster has an entry type for each).
+berth's API serves text, Markdown, URL, path, int, float, bool, JSON and null entries, each as
+Dagster's entry type (``MarkdownMetadataEntry.mdStr``, ``UrlMetadataEntry.url``,
+``PathMetadataEntry.path``, ...); the step event keeps the kind of the text-like ones.
 """
 
 from __future__ import annotations
@@ -26,17 +27,17 @@ class MetadataValue:
 
     @staticmethod
     def md(md_str: str) -> "MetadataValue":
-        """Markdown (served as its text)."""
+        """Markdown (a ``MarkdownMetadataEntry``)."""
         return MetadataValue(str(md_str), "md")
 
     @staticmethod
     def url(url: str) -> "MetadataValue":
-        """A URL (served as its text)."""
+        """A URL (a ``UrlMetadataEntry``)."""
         return MetadataValue(str(url), "url")
 
     @staticmethod
     def path(path: Any) -> "MetadataValue":
-        """A filesystem path (served as its text)."""
+        """A filesystem path (a ``PathMetadataEntry``)."""
         return MetadataValue(str(path), "path")
 
     @staticmethod

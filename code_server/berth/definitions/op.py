@@ -183,12 +183,13 @@ def _special_param(annotation: Any) -> Any:
     if typing.get_origin(annotation) is typing.Annotated and RESOURCE_PARAM_MARK in typing.get_args(annotation)[1:]:
         return "resource"
     # Only user code that imported Pythonic config can annotate with its classes: no Pydantic import here.
-    pythonic = sys.modules.get("berth.definitions.pythonic_config")
-    if pythonic is None or not isinstance(annotation, type):
+    if not isinstance(annotation, type):
         return None
-    if issubclass(annotation, pythonic.ConfigurableResource):
+    resources = sys.modules.get("berth.definitions.pythonic_resource")
+    if resources is not None and issubclass(annotation, resources.ConfigurableResource):
         return "resource"
-    if issubclass(annotation, pythonic.Config):
+    pythonic = sys.modules.get("berth.definitions.pythonic_config")
+    if pythonic is not None and issubclass(annotation, pythonic.Config):
         return annotation
     return None
 

@@ -1,31 +1,26 @@
-"""Pythonic config: ``Config`` and ``ConfigurableResource`` classes (Pydantic models), ``EnvVar``, ``RunConfig``.
+"""Pythonic config: ``Config`` classes (Pydantic models) as op config, ``EnvVar``, ``RunConfig``.
 
-A model's fields become a config Shape (``config_schema``): annotations give the types, defaults
-and ``pydantic.Field(description=...)`` the defaults and descriptions. At run time the validated
-config dict becomes a model instance again (``model_from_config``).
+A model's fields become a config Shape (``config_field_of_model``): annotations give the types,
+defaults and ``pydantic.Field(description=...)`` the defaults and descriptions. At run time the
+validated config dict becomes a model instance again (``model_from_config``). Resources written
+as classes (``ConfigurableResource``) are in ``pythonic_resource``; they use the same conversions.
 
 This module imports Pydantic, so berth imports it only when user code uses one of these names:
 a code location without Pythonic config starts without loading Pydantic.
 
 As in Dagster, ``str``, ``int`` and ``bool`` fields are of the types ``StringSource``,
-``IntSource`` and ``BoolSource``: a value, or ``{"env": NAME}``. ``EnvVar("NAME")`` given to a
-resource or a Config instance is kept as ``{"env": NAME}``, so the snapshot, the webserver and run
-storage see the variable's name only; the run worker reads the variable
-(``berth.config.sources``).
-
-A ConfigurableResource field annotated with another ConfigurableResource class, or with
-``ResourceDependency[T]``, holds a resource rather than config: a fully configured resource is
-set up (and torn down) with the one that holds it; one that is also bound as a top-level resource
-(``configure_at_launch()``, a ``@resource``) gives the field that resource's value.
+``IntSource`` and ``BoolSource``: a value, or ``{"env": NAME}``. ``EnvVar("NAME")`` (or
+``EnvVar.int("NAME")``) given to a resource or a Config instance is kept as ``{"env": NAME}``, so
+the snapshot, the webserver and run storage see the variable's name only; the run worker reads the
+variable (``berth.config.sources``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import os
 import typing
-from typing import Any, ClassVar, Iterator, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 import pydantic
 from pydantic_core import PydanticUndefined
@@ -33,16 +28,8 @@ from pydantic_core import PydanticUndefined
 from berth.config import config_type as types
 from berth.config.field import Field
 from berth.definitions.errors import DefinitionError
-from berth.definitions.io_manager import IOManager
-from berth.definitions.resource import (
-    RESOURCE_DEPENDENCY_MARK,
-    InitResourceContext,
-    ResourceDefinition,
-    Resources,
-    as_resource_definition,
-)
 
-__all__ = ["Config", "ConfigurableIOManager", "ConfigurableResource", "EnvVar", "RunConfig", "config_field_of_model",
+__all__ = ["Config", "EnvVar", "IntEnvVar", "RunConfig", "config_field_of_model", "given_config_value",
            "model_from_config"]
 
 _ENV_KEY = types.ENV_SOURCE_KEY
@@ -62,8 +49,34 @@ class EnvVar(str):
         """The variable's value in this process (``default`` when it is not set)."""
         return os.environ.get(str(self), default)
 
+    @classmethod
+    def int(cls, name: str) -> "IntEnvVar":
+        """An int config value read from the variable ``name`` (for ``int`` fields), as in Dagster."""
+        return IntEnvVar.create(name)
+
     def __repr__(self) -> str:
         return f"EnvVar({str(self)!r})"
+
+
+class IntEnvVar(int):
+    """``EnvVar.int("NAME")``: an int field's value read from a variable (the int itself is a placeholder 0)."""
+
+    env_var_name: str
+
+    @classmethod
+    def create(cls, name: str) -> "IntEnvVar":
+        """The placeholder for the variable ``name``."""
+        value = cls(0)
+        value.env_var_name = name
+        return value
+
+    def get_value(self, default: Optional[int] = None) -> Optional[int]:
+        """The variable's value in this process as an int (``default`` when it is not set)."""
+        raw = os.environ.get(self.env_var_name)
+        return default if raw is None else int(raw)
+
+    def __repr__(self) -> str:
+        return f"EnvVar.int({self.env_var_name!r})"
 
 
 class Config(pydantic.BaseModel):
@@ -76,160 +89,7 @@ class Config(pydantic.BaseModel):
         # Pydantic keeps an EnvVar as a plain str: remember which fields named a variable, so that
         # RunConfig sends {"env": NAME} for them (the worker reads the variable).
         object.__setattr__(self, "_berth_env_vars", {name: value for name, value in data.items()
-                                                     if isinstance(value, EnvVar)})
-
-
-class ConfigurableResource(pydantic.BaseModel):
-    """A resource written as a class: its fields are its config, the instance is the resource's value.
-
-    Override ``setup_for_execution`` / ``teardown_after_execution`` (or ``yield_for_execution``)
-    to do work around the run. Fields given to the constructor become defaults of its run config.
-    """
-
-    model_config = pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=True)
-    # fields that hold resources rather than config (see the module docstring)
-    __berth_resource_fields__: ClassVar[frozenset[str]] = frozenset()
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        inherited = cls.__berth_resource_fields__  # a parent's (its annotations already read Any)
-        names = inherited | frozenset(name for name, info in cls.model_fields.items() if _holds_resource(info))
-        cls.__berth_resource_fields__ = names
-        if names:
-            # The field is given a resource (maybe one configured at launch) and holds its value in
-            # the run: Pydantic checks neither against the annotation.
-            for name in names:
-                cls.model_fields[name].annotation = Any
-            cls.model_rebuild(force=True)
-
-    def __init__(self, **data: Any) -> None:
-        super().__init__(**data)
-        resource_fields = type(self).__berth_resource_fields__
-        object.__setattr__(self, "_berth_given", {name: _given_value(value) for name, value in data.items()
-                                                  if name not in resource_fields})
-        object.__setattr__(self, "_berth_nested", {name: value for name, value in data.items()
-                                                   if name in resource_fields})
-
-    def setup_for_execution(self, context: InitResourceContext) -> None:
-        """Called before the run's ops use the resource."""
-
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
-        """Called after the run's ops used the resource (also when one failed)."""
-
-    @contextlib.contextmanager
-    def yield_for_execution(self, context: InitResourceContext) -> Iterator[Any]:
-        """Set up, hand out the resource, tear down."""
-        self.setup_for_execution(context)
-        try:
-            yield self
-        finally:
-            self.teardown_after_execution(context)
-
-    def get_resource_context(self) -> Optional[InitResourceContext]:
-        """The context the resource was built with (set during a run)."""
-        return getattr(self, "_berth_context", None)
-
-    def as_resource_definition(self, bound: Optional[Mapping[int, str]] = None) -> ResourceDefinition:
-        """This configured resource as a ResourceDefinition.
-
-        As in Dagster, the values given to the constructor are the default of the resource's whole
-        ``config``: run config that configures the resource replaces them (it is not merged).
-        ``bound`` maps the ids of resources given beside this one to their keys.
-        """
-        given = getattr(self, "_berth_given", {})
-        definition = _resource_definition(type(self), {}, getattr(self, "_berth_nested", {}), bound or {})
-        shape = definition.config_field.config_type  # type: ignore[union-attr]
-        definition.config_field = Field(shape, default_value=given, description=definition.description)
-        return definition
-
-    @classmethod
-    def configure_at_launch(cls, **given: Any) -> "_LaunchConfiguredResource":
-        """This resource with its fields (but ``given``) left to the run config of each launch."""
-        return _LaunchConfiguredResource(cls, given)
-
-
-def _holds_resource(info: Any) -> bool:
-    """True for a field annotated with a ConfigurableResource class or ``ResourceDependency[...]``."""
-    if RESOURCE_DEPENDENCY_MARK in info.metadata:
-        return True
-    annotation = info.annotation
-    if typing.get_origin(annotation) is typing.Annotated:
-        if RESOURCE_DEPENDENCY_MARK in typing.get_args(annotation)[1:]:
-            return True
-        annotation = typing.get_args(annotation)[0]
-    return isinstance(annotation, type) and issubclass(annotation, ConfigurableResource)
-
-
-class _LaunchConfiguredResource:
-    """A ConfigurableResource class whose config comes at launch (``configure_at_launch``)."""
-
-    def __init__(self, cls: type[ConfigurableResource], given: Mapping[str, Any]) -> None:
-        self.cls = cls
-        resource_fields = cls.__berth_resource_fields__
-        self.given = {name: value for name, value in given.items() if name not in resource_fields}
-        self.nested = {name: value for name, value in given.items() if name in resource_fields}
-
-    def as_resource_definition(self, bound: Optional[Mapping[int, str]] = None) -> ResourceDefinition:
-        """The resource definition, its config required at launch."""
-        return _resource_definition(self.cls, {k: _given_value(v) for k, v in self.given.items()}, self.nested,
-                                    bound or {})
-
-
-def _resource_definition(cls: type[ConfigurableResource], given: Mapping[str, Any], nested: Mapping[str, Any],
-                         bound: Mapping[int, str]) -> ResourceDefinition:
-    dependencies = {name: bound[id(value)] for name, value in nested.items() if id(value) in bound}
-    inline = {name: value for name, value in nested.items() if name not in dependencies}
-    for name, value in inline.items():
-        if isinstance(value, (ResourceDefinition, _LaunchConfiguredResource)):
-            raise DefinitionError(f"{cls.__name__}.{name}: a resource configured at launch or defined with "
-                                  "@resource can fill this field only when it is also given as a top-level "
-                                  "resource (resources={...}).")
-
-    def resource_fn(context: InitResourceContext) -> Iterator[Any]:
-        with contextlib.ExitStack() as stack:
-            values = {name: getattr(context.resources, key) for name, key in dependencies.items()}
-            for name, value in inline.items():
-                values[name] = _nested_value(stack, value, context)
-            instance = model_from_config(cls, context.resource_config or {}, values)
-            object.__setattr__(instance, "_berth_context", context)
-            with instance.yield_for_execution(context) as value:
-                yield value
-
-    field = config_field_of_model(cls, given)
-    return ResourceDefinition(resource_fn, field, cls.__doc__ and cls.__doc__.strip(),
-                              sorted(set(dependencies.values())))
-
-
-def _nested_value(stack: contextlib.ExitStack, value: Any, context: InitResourceContext) -> Any:
-    """The value of a resource held in a field (set up now, torn down when ``stack`` closes)."""
-    if not isinstance(value, ConfigurableResource):
-        return value  # a plain object, as Dagster wraps it
-    from berth.config.schema import ConfigSchema
-    from berth.config.sources import resolve_env_sources
-
-    definition = as_resource_definition(value)
-    config_field = definition.config_field
-    assert config_field is not None  # a ConfigurableResource always has one
-    schema = ConfigSchema(config_field.config_type.key, config_field.config_type.closure())
-    result = schema.validate(config_field.default_value)
-    config, errors = resolve_env_sources(schema.types, schema.root_key, result.value)
-    problems = result.errors or errors
-    if problems:
-        raise DefinitionError(f"Resource {type(value).__name__} held in a field: {problems[0].message}")
-    produced = definition.initialize(InitResourceContext(config, Resources({}), context.run_id, context.log))
-    nested_value = next(produced)
-    stack.callback(_finish, produced)
-    return nested_value
-
-
-def _finish(generator: Iterator[Any]) -> None:
-    for _ in generator:
-        pass
-
-
-class ConfigurableIOManager(ConfigurableResource, IOManager):
-    """An IO manager written as a class: implement ``handle_output`` and ``load_input``."""
+                                                     if isinstance(value, (EnvVar, IntEnvVar))})
 
 
 class RunConfig:
@@ -258,25 +118,27 @@ class RunConfig:
 
 def _node_config(value: Any) -> Any:
     if isinstance(value, pydantic.BaseModel):
-        return {"config": _given_value(value)}
+        return {"config": given_config_value(value)}
     return value
 
 
-def _given_value(value: Any) -> Any:
+def given_config_value(value: Any) -> Any:
     """A Python value as a config value: models as dicts, enums by member name, EnvVar as {"env": NAME}."""
     if isinstance(value, EnvVar):
         return {_ENV_KEY: str(value)}
+    if isinstance(value, IntEnvVar):
+        return {_ENV_KEY: value.env_var_name}
     if isinstance(value, pydantic.BaseModel):
         resource_fields: frozenset[str] = getattr(type(value), "__berth_resource_fields__", frozenset())
         env_vars = getattr(value, "_berth_env_vars", {})
-        return {name: _given_value(env_vars.get(name, getattr(value, name))) for name in type(value).model_fields
+        return {name: given_config_value(env_vars.get(name, getattr(value, name))) for name in type(value).model_fields
                 if name not in resource_fields}
     if isinstance(value, enum.Enum):
         return value.name
     if isinstance(value, (list, tuple)):
-        return [_given_value(item) for item in value]
+        return [given_config_value(item) for item in value]
     if isinstance(value, dict):
-        return {key: _given_value(item) for key, item in value.items()}
+        return {key: given_config_value(item) for key, item in value.items()}
     return value
 
 
@@ -296,7 +158,7 @@ def config_field_of_model(cls: type[pydantic.BaseModel], given: Optional[Mapping
             if not isinstance(config_type, (types.Noneable, types.Shape)):
                 # As in Dagster, a field with a default (but a nested Config) is Optional: Noneable.
                 config_type = types.Noneable(config_type)
-            fields[name] = Field(config_type, default_value=_given_value(default), description=info.description)
+            fields[name] = Field(config_type, default_value=given_config_value(default), description=info.description)
         else:
             # an Optional field without default is implicitly optional (defaults to None), as in Dagster
             fields[name] = Field(config_type, description=info.description)

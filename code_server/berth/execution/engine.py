@@ -17,6 +17,7 @@ from berth.config.sources import resolve_env_sources
 from berth.definitions.context import StepLog
 from berth.definitions.io_manager import DEFAULT_IO_MANAGER_DEF
 from berth.events import EventType, RunEvent, SerializableError
+from berth.execution.capture import RunCapture
 from berth.execution.errors import RunConfigValidationError, RunInterrupted, StepSelectionError
 from berth.execution.plan import ExecutionPlan, ExecutionStep, build_plan
 from berth.execution.resources import ResourceInitError, initialized_resources
@@ -44,9 +45,11 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
                 should_stop: Callable[[], bool] = lambda: False,
                 step_keys_to_execute: Optional[Sequence[str]] = None,
                 parent_run_id: Optional[str] = None,
-                io_store: Optional[OutputStore] = None) -> RunOutcome:
+                io_store: Optional[OutputStore] = None,
+                capture: Optional[RunCapture] = None) -> RunOutcome:
     """Execute ``job`` with ``run_config`` and emit RUN_START ... RUN_SUCCESS/FAILURE/CANCELED.
 
+    ``capture`` (in-process executor only) keeps output values and step exceptions in memory.
     Raises RunConfigValidationError (invalid config) or StepSelectionError (unknown step keys)
     before emitting anything; the caller records those as the run's failure.
     """
@@ -64,7 +67,8 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
     resource_defs = job.resource_defs
     custom_io = frozenset(key for key, definition in resource_defs.items() if definition is not DEFAULT_IO_MANAGER_DEF)
     state = RunState(plan, job.nodes, run_id, parent_run_id, store, custom_io)
-    runner = StepRunner(run_id, job.name, result.value, emit, store, plan.retries_enabled, should_stop)
+    runner = StepRunner(run_id, job.name, result.value, emit, store, plan.retries_enabled, should_stop,
+                        capture=capture)
     emit(RunEvent(run_id, f'Started execution of run for "{job.name}".', EventType.RUN_START,
                   metadata={"executor": plan.executor}))
     if plan.executor == "multiprocess":
@@ -83,6 +87,8 @@ def execute_job(job: "JobDefinition", run_config: Optional[Mapping[str, Any]], *
                 runner.resources = values
                 canceled = _execute_in_process(plan, state, runner, should_stop)
         except ResourceInitError as exc:
+            if capture is not None:
+                capture.resource_error = exc
             emit(RunEvent(run_id, f"Initialization of resources {exc.keys} failed.", EventType.ENGINE_EVENT,
                           logging.ERROR, error=SerializableError.from_exception(exc.cause)))
             emit(RunEvent(run_id, f'Execution of run for "{job.name}" failed. An exception was thrown during '

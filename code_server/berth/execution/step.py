@@ -18,10 +18,11 @@ from berth.definitions.io import DynamicOutput, Output
 from berth.definitions.resource import Resources
 from berth.definitions.user_logger import captured_user_logs
 from berth.events import EventType, RunEvent, SerializableError
+from berth.execution.capture import RunCapture
 from berth.execution.errors import RunInterrupted
 from berth.execution.interrupts import INTERRUPTS
 from berth.execution.plan import ExecutionStep
-from berth.execution.step_io import load_inputs, metadata_entries, store_output
+from berth.execution.step_io import load_inputs, metadata_entries, metadata_entry_kinds, store_output
 from berth.output_store import OutputStore
 
 __all__ = ["StepRunner", "StepResult", "StepOutputError"]
@@ -58,6 +59,8 @@ class StepRunner:
     should_stop: Callable[[], bool] = lambda: False
     # The initialized resources this process holds (all of the run's in-process; a step's own in a child).
     resources: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    # Set by execute_in_process: output values and step exceptions kept in memory for the caller.
+    capture: Optional[RunCapture] = None
 
     def run(self, step: ExecutionStep, inputs: Mapping[str, Any]) -> StepResult:
         """Execute ``step`` with its input values, retrying as its policy allows."""
@@ -179,6 +182,8 @@ class StepRunner:
             store_output(io_store=self.io_store, resources=self.resources, run_id=self.run_id, step_key=step.key,
                          op_def=op_def, output_def=definition, value=value, mapping_key=mapping_key,
                          log=context.log, metadata=all_metadata)
+        if self.capture is not None:
+            self.capture.record_output(step.key, name, mapping_key, value)
         if definition.is_dynamic:
             outputs[name][mapping_key] = value
         else:
@@ -188,12 +193,17 @@ class StepRunner:
             event_metadata["mapping_key"] = mapping_key
         if all_metadata:
             event_metadata["entries"] = metadata_entries(all_metadata)
+            kinds = metadata_entry_kinds(all_metadata)
+            if kinds:
+                event_metadata["entry_kinds"] = kinds
         key_text = f' (mapping key "{mapping_key}")' if mapping_key is not None else ""
         self._event(step, EventType.STEP_OUTPUT,
                     f'Yielded output "{name}"{key_text} of type "{definition.type_name}". (Type check passed).',
                     metadata=event_metadata)
 
     def _failure(self, step: ExecutionStep, exc: BaseException, attempt: int) -> None:
+        if self.capture is not None:
+            self.capture.record_failure(step.key, exc)
         self._event(step, EventType.STEP_FAILURE, f'Execution of step "{step.key}" failed.',
                     level=logging.ERROR, error=_error_of(exc), metadata={"attempt": attempt + 1})
 

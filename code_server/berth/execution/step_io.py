@@ -16,7 +16,7 @@ from berth.definitions.io_manager import InputContext, OutputContext, OutputStor
 from berth.execution.run_state import LoadRequest
 from berth.output_store import OutputStore
 
-__all__ = ["load_inputs", "metadata_entries", "store_output"]
+__all__ = ["load_inputs", "metadata_entries", "metadata_entry_kinds", "store_output"]
 
 
 def store_output(*, io_store: OutputStore, resources: Mapping[str, Any], run_id: str, step_key: str,
@@ -67,3 +67,13 @@ def metadata_entries(metadata: Mapping[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError):
             entries[str(label)] = str(raw)
     return entries
+
+
+# MetadataValue kinds that are text underneath but have an entry type of their own in the API.
+_TEXT_KINDS = frozenset({"md", "url", "path"})
+
+
+def metadata_entry_kinds(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """The labels of Markdown, URL and path values with their kind (``md``, ``url``, ``path``)."""
+    return {str(label): value.kind for label, value in metadata.items()
+            if type(value).__name__ == "MetadataValue" and getattr(value, "kind", None) in _TEXT_KINDS}

@@ -33,3 +33,10 @@ CASES = [
     {"job": "config_types_job", "run_config": {"ops": {"configured": {"config": {
         "weights": {"x": 1.5}, "count": "three", "names": ["a", 2], "mode": "MEDIUM", "bogus": 1}}}}},
 ]
+
+
+def in_process_check():
+    """Classic config schemas through execute_in_process: the defaults filled in."""
+    config = {"ops": {"configured": {"config": {"count": 3, "names": ["a", "b"], "weights": {"x": 1.5}}}}}
+    result = config_types_job.execute_in_process(run_config=config)
+    return {"success": result.success, "configured": result.output_for_node("configured")}

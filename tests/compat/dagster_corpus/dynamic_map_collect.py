@@ -25,3 +25,11 @@ def dynamic_job():
 
 
 CASES = [{"job": "dynamic_job"}]
+
+
+def in_process_check():
+    """Dynamic outputs and mapped ops answer dicts by mapping key; the collecting op its value."""
+    result = dynamic_job.execute_in_process()
+    return {"success": result.success, "files": result.output_for_node("files"),
+            "size": result.output_for_node("size"), "total": result.output_for_node("total"),
+            "size_steps": sorted({event.step_key for event in result.events_for_node("size")})}

@@ -14,7 +14,8 @@ def build_report(context: OpExecutionContext):
 def publish(rows):
     return Output(len(rows), metadata={"link": MetadataValue.url("https://example.com/report"),
                                        "ratio": MetadataValue.float(0.5), "final": MetadataValue.bool(True),
-                                       "owner": MetadataValue.text("data team"), "plain": 7})
+                                       "owner": MetadataValue.text("data team"), "plain": 7,
+                                       "file": MetadataValue.path("/data/report.csv")})
 
 
 @job

@@ -41,3 +41,9 @@ CASES = [
     {"job": "paint_job", "run_config": {"ops": {"paint": {"config": {
         "wall": "east", "color": "GREEN", "rooms": "hall", "typo": 1}}}}},
 ]
+
+
+def in_process_check():
+    """Config classes given as run config to execute_in_process."""
+    result = paint_job.execute_in_process(run_config={"ops": {"paint": {"config": {"wall": "north", "coats": 4}}}})
+    return {"success": result.success, "paint": result.output_for_node("paint")}

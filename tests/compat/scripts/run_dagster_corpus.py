@@ -67,8 +67,10 @@ def _path(stack: Any) -> list[str]:
 
 
 def _metadata_value(value: Any) -> Any:
+    """[entry kind, value]: the kind as GraphQL names its entry (MarkdownMetadataValue -> "Markdown")."""
     raw = getattr(value, "value", value)
-    return raw if isinstance(raw, (int, float, str, bool, type(None))) else str(raw)
+    kind = type(value).__name__.replace("MetadataValue", "")
+    return [kind, raw if isinstance(raw, (int, float, str, bool, type(None))) else str(raw)]
 
 
 def _record(result: Any, instance: Any, job: Any, storage: Path | None = None) -> dict[str, Any]:

@@ -168,7 +168,8 @@ def graphql_event(record: EventRecord, job_name: str) -> graphene.ObjectType:
     if DisplayableEvent in interfaces:
         from .metadata import metadata_entries
 
-        fields["metadataEntries"] = metadata_entries(event.metadata.get("entries") or {})
+        fields["metadataEntries"] = metadata_entries(event.metadata.get("entries") or {},
+                                                     event.metadata.get("entry_kinds"))
     if event_class is ExecutionStepOutputEvent:
         fields["outputName"] = str(event.metadata.get("output_name", "result"))
     if event_class is ExecutionStepInputEvent:

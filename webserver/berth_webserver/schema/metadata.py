@@ -1,20 +1,22 @@
 """Event metadata entries (output metadata of a step), as Dagster's ``MetadataEntry`` members.
 
 A run worker stores metadata as JSON-ready values (``berth.execution.step_io.metadata_entries``);
-each value becomes the entry type of its JSON kind.
+each value becomes the entry type of its JSON kind, but Markdown, URL and path values, which the
+event lists by label in ``entry_kinds``.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 import graphene
 
 from .events import MetadataEntry
 
 __all__ = ["BoolMetadataEntry", "FloatMetadataEntry", "IntMetadataEntry", "JsonMetadataEntry", "METADATA_ENTRY_TYPES",
-           "NullMetadataEntry", "TextMetadataEntry", "metadata_entries"]
+           "MarkdownMetadataEntry", "NullMetadataEntry", "PathMetadataEntry", "TextMetadataEntry", "UrlMetadataEntry",
+           "metadata_entries"]
 
 _INT32 = 2 ** 31
 
@@ -27,6 +29,36 @@ class TextMetadataEntry(graphene.ObjectType):
         name = "TextMetadataEntry"
 
     text = graphene.NonNull(graphene.String)
+
+
+class MarkdownMetadataEntry(graphene.ObjectType):
+    """Markdown text."""
+
+    class Meta:
+        interfaces = (MetadataEntry,)
+        name = "MarkdownMetadataEntry"
+
+    mdStr = graphene.NonNull(graphene.String)
+
+
+class UrlMetadataEntry(graphene.ObjectType):
+    """A URL."""
+
+    class Meta:
+        interfaces = (MetadataEntry,)
+        name = "UrlMetadataEntry"
+
+    url = graphene.NonNull(graphene.String)
+
+
+class PathMetadataEntry(graphene.ObjectType):
+    """A filesystem path."""
+
+    class Meta:
+        interfaces = (MetadataEntry,)
+        name = "PathMetadataEntry"
+
+    path = graphene.NonNull(graphene.String)
 
 
 class IntMetadataEntry(graphene.ObjectType):
@@ -79,11 +111,30 @@ class NullMetadataEntry(graphene.ObjectType):
         name = "NullMetadataEntry"
 
 
-METADATA_ENTRY_TYPES = [TextMetadataEntry, IntMetadataEntry, FloatMetadataEntry, BoolMetadataEntry, JsonMetadataEntry,
-                        NullMetadataEntry]
+METADATA_ENTRY_TYPES = [TextMetadataEntry, MarkdownMetadataEntry, UrlMetadataEntry, PathMetadataEntry, IntMetadataEntry,
+                        FloatMetadataEntry, BoolMetadataEntry, JsonMetadataEntry, NullMetadataEntry]
 
 
-def _entry(label: str, value: Any) -> graphene.ObjectType:
+def _markdown(label: str, value: str) -> graphene.ObjectType:
+    return MarkdownMetadataEntry(label=label, mdStr=value)
+
+
+def _url(label: str, value: str) -> graphene.ObjectType:
+    return UrlMetadataEntry(label=label, url=value)
+
+
+def _path(label: str, value: str) -> graphene.ObjectType:
+    return PathMetadataEntry(label=label, path=value)
+
+
+# The entry of each text-like MetadataValue kind (``MetadataValue.md`` ...).
+_TEXT_KIND_ENTRIES = {"md": _markdown, "url": _url, "path": _path}
+
+
+def _entry(label: str, value: Any, kind: Optional[str] = None) -> graphene.ObjectType:
+    text_entry = _TEXT_KIND_ENTRIES.get(kind or "")
+    if text_entry is not None and isinstance(value, str):
+        return text_entry(label, value)
     if value is None:
         return NullMetadataEntry(label=label)
     if isinstance(value, bool):
@@ -97,6 +148,8 @@ def _entry(label: str, value: Any) -> graphene.ObjectType:
     return JsonMetadataEntry(label=label, jsonString=json.dumps(value))
 
 
-def metadata_entries(entries: Mapping[str, Any]) -> list[graphene.ObjectType]:
-    """The GraphQL entries of stored metadata, in the order it was given."""
-    return [_entry(str(label), value) for label, value in entries.items()]
+def metadata_entries(entries: Mapping[str, Any],
+                     kinds: Optional[Mapping[str, str]] = None) -> list[graphene.ObjectType]:
+    """The GraphQL entries of stored metadata, in the order it was given (``kinds``: md/url/path by label)."""
+    kinds = kinds if isinstance(kinds, Mapping) else {}
+    return [_entry(str(label), value, kinds.get(str(label))) for label, value in entries.items()]
