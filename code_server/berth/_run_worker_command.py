@@ -23,8 +23,6 @@ import os
 import sys
 from typing import Any
 
-from berth.execution.code_target import CodeTarget
-
 __all__ = ["add_run_worker_command", "run_worker_command", "EXIT_NOT_STARTABLE"]
 
 EXIT_STORAGE = 1
@@ -79,6 +77,8 @@ def _execute(storage: Any, args: argparse.Namespace) -> int:
     _lead_process_group()
     print(f"berth run-worker: executing run {run.run_id} (job {run.job_name!r} of location "
           f"{run.location_name!r}) in process {os.getpid()}", flush=True)
+    from berth.execution.code_target import CodeTarget  # not at import: every `berth` command loads this module
+
     code = run_from_target(args.run_id, storage, CodeTarget.from_namespace(args))
     ended = storage.get_run(args.run_id)
     if ended is not None and ended.is_finished:
