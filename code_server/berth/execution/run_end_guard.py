@@ -10,8 +10,9 @@ monitor ended the run. Such a worker must not execute it, nor write a second end
   before any step ran;
 - between steps it reads the run's status: after each step that ended (its STEP_SUCCESS,
   STEP_FAILURE or STEP_SKIPPED went through ``emit``), else at most once per ``check_interval``
-  seconds (the multiprocess executor asks ``should_stop`` every 50 ms); a run found finished makes ``should_stop`` true, records one engine event saying why the worker
-  stops, and drops every later event of the worker (the run's end is someone else's).
+  seconds (the multiprocess executor asks ``should_stop`` every 50 ms); a run found finished
+  makes ``should_stop`` true, records one engine event saying why the worker stops, and drops
+  every later event of the worker (the run's end is someone else's).
 """
 
 from __future__ import annotations
