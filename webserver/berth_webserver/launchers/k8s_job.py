@@ -19,7 +19,8 @@ second per run and would not reach an op that is blocked. ``force`` deletes at o
 the number of runs) and reads each run's worker health from them (``k8s_worker_health``): an
 evicted, OOMKilled or failed pod, an image that cannot be pulled, or a missing Job is GONE with
 that reason, which the run monitor records. A Job whose pod can never start (its image cannot be
-pulled) is deleted once it is reported, so that the cluster stops retrying it.
+pulled) is deleted once it is reported, so that the cluster stops retrying it; its check says
+``cannot_start`` (the run monitor ends even a STARTING run for it) and keeps its reason.
 
 The Kubernetes calls go through ``k8s_api.KubernetesApi``; they block, so they run in threads.
 """
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
@@ -74,6 +76,9 @@ class K8sJobLauncher:
         self.api = api if api is not None else kubernetes_api(config)
         self._launching: set[str] = set()
         self._deletions: set[asyncio.Task[None]] = set()
+        # Runs whose pod could not start (and whose Job was deleted for it): what was seen, so that
+        # later checks still give the reason rather than "its Job no longer exists".
+        self._cannot_start: dict[str, WorkerCheck] = {}
 
     @property
     def launching(self) -> frozenset[str]:
@@ -190,10 +195,16 @@ class K8sJobLauncher:
             name = job_name_for(run.run_id)
             job = jobs_by_name.get(name)
             check = worker_check(name, job, pods_by_run.get(label_value(run.run_id), []))
-            checks[run.run_id] = check
             if job is not None and check.health is WorkerHealth.GONE and _never_starts(pods_by_run.get(
                     label_value(run.run_id), [])):
                 never_starting.append(name)
+                check = self._cannot_start[run.run_id] = dataclasses.replace(check, cannot_start=True)
+            elif job is None and run.run_id in self._cannot_start:
+                check = self._cannot_start[run.run_id]  # its Job was deleted below: say why, again
+            checks[run.run_id] = check
+        unfinished = {run.run_id for run in runs}
+        for run_id in [run_id for run_id in self._cannot_start if run_id not in unfinished]:
+            del self._cannot_start[run_id]  # ended: nothing will ask again
         for name in never_starting:  # the cluster would retry its image pull forever
             try:
                 await asyncio.to_thread(self.api.delete_job, self.config.namespace, name)
