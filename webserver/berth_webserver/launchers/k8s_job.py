@@ -32,6 +32,7 @@ import contextlib
 import dataclasses
 import logging
 import math
+import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 from berth.events import EventType, RunEvent
@@ -61,7 +62,8 @@ __all__ = ["K8sJobLauncher"]
 
 _log = logging.getLogger(__name__)
 _MANAGED = f"{MANAGED_BY_LABEL}=berth"
-
+# How long a pod that could not start is remembered after its Job was deleted (its run ends well before).
+_CANNOT_START_MEMORY_SECONDS = 3600.0
 
 
 class K8sJobLauncher:
@@ -78,7 +80,7 @@ class K8sJobLauncher:
         self._deletions: set[asyncio.Task[None]] = set()
         # Runs whose pod could not start (and whose Job was deleted for it): what was seen, so that
         # later checks still give the reason rather than "its Job no longer exists".
-        self._cannot_start: dict[str, WorkerCheck] = {}
+        self._cannot_start: dict[str, tuple[WorkerCheck, float]] = {}
 
     @property
     def launching(self) -> frozenset[str]:
@@ -198,13 +200,16 @@ class K8sJobLauncher:
             if job is not None and check.health is WorkerHealth.GONE and _never_starts(pods_by_run.get(
                     label_value(run.run_id), [])):
                 never_starting.append(name)
-                check = self._cannot_start[run.run_id] = dataclasses.replace(check, cannot_start=True)
+                check = dataclasses.replace(check, cannot_start=True)
+                self._cannot_start[run.run_id] = (check, time.monotonic())
             elif job is None and run.run_id in self._cannot_start:
-                check = self._cannot_start[run.run_id]  # its Job was deleted below: say why, again
+                check = self._cannot_start[run.run_id][0]  # its Job was deleted below: say why, again
             checks[run.run_id] = check
-        unfinished = {run.run_id for run in runs}
-        for run_id in [run_id for run_id in self._cannot_start if run_id not in unfinished]:
-            del self._cannot_start[run_id]  # ended: nothing will ask again
+        # The monitor ends such a run within its grace; callers may ask about some runs only, so
+        # what was seen is forgotten by age, not by absence.
+        forget_before = time.monotonic() - _CANNOT_START_MEMORY_SECONDS
+        for run_id in [run_id for run_id, (_, at) in self._cannot_start.items() if at < forget_before]:
+            del self._cannot_start[run_id]
         for name in never_starting:  # the cluster would retry its image pull forever
             try:
                 await asyncio.to_thread(self.api.delete_job, self.config.namespace, name)
