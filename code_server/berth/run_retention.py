@@ -2,7 +2,8 @@
 
 ``berth runs prune --older-than 30d`` calls ``prune_runs``. A run is old when it finished (SUCCESS,
 FAILURE or CANCELED) before the cutoff: its last update is its end. A run in progress is never
-pruned. Each run's outputs go first, then the run, so that a prune stopped half-way (the object
+pruned. Each run's outputs go first, then its output file on this host (``$BERTH_HOME/logs/runs/<run
+id>.log``, when this machine ran its worker), then the run, so that a prune stopped half-way (the object
 store unreachable, say) leaves no outputs that no run owns, and the next prune finishes the job.
 """
 
@@ -96,5 +97,8 @@ def _prune_one(storage: "RunStorage", output_store: "OutputStore", run: RunRecor
     except ValueError:  # an id the store refuses as a path (not one berth made): it can hold no outputs
         outputs = 0
     if not dry_run:
+        from berth.execution.worker_records import delete_run_log
+
+        delete_run_log(run.run_id)
         storage.delete_run(run.run_id)
     return PrunedRun(run.run_id, run.job_name, run.status.value, run.end_time or run.update_timestamp, outputs)

@@ -14,7 +14,8 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv
 COPY code_server/ /src/code_server/
 # grpcio and psycopg[binary] come as wheels: nothing to compile, nothing fetched beyond PyPI.
-RUN /opt/venv/bin/pip install "/src/code_server[postgres]"
+# [s3]: fsspec and s3fs, for an object-store output store (BERTH_OUTPUT_STORE=s3://…).
+RUN /opt/venv/bin/pip install "/src/code_server[postgres,s3]"
 
 FROM ${BASE_IMAGE}
 # The image's own name, reported by GetServerInfo so that the UI shows which build a location runs.

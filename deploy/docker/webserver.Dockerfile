@@ -30,7 +30,8 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv
 COPY code_server/ /src/code_server/
 # The same steps as code-location.Dockerfile's build stage so far: a builder reuses those layers.
-RUN /opt/venv/bin/pip install "/src/code_server[postgres]"
+# [s3]: fsspec and s3fs, for an object-store output store (BERTH_OUTPUT_STORE=s3://…).
+RUN /opt/venv/bin/pip install "/src/code_server[postgres,s3]"
 COPY webserver/ /src/webserver/
 COPY --from=ui /src/webserver/berth_webserver/static/ui/ /src/webserver/berth_webserver/static/ui/
 # [k8s]: the Kubernetes client, for the k8s_job run launcher (deploy/k8s/overlays/k8s-run-launcher).

@@ -117,11 +117,16 @@ def test_the_command_prunes_and_reports(storage_url: str, tmp_path: pathlib.Path
         old = add_run(storage, store, RunStatus.FAILURE, 45, outputs=2)
         recent = add_run(storage, store, RunStatus.SUCCESS, 1)
         common = ("--older-than", "30d", "--storage", storage_url, "--output-store", store.url)
+        logs = tmp_path / "logs" / "runs"  # the runs' output files, as their workers left them here
+        logs.mkdir(parents=True)
+        for run_id in (old, recent):
+            (logs / f"{run_id}.log").write_text("an op printed this\n")
         dry = berth_runs("prune", *common, "--dry-run", home=tmp_path)
         assert dry.returncode == 0, dry.stderr
         assert f"would delete run {old} (nightly, FAILURE, ended " in dry.stdout
         assert "would prune 1 run that finished more than 30d ago" in dry.stdout and "with 2 outputs" in dry.stdout
         assert_kept(storage, store, old, outputs=2)
+        assert (logs / f"{old}.log").is_file()
 
         done = berth_runs("prune", *common, "--json", home=tmp_path)
         assert done.returncode == 0, done.stderr
@@ -130,6 +135,7 @@ def test_the_command_prunes_and_reports(storage_url: str, tmp_path: pathlib.Path
         assert [run["run_id"] for run in result["runs"]] == [old] and result["runs"][0]["status"] == "FAILURE"
         assert_gone(storage, store, old)
         assert_kept(storage, store, recent)
+        assert not (logs / f"{old}.log").exists() and (logs / f"{recent}.log").is_file()
     finally:
         storage.dispose()
 

@@ -54,3 +54,18 @@ def test_a_run_no_longer_in_the_expected_status_is_left_alone(storage: RunStorag
     assert late is None and storage.get_run("r").status == RunStatus.CANCELED  # type: ignore[union-attr]
     assert [record.event.message for record in storage.get_events("r")] == ["canceled"]
     assert storage.store_event_if_status(RunEvent("nope", "x", EventType.RUN_STARTING), RunStatus.QUEUED) is None
+
+
+def test_an_engine_event_can_put_a_claimed_run_back_in_the_queue(storage: RunStorage) -> None:
+    now = time.time()
+    storage.add_run(RunRecord("claimed", "job", RunStatus.STARTING, create_timestamp=now))
+    storage.add_run(RunRecord("started", "job", RunStatus.STARTED, create_timestamp=now))
+    back = RunEvent("claimed", "Back in the queue: the location is shutting down.", EventType.ENGINE_EVENT)
+    assert storage.store_event_if_status(back, RunStatus.STARTING, status=RunStatus.QUEUED) is not None
+    assert storage.get_run("claimed").status == RunStatus.QUEUED  # type: ignore[union-attr]
+    assert [record.event.message for record in storage.get_events("claimed")] == [back.message]
+    # A run its worker has started meanwhile stays started, and gets no event.
+    late = RunEvent("started", "Back in the queue: too late.", EventType.ENGINE_EVENT)
+    assert storage.store_event_if_status(late, RunStatus.STARTING, status=RunStatus.QUEUED) is None
+    assert storage.get_run("started").status == RunStatus.STARTED  # type: ignore[union-attr]
+    assert storage.get_events("started") == []

@@ -88,6 +88,19 @@ def test_image_installs_only_from_its_build_context(path: Path) -> None:
             assert not any(tool in instruction.value for tool in ("curl ", "wget ", "git clone", "http://", "https://"))
 
 
+@pytest.mark.parametrize("path", DOCKERFILES, ids=lambda path: path.name)
+def test_image_can_use_an_object_store_for_outputs(path: Path) -> None:
+    """Both images install berth with its [s3] extra: the manifests' BERTH_OUTPUT_STORE may be s3://…"""
+    import re
+
+    installs = [instruction.value for instruction in _recipe(path).instructions
+                if instruction.keyword == "RUN" and "/src/code_server[" in instruction.value]
+    assert installs, "the image does not install berth"
+    for install in installs:
+        (extras,) = re.findall(r"/src/code_server\[([^\]]*)\]", install)
+        assert {"postgres", "s3"} <= {extra.strip() for extra in extras.split(",")}, install
+
+
 @pytest.fixture(scope="module")
 def health_check() -> ModuleType:
     """deploy/docker/health_check.py, imported from its file as the image runs it."""

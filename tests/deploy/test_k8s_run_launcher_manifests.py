@@ -103,8 +103,17 @@ def test_the_launcher_settings_name_objects_the_overlay_has(overlay: RenderedMan
                                                             launcher_config: K8sJobLauncherConfig) -> None:
     assert launcher_config.namespace == "berth"
     overlay.get("ServiceAccount", launcher_config.service_account_name)
+    assert overlay.secret_value("berth-storage", "BERTH_STORAGE_URL").startswith("postgresql://")
     for secret in launcher_config.env_secrets:
-        assert overlay.secret_value(secret, "BERTH_STORAGE_URL").startswith("postgresql://")
+        overlay.get("Secret", secret)
+    # A run's Job gets what a code server's workers get from Secrets: the storage URL, and the
+    # output store (so that its outputs land where re-execution and deleteRun look for them).
+    for location in overlay.code_locations():
+        container = overlay.main_container(location)
+        secrets = {source["secretRef"]["name"] for source in container.get("envFrom", []) if "secretRef" in source}
+        secrets |= {variable["valueFrom"]["secretKeyRef"]["name"] for variable in container["env"]
+                    if "secretKeyRef" in variable.get("valueFrom", {})}
+        assert secrets - {"berth-code-server-token"} <= set(launcher_config.env_secrets)
 
 
 def test_a_run_job_for_a_base_location_is_valid(overlay: RenderedManifests,

@@ -205,6 +205,32 @@ def test_berth_containers_read_storage_from_the_secret(base: RenderedManifests) 
     assert f"@postgres.{NAMESPACE}.{CLUSTER_DOMAIN}:5432/" in url
 
 
+def test_berth_containers_read_the_output_store_from_its_secret(base: RenderedManifests) -> None:
+    from berth.output_store import open_output_store
+
+    for deployment in [base.webserver(), *base.code_locations()]:
+        container = base.main_container(deployment)
+        assert {"secretRef": {"name": "berth-output-store"}} in container["envFrom"]
+        assert "BERTH_OUTPUT_STORE" not in {variable["name"] for variable in container["env"]}  # no shadowing
+    url = base.secret_value("berth-output-store", "BERTH_OUTPUT_STORE")
+    assert open_output_store(url).url  # a URL berth accepts (checks the form; reaches nothing)
+
+
+def test_berth_home_on_an_empty_dir_has_a_size_limit(base: RenderedManifests) -> None:
+    """Run logs and a local output store live there: a runaway run must not fill the node's disk."""
+    seen = 0
+    for workload, container in base.containers():
+        env = {variable["name"]: variable for variable in container.get("env", [])}
+        if "BERTH_HOME" not in env:
+            continue
+        volumes = {volume["name"]: volume for volume in workload["spec"]["template"]["spec"]["volumes"]}
+        mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+        limit = volumes[mounts[env["BERTH_HOME"]["value"]]]["emptyDir"]["sizeLimit"]
+        assert _quantity("256Mi") <= _quantity(limit) <= _quantity("20Gi"), limit
+        seen += 1
+    assert seen == 1 + len(base.code_locations())
+
+
 def test_external_postgres_overlay_drops_postgres_and_repoints_storage(
     base: RenderedManifests, external_postgres: RenderedManifests
 ) -> None:

@@ -64,7 +64,10 @@ def test_berth_dev_hands_its_output_store_to_the_code_servers_it_starts(tmp_path
                           timeout=60)
         assert (outputs / run_id / "load" / "result").is_file()
         assert not (tmp_path / "home" / "storage").exists()  # not the default folder
+        run_log = tmp_path / "home" / "logs" / "runs" / f"{run_id}.log"
+        assert run_log.is_file()  # the run's output, written by its worker on this host
         assert dev.graphql(DELETE, {"runId": run_id})["deleteRun"]["__typename"] == "DeletePipelineRunSuccess"
         assert not (outputs / run_id).exists()
+        assert not run_log.exists()
     finally:
         assert dev.stop() == 0

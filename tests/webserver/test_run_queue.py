@@ -10,6 +10,7 @@ once, and runs when the location is back.
 from __future__ import annotations
 
 import pathlib
+import signal
 from typing import Callable, Iterator
 
 import pytest
@@ -155,3 +156,31 @@ def test_a_queued_run_of_a_location_that_is_down_waits_and_runs_when_it_is_back(
     served.servers["other"].start()
     wait_finished(served.storage, [waiting], timeout=60)
     assert served.storage.get_run(waiting).status == RunStatus.SUCCESS  # type: ignore[union-attr]
+
+
+def test_a_run_refused_by_a_draining_location_goes_back_to_the_queue_and_runs_later(serve: Serve) -> None:
+    served = serve("run_queue: {max_concurrent_runs: 5, dequeue_interval_seconds: 0.1}\n")
+    draining = launch(served.webserver, "other", "slow_job", run_config=sleep_config(6.0))
+    wait_until(lambda: served.storage.get_run(draining).status == RunStatus.STARTED, timeout=60)  # type: ignore[union-attr]
+    server = served.servers["other"]
+    assert server.process is not None
+    server.process.send_signal(signal.SIGTERM)  # it drains: its run goes on, StartRun answers UNAVAILABLE
+    wait_until(lambda: any("shutting down" in event.message for event in events_of(served.storage, draining)),
+               timeout=30)
+    refused = launch(served.webserver, "other", "hello_job")
+    try:
+        wait_until(lambda: any(event.message.startswith("Back in the queue: ")
+                               for event in events_of(served.storage, refused)), timeout=30)
+    except AssertionError:
+        raise AssertionError([(e.event_type, e.message) for e in events_of(served.storage, refused)]) from None
+    assert served.storage.get_run(refused).status == RunStatus.QUEUED  # type: ignore[union-attr]
+    server.process.wait(60)  # drained: its run has ended
+    server.start()
+    wait_finished(served.storage, [draining, refused], timeout=90)
+    assert served.storage.get_run(draining).status == RunStatus.SUCCESS  # type: ignore[union-attr]
+    assert served.storage.get_run(refused).status == RunStatus.SUCCESS  # type: ignore[union-attr]
+    events = events_of(served.storage, refused)
+    kinds = [event.event_type for event in events]
+    assert EventType.RUN_FAILURE not in kinds and kinds.count(EventType.RUN_STARTING) >= 2, kinds
+    requeued = next(event for event in events if event.message.startswith("Back in the queue: "))
+    assert "shutting down" in requeued.message and requeued.event_type == EventType.ENGINE_EVENT

@@ -49,6 +49,17 @@ def test_an_unknown_worker_ends_its_run_after_the_unreachable_timeout_naming_the
     assert verdict is not None and verdict.stop_worker and "location 'x' is not in the workspace" in verdict.reason
 
 
+def test_a_starting_run_whose_launched_worker_cannot_start_ends_after_the_grace() -> None:
+    # The launcher saw the worker itself fail (a pod whose image cannot be pulled): the launch is
+    # over, so the run need not wait for the start timeout, and its end says why.
+    cannot = WorkerCheck(WorkerHealth.GONE, "its pod p cannot start its container (ErrImagePull: no such image)",
+                         cannot_start=True)
+    run = _run(RunStatus.STARTING)
+    assert _judge(run, cannot, seen_for=9.9, now=T0 + 10) is None
+    verdict = _judge(run, cannot, seen_for=10, now=T0 + 11)
+    assert verdict is not None and "ErrImagePull" in verdict.reason and not verdict.stop_worker
+
+
 @pytest.mark.parametrize("check", [ALIVE, GONE, UNKNOWN])
 def test_a_starting_run_fails_only_at_the_start_timeout_whatever_its_worker(check: WorkerCheck) -> None:
     # GONE is no proof for a STARTING run: another webserver may be launching it.

@@ -47,7 +47,15 @@ class TerminateResult(enum.Enum):
 
 
 class LaunchError(Exception):
-    """The run could not be handed to a code server; ``str()`` says why, for the run's event log."""
+    """The run could not be handed to a code server; ``str()`` says why, for the run's event log.
+
+    ``location_unavailable``: the location could not take the run just now (its server is
+    unreachable or shutting down), so a queued run may wait and be tried again.
+    """
+
+    def __init__(self, message: str, *, location_unavailable: bool = False) -> None:
+        super().__init__(message)
+        self.location_unavailable = location_unavailable
 
 
 class RunLauncher:
@@ -78,7 +86,8 @@ class RunLauncher:
         except grpc.aio.AioRpcError as exc:
             reason = _REFUSALS.get(exc.code(), f"it answered {exc.code().name}")
             raise LaunchError(f"The code server of location '{run.location_name}' did not start the run: "
-                              f"{reason} ({exc.details() or exc.code().name}).") from exc
+                              f"{reason} ({exc.details() or exc.code().name}).",
+                              location_unavailable=exc.code() == grpc.StatusCode.UNAVAILABLE) from exc
 
     @contextlib.contextmanager
     def launching_run(self, run_id: str) -> Iterator[None]:

@@ -28,3 +28,6 @@ class WorkerCheck:
 
     health: WorkerHealth
     reason: str = ""
+    # GONE because the launched worker itself provably cannot run (a Kubernetes pod whose image
+    # cannot be pulled): the launch is over, so even a STARTING run may be ended after the grace.
+    cannot_start: bool = False

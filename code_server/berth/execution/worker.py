@@ -87,9 +87,14 @@ def _execute_run(run_id: str, storage: "RunStorage", repositories: Mapping[str, 
     if run.is_finished or run.status == RunStatus.CANCELING:
         _finish_without_executing(storage, run_id, run.status)
         return EXIT_OK
+    from berth.execution.run_end_guard import RunEndedElsewhere
+
     try:
         _execute(storage, run, repositories, repository_name or run.repository_name,
                  job_name or run.job_name)
+    except RunEndedElsewhere as exc:
+        # Ended before this worker's first event (a launch recorded as failed): nothing to run.
+        print(f"berth run worker (pid {os.getpid()}): not executing, {exc}", file=sys.stderr, flush=True)
     except RunInterrupted:
         # The interrupt landed outside the engine's step handling; still a cancel.
         current = storage.get_run(run_id)
@@ -109,13 +114,14 @@ def _execute(storage: "RunStorage", run: Any, repositories: Mapping[str, "Reposi
              repository_name: str, job_name: str) -> None:
     from berth.definitions.lookup import find_job
     from berth.execution.engine import execute_job
+    from berth.execution.run_end_guard import RunEndGuard
 
     _repository, job = find_job(repositories, repository_name, job_name)
     if run.op_selection:
         job = job.get_subset(list(run.op_selection))
-    emit: Callable[[RunEvent], Any] = _saying_why_canceled(storage)
-    execute_job(job, dict(run.run_config), run_id=run.run_id, emit=emit,
-                should_stop=INTERRUPTS.should_stop,
+    guard = RunEndGuard(storage, run.run_id, _saying_why_canceled(storage), INTERRUPTS.should_stop)
+    execute_job(job, dict(run.run_config), run_id=run.run_id, emit=guard.emit,
+                should_stop=guard.should_stop,
                 step_keys_to_execute=list(run.step_keys_to_execute) if run.step_keys_to_execute else None,
                 parent_run_id=run.parent_run_id)
 

@@ -25,8 +25,8 @@ import pathlib
 import re
 from typing import Any, Iterator, Optional
 
-__all__ = ["ProcessIdentity", "WorkerRecord", "WorkerRecordDir", "berth_home", "host_identity",
-           "open_log", "process_identity", "write_own_record"]
+__all__ = ["ProcessIdentity", "WorkerRecord", "WorkerRecordDir", "berth_home", "delete_run_log", "host_identity",
+           "open_log", "process_identity", "run_log_path", "write_own_record"]
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
@@ -41,6 +41,24 @@ def _file_name(name: str) -> str:
     if _SAFE_NAME.match(name) and ".." not in name:
         return name
     return "h-" + hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def run_log_path(run_id: str, home: Optional[pathlib.Path] = None) -> pathlib.Path:
+    """Where the output of ``run_id`` goes on the host of its worker: ``$BERTH_HOME/logs/runs/<run id>.log``."""
+    return (home or berth_home()) / "logs" / "runs" / f"{_file_name(run_id)}.log"
+
+
+def delete_run_log(run_id: str, home: Optional[pathlib.Path] = None) -> bool:
+    """Delete the output file of ``run_id`` on this host; False when there is none here.
+
+    Only a process that shares the worker's ``$BERTH_HOME`` (the same host, or a shared volume)
+    sees the file; elsewhere this finds nothing and deletes nothing.
+    """
+    try:
+        run_log_path(run_id, home).unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _stat_fields(pid: int) -> Optional[list[str]]:
@@ -142,7 +160,7 @@ class WorkerRecordDir:
 
     def log_path(self, run_id: str) -> pathlib.Path:
         """Where the output of ``run_id`` goes."""
-        return self.home / "logs" / "runs" / f"{_file_name(run_id)}.log"
+        return run_log_path(run_id, self.home)
 
     def factory_log_path(self, location_name: str) -> pathlib.Path:
         """Where a worker factory's own output (the user code's import-time prints) goes."""

@@ -185,22 +185,26 @@ class RunStorage:
 
         return self._write(update)
 
-    def store_event_if_status(self, event: RunEvent, expected: RunStatus) -> Optional[EventRecord]:
+    def store_event_if_status(self, event: RunEvent, expected: RunStatus,
+                              status: Optional[RunStatus] = None) -> Optional[EventRecord]:
         """Store a run event only while its run has status ``expected``; None (nothing stored) otherwise.
 
         The check and the write are one transaction (the UPDATE's ``WHERE status = expected``):
         when several processes race to move a run (two dequeuers claiming a QUEUED run, a
-        terminate against a claim), exactly one wins. The event must imply a status change.
+        terminate against a claim), exactly one wins. The run moves to ``status``, by default
+        the one the event implies (an event that implies none needs ``status``: the dequeuer
+        puts a claimed run back STARTING -> QUEUED with an engine event that says why).
         """
-        status = RUN_STATUS_FOR_EVENT.get(event.event_type) if event.event_type else None
-        if status is None:
+        implied = RUN_STATUS_FOR_EVENT.get(event.event_type) if event.event_type else None
+        if status is None and implied is None:
             raise ValueError(f"{event.event_type} does not move a run's status")
+        target = RunStatus(status if status is not None else implied)
 
         def store(connection: sa.Connection) -> Optional[int]:
             moved = connection.execute(
                 sa.update(runs)
                 .where(runs.c.run_id == event.run_id, runs.c.status == RunStatus(expected).value)
-                .values(_status_values(RunStatus(status), event.timestamp))
+                .values(_status_values(target, event.timestamp))
             )
             if moved.rowcount != 1:
                 return None

@@ -19,7 +19,8 @@ second per run and would not reach an op that is blocked. ``force`` deletes at o
 the number of runs) and reads each run's worker health from them (``k8s_worker_health``): an
 evicted, OOMKilled or failed pod, an image that cannot be pulled, or a missing Job is GONE with
 that reason, which the run monitor records. A Job whose pod can never start (its image cannot be
-pulled) is deleted once it is reported, so that the cluster stops retrying it.
+pulled) is deleted once it is reported, so that the cluster stops retrying it; its check says
+``cannot_start`` (the run monitor ends even a STARTING run for it) and keeps its reason.
 
 The Kubernetes calls go through ``k8s_api.KubernetesApi``; they block, so they run in threads.
 """
@@ -28,8 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
+import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 from berth.events import EventType, RunEvent
@@ -59,7 +62,8 @@ __all__ = ["K8sJobLauncher"]
 
 _log = logging.getLogger(__name__)
 _MANAGED = f"{MANAGED_BY_LABEL}=berth"
-
+# How long a pod that could not start is remembered after its Job was deleted (its run ends well before).
+_CANNOT_START_MEMORY_SECONDS = 3600.0
 
 
 class K8sJobLauncher:
@@ -74,6 +78,9 @@ class K8sJobLauncher:
         self.api = api if api is not None else kubernetes_api(config)
         self._launching: set[str] = set()
         self._deletions: set[asyncio.Task[None]] = set()
+        # Runs whose pod could not start (and whose Job was deleted for it): what was seen, so that
+        # later checks still give the reason rather than "its Job no longer exists".
+        self._cannot_start: dict[str, tuple[WorkerCheck, float]] = {}
 
     @property
     def launching(self) -> frozenset[str]:
@@ -190,10 +197,19 @@ class K8sJobLauncher:
             name = job_name_for(run.run_id)
             job = jobs_by_name.get(name)
             check = worker_check(name, job, pods_by_run.get(label_value(run.run_id), []))
-            checks[run.run_id] = check
             if job is not None and check.health is WorkerHealth.GONE and _never_starts(pods_by_run.get(
                     label_value(run.run_id), [])):
                 never_starting.append(name)
+                check = dataclasses.replace(check, cannot_start=True)
+                self._cannot_start[run.run_id] = (check, time.monotonic())
+            elif job is None and run.run_id in self._cannot_start:
+                check = self._cannot_start[run.run_id][0]  # its Job was deleted below: say why, again
+            checks[run.run_id] = check
+        # The monitor ends such a run within its grace; callers may ask about some runs only, so
+        # what was seen is forgotten by age, not by absence.
+        forget_before = time.monotonic() - _CANNOT_START_MEMORY_SECONDS
+        for run_id in [run_id for run_id, (_, at) in self._cannot_start.items() if at < forget_before]:
+            del self._cannot_start[run_id]
         for name in never_starting:  # the cluster would retry its image pull forever
             try:
                 await asyncio.to_thread(self.api.delete_job, self.config.namespace, name)

@@ -7,6 +7,10 @@ still running after ``stop_grace`` seconds is killed (as MARK_AS_CANCELED_IMMEDI
 run whose worker cannot be seen to stop — its code server unreachable — is not deleted:
 ``RunNotStopped`` says why, and a later try (or the run monitor, which ends such runs) settles it.
 
+The run's output file (``$BERTH_HOME/logs/runs/<run id>.log``, written where its worker ran) is
+deleted too when this webserver can see it: the same host as the code server (``berth dev``), or
+a shared ``$BERTH_HOME``. Elsewhere it is left to the host that has it.
+
 The outputs are deleted before the run, so that a failed output deletion (the object store
 unreachable) leaves the run in place to delete again, never outputs that no run owns.
 """
@@ -56,6 +60,7 @@ async def delete_run(context: "RequestContext", run_id: str,
     if not run.is_finished:
         await _stop(context, run, stop_grace)
     outputs = await asyncio.to_thread(_delete_outputs, _output_store(context), run_id)
+    await asyncio.to_thread(_delete_run_log, run_id)
     await context.storage.delete_run(run_id)
     return outputs
 
@@ -73,6 +78,15 @@ def _delete_outputs(store: "OutputStore", run_id: str) -> int:
         return store.delete_run(run_id)
     except ValueError:  # an id the store refuses as a path (not one berth made): it holds no outputs
         return 0
+
+
+def _delete_run_log(run_id: str) -> None:
+    from berth.execution.worker_records import delete_run_log
+
+    try:
+        delete_run_log(run_id)
+    except OSError:  # not ours to delete (permissions): the run goes all the same
+        pass
 
 
 async def _stop(context: "RequestContext", run: RunRecord, stop_grace: float) -> None:

@@ -8,6 +8,11 @@ Several webservers may serve one database; one of them dequeues at a time. Two g
   ``store_event_if_status(RUN_STARTING, expected=QUEUED)``, which one process can win. A former
   holder that still finishes a pass after losing the lease, or a ``terminateRun`` racing the
   claim, can therefore never launch a run twice or launch a canceled run.
+
+A launch refused because the location is unavailable just now (its server shutting down or
+briefly unreachable: ``LaunchError.location_unavailable``) does not fail the run: it goes back
+STARTING -> QUEUED (atomically, with an engine event that says why) and its location counts as not
+ready for ``UNAVAILABLE_BACKOFF_SECONDS``, so its runs wait as they do for a location that is down.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING, Optional
 
 from berth.events import EventType, RunEvent, SerializableError
@@ -39,6 +45,8 @@ DEQUEUER_LEASE = "dequeuer"
 _log = logging.getLogger(__name__)
 # At most this long a stopping webserver waits for its launches under way (a StartRun takes ms).
 _STOP_WAIT_SECONDS = 30.0
+# How long a location whose server refused a launch as unavailable is left alone before a new try.
+UNAVAILABLE_BACKOFF_SECONDS = 5.0
 
 
 def waiting_message(location_name: str) -> str:
@@ -58,6 +66,7 @@ class RunQueue:
         self._launcher = launcher
         self._lease = storage.sync.leader_lease(DEQUEUER_LEASE)
         self._told_waiting: set[str] = set()
+        self._unavailable_until: dict[str, float] = {}
         self._wakeup: Optional[asyncio.Event] = None
         self._task: Optional[asyncio.Task[None]] = None
         self._pass: Optional[asyncio.Future[list[str]]] = None
@@ -120,6 +129,8 @@ class RunQueue:
         return [run.run_id for run, ok in zip(plan.launch, started) if ok]
 
     def _location_ready(self, location_name: str) -> bool:
+        if self._unavailable_until.get(location_name, 0.0) > time.monotonic():
+            return False
         entry = self._workspace.entry(location_name)
         return entry is not None and entry.is_available
 
@@ -138,12 +149,25 @@ class RunQueue:
                 return False  # terminated meanwhile, or another dequeuer took it
             try:
                 await self._launcher.launch(run)
+            except LaunchError as exc:
+                if not exc.location_unavailable:
+                    await self._fail(run, exc)
+                    return False
+                self._unavailable_until[run.location_name] = time.monotonic() + UNAVAILABLE_BACKOFF_SECONDS
+                if not await self._storage.run(_requeue, run, str(exc)):
+                    # Not STARTING any more: the server did start it after all (its worker
+                    # recorded RUN_START), or it was ended meanwhile. Either way it is not queued.
+                    _log.info("run queue: run %s left STARTING while its launch was refused", run.run_id)
+                return False
             except Exception as exc:  # noqa: BLE001 - recorded in the run's log, as launchRun does
-                reason = str(exc) if isinstance(exc, LaunchError) else f"{type(exc).__name__}: {exc}"
-                await self._storage.run(end_unfinished_run, run.run_id, f"Could not launch the run. {reason}",
-                                        error=SerializableError.from_exception(exc))
+                await self._fail(run, exc)
                 return False
         return True
+
+    async def _fail(self, run: RunRecord, exc: Exception) -> None:
+        reason = str(exc) if isinstance(exc, LaunchError) else f"{type(exc).__name__}: {exc}"
+        await self._storage.run(end_unfinished_run, run.run_id, f"Could not launch the run. {reason}",
+                                error=SerializableError.from_exception(exc))
 
 
 def _queue_state(storage: "RunStorage") -> tuple[list[RunRecord], list[RunRecord]]:
@@ -155,6 +179,13 @@ def _queue_state(storage: "RunStorage") -> tuple[list[RunRecord], list[RunRecord
 def _claim(storage: "RunStorage", run: RunRecord) -> bool:
     event = RunEvent(run.run_id, f"Launching run of {run.job_name} (dequeued).", EventType.RUN_STARTING)
     return storage.store_event_if_status(event, expected=RunStatus.QUEUED) is not None
+
+
+def _requeue(storage: "RunStorage", run: RunRecord, reason: str) -> bool:
+    """Put a claimed run back in the queue (STARTING -> QUEUED), unless it moved on meanwhile."""
+    event = RunEvent(run.run_id, f"Back in the queue: {reason} The run starts when the location can take it.",
+                     EventType.ENGINE_EVENT, level=logging.WARNING)
+    return storage.store_event_if_status(event, expected=RunStatus.STARTING, status=RunStatus.QUEUED) is not None
 
 
 def _record_waiting(storage: "RunStorage", runs: list[RunRecord]) -> None:

@@ -10,7 +10,9 @@ The rules follow Dagster's run monitoring, with its setting names:
 - a STARTING run that has not started ``start_timeout_seconds`` after its launch fails
   ("Run timed out due to taking longer than N seconds to start."), its worker stopped if one runs.
   A worker that is GONE does not fail a STARTING run sooner: another webserver may be launching
-  it right now (its launching set is not ours), so only the timeout is conclusive;
+  it right now (its launching set is not ours), so only the timeout is conclusive — unless the
+  launcher saw the launched worker itself fail to start (``WorkerCheck.cannot_start``: a pod whose
+  image cannot be pulled), which ends the run after ``grace_seconds`` with that reason;
 - a STARTED or CANCELING run whose worker has been GONE for ``grace_seconds`` (two checks at
   least that far apart) ends FAILURE, or CANCELED when it was being canceled;
 - a run whose worker could not be checked (UNKNOWN: the location is unreachable or no longer in
@@ -100,6 +102,11 @@ def judge(run: RunRecord, check: WorkerCheck, since: float, now: float,
           settings: RunMonitorSettings) -> Optional[Verdict]:
     """What to do about ``run``, whose launcher has said ``check`` continuously since ``since``."""
     waited = now - since
+    if run.status == RunStatus.STARTING and check.health == WorkerHealth.GONE and check.cannot_start:
+        if waited < settings.grace_seconds:
+            return None
+        return Verdict(f"The run worker could not start: {check.reason}. It still could not when checked again "
+                       f"{_seconds(waited)} s later.")
     if run.status == RunStatus.STARTING:
         launched_at = run.update_timestamp or run.create_timestamp
         if now - launched_at < settings.start_timeout_seconds:
