@@ -64,7 +64,11 @@ class Served:
         """Pids of this process's children that are worker factories for our file."""
         found = []
         for task in pathlib.Path(f"/proc/{os.getpid()}/task").iterdir():
-            for child in (task / "children").read_text().split():
+            try:
+                children = (task / "children").read_text().split()
+            except FileNotFoundError:
+                continue  # the thread ended while we looked
+            for child in children:
                 try:
                     command = pathlib.Path(f"/proc/{child}/cmdline").read_bytes().decode()
                 except FileNotFoundError:
