@@ -15,12 +15,12 @@ import itertools
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import tempfile
 from typing import Any, Iterator, Optional
 
 import pytest
+from process_tools import free_port as _free_port
 
 from berth.storage import RunStorage
 
@@ -91,12 +91,6 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
     pytest.skip(f"no PostgreSQL server for these tests: {reason}")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _as_postgres_user(command: list[str]) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 import httpx
+from process_tools import free_port
 
 from berth_client import BerthClient, LocationLoadStatus
 
@@ -68,13 +68,6 @@ class LiveServer:
     def log_tail(self) -> str:
         """The end of the server's output, for failure messages."""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-40:])
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def poll(check: Callable[[], T], deadline_seconds: float, what: str) -> T:

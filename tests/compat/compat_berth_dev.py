@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from process_tools import free_port as _free_port
 
 __all__ = ["BerthDev", "EXAMPLE_LOCATIONS", "REPO_ROOT", "start_berth_dev"]
 
@@ -99,12 +99,6 @@ class BerthDev:
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _berth_command() -> list[str]:

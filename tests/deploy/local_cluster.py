@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import yaml
+from process_tools import free_port
 
 from .dockerfile import ImageRecipe
 from .kustomize_render import Manifest
@@ -32,13 +32,6 @@ _DOCKERFILE_FOR_IMAGE = {
 }
 # The image's virtualenv is this checkout's virtualenv.
 _IMAGE_VENV_BIN = "/opt/venv/bin"
-
-
-def free_port() -> int:
-    """A TCP port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class ServiceAddresses:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 from pathlib import Path
 from typing import Iterator
 
 import grpc
 import pytest
+from process_tools import free_port as _free_port
 
 from berth.protocol.v1 import code_location_pb2, code_location_pb2_grpc
 
@@ -31,12 +31,6 @@ from .rendered import RenderedManifests
 pytestmark = [pytest.mark.container, pytest.mark.postgres, pytest.mark.timeout(1200)]
 
 READY_TIMEOUT = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class HelloPod:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import time
 from typing import Iterator, Optional
 
 import httpx
 import pytest
+from process_tools import free_port as _free_port
 
 from berth_client import BerthClient, DagsterRunStatus
 
@@ -39,12 +39,6 @@ pytestmark = [pytest.mark.container, pytest.mark.postgres, pytest.mark.timeout(1
 # Generous: two cores shared with other test runs; a start includes importing user code.
 READY_TIMEOUT = 180.0
 BERTH_SERVICES = ("hello", "analytics", "webserver")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class ComposeStack:

@@ -7,25 +7,19 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
 from typing import Any
 
 import httpx
+from process_tools import free_port as _free_port
 
 from berth.output_store import ObjectOutputStore
 
 __all__ = ["MotoS3"]
 
 _REGION = "us-east-1"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class MotoS3:

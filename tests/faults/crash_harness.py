@@ -13,7 +13,6 @@ import os
 import pathlib
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from typing import Any, Optional
 
 import httpx
 from proc_scan import alive, group_members, wait_for
+from process_tools import free_port
 
 from berth.events import EventType
 from berth.storage import RunStorage
@@ -59,13 +59,6 @@ mutation Terminate($runId: String!) {
   }
 }
 """
-
-
-def free_port() -> int:
-    """A TCP port free right now on 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _stat_fields(pid: int) -> Optional[list[str]]:

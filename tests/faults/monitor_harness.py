@@ -5,16 +5,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import threading
 from typing import Any, Mapping, Optional, Sequence
 
 from proc_scan import read_pids, wait_for
+from process_tools import child_environment, free_port
 
 from berth.events import EventType
 from berth.storage import RunStorage
@@ -40,13 +39,6 @@ mutation Launch($params: ExecutionParams!) {
 """
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def end_events(storage: RunStorage, run_id: str) -> list[EventType]:
     """The run's terminal events, in order (a correct log has exactly one)."""
     ends = (EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED)
@@ -67,7 +59,7 @@ class CodeServer:
 
     def start(self) -> None:
         """Start a server on the port (again) and wait until it listens."""
-        env = {key: value for key, value in os.environ.items() if key != "BERTH_SUPERVISOR_PID"}
+        env = child_environment()
         offset = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(

@@ -10,17 +10,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import pathlib
 import re
 import signal
-import socket
 import subprocess
 import sys
 from typing import Any, AsyncIterator, Callable, Mapping, Optional
 
 import httpx
 from proc_scan import wait_for
+from process_tools import child_environment, free_port
 
 __all__ = ["CodeServer", "TickingRun", "Webserver", "free_port", "launch_ticking", "run_logs", "run_logs_until_it_ends",
            "ticking_run_config"]
@@ -46,15 +45,8 @@ mutation Launch($params: ExecutionParams!) {
 """
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _environment(extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "BERTH_SUPERVISOR_PID"}
+    env = child_environment()
     return {**env, "PYTHONUNBUFFERED": "1", **(extra or {})}
 
 

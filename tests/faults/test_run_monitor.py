@@ -18,6 +18,7 @@ from typing import Iterator, Optional
 import pytest
 from monitor_harness import LOCATION, CodeServer, Webserver, end_events
 from proc_scan import alive, group_members, read_pids, wait_for
+from process_tools import child_environment
 
 from berth.events import EventType, RunEvent
 from berth.runs import RunRecord, RunStatus
@@ -264,7 +265,7 @@ class _WebserverProcess:
         import sys
 
         self.log = log
-        env = {key: value for key, value in os.environ.items() if key != "BERTH_SUPERVISOR_PID"}
+        env = child_environment()
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "berth.cli", "webserver", "-w", str(workspace_file), "--storage", storage_url,

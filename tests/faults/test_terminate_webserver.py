@@ -12,7 +12,6 @@ import asyncio
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,8 @@ from typing import Any, Iterator, Mapping, Optional
 
 import pytest
 from proc_scan import alive, group_members, read_pids, wait_for
+from process_tools import child_environment
+from process_tools import free_port as _free_port
 
 from berth.events import EventType
 from berth.runs import RunStatus
@@ -55,19 +56,13 @@ mutation Terminate($runId: String!, $policy: TerminateRunPolicy) {
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class CodeServerProcess:
     """``berth code-server start`` of the blocking jobs, in a process of its own."""
 
     def __init__(self, storage_url: str, log: pathlib.Path) -> None:
         self.port = _free_port()
         self.log = log
-        env = {key: value for key, value in os.environ.items() if key != "BERTH_SUPERVISOR_PID"}
+        env = child_environment()
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "berth.cli", "code-server", "start", "-f", str(JOBS), "-l", "blocking",

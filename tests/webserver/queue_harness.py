@@ -8,17 +8,16 @@ instance would, and keeps the largest number of runs in flight that it saw.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from typing import Any, Optional, Sequence
 
+from process_tools import child_environment, free_port
 from webserver_process import REPO, WebserverProcess, wait_until
 
 from berth.runs import RunsFilter, RunStatus
@@ -47,13 +46,6 @@ mutation Terminate($runId: String!) {
 RUN_STATUS = "query Run($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }"
 
 
-def free_port() -> int:
-    """A TCP port free right now on 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class CodeServer:
     """``berth code-server start`` of examples/hello under a location name, in its own process."""
 
@@ -67,7 +59,7 @@ class CodeServer:
 
     def start(self) -> None:
         """Start (again, on the same port) and wait until it listens."""
-        env = {key: value for key, value in os.environ.items() if key != "BERTH_SUPERVISOR_PID"}
+        env = child_environment()
         env.update(BERTH_CODE_SERVER_TOKEN=TOKEN, BERTH_STORAGE_URL=self.storage_url)
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
