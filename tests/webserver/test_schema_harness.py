@@ -8,6 +8,7 @@ tests hand coroutines to that loop. This module holds no tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import pathlib
 import threading
 import time
@@ -134,16 +135,11 @@ def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> Non
     loop.close()
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaHarness]:
-    """The example locations (hello, analytics) served by real code servers, with SQLite storage."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('schema')}/runs.db"
+@contextlib.contextmanager
+def served_harness(folder: pathlib.Path, origins: list[LocationOrigin]) -> Iterator[SchemaHarness]:
+    """A harness on these locations, each served by a real code server, with SQLite storage in ``folder``."""
+    url = f"sqlite:///{folder}/runs.db"
     storage = RunStorage.from_url(url)
-    origins = [
-        LocationOrigin(kind="python_file", location_name="hello", python_file=str(EXAMPLES / "hello/definitions.py")),
-        LocationOrigin(kind="python_file", location_name="analytics",
-                       python_file=str(EXAMPLES / "analytics/repository.py")),
-    ]
     loop, thread = _loop_in_thread()
     workspace = Workspace(origins, url)
     harness = SchemaHarness(loop, workspace, storage)
@@ -154,6 +150,20 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaHarness]
         harness.run(workspace.stop())
         _stop_loop(loop, thread)
         storage.dispose()
+
+
+def python_file_origin(location_name: str, python_file: pathlib.Path) -> LocationOrigin:
+    """A ``python_file`` workspace entry."""
+    return LocationOrigin(kind="python_file", location_name=location_name, python_file=str(python_file))
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaHarness]:
+    """The example locations (hello, analytics) served by real code servers, with SQLite storage."""
+    with served_harness(tmp_path_factory.mktemp("schema"),
+                        [python_file_origin("hello", EXAMPLES / "hello/definitions.py"),
+                         python_file_origin("analytics", EXAMPLES / "analytics/repository.py")]) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

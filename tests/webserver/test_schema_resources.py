@@ -10,11 +10,7 @@ import pathlib
 from typing import Any, Iterator
 
 import pytest
-from test_schema_harness import SchemaHarness, _loop_in_thread, _stop_loop
-
-from berth.storage import RunStorage
-from berth_webserver.workspace.workspace import Workspace
-from berth_webserver.workspace.workspace_file import LocationOrigin
+from test_schema_harness import SchemaHarness, python_file_origin, served_harness
 
 RESOURCES_FILE = pathlib.Path(__file__).resolve().parent / "locations" / "resources_graph.py"
 QUERY = RESOURCES_FILE.with_suffix(".graphql").read_text()
@@ -25,19 +21,8 @@ SELECTOR = {"repositoryLocationName": "resources_graph", "repositoryName": "__re
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaHarness]:
     """The resources location served by a real code server, with SQLite storage."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('resources')}/runs.db"
-    storage = RunStorage.from_url(url)
-    origin = LocationOrigin(kind="python_file", location_name="resources_graph", python_file=str(RESOURCES_FILE))
-    loop, thread = _loop_in_thread()
-    workspace = Workspace([origin], url)
-    shown = SchemaHarness(loop, workspace, storage)
-    try:
-        shown.run(workspace.start())
-        yield shown
-    finally:
-        shown.run(workspace.stop())
-        _stop_loop(loop, thread)
-        storage.dispose()
+    with served_harness(tmp_path_factory.mktemp("resources"), [python_file_origin("resources_graph", RESOURCES_FILE)]) as served:
+        yield served
 
 
 def _pipeline(harness: SchemaHarness) -> dict[str, Any]:
