@@ -1,6 +1,7 @@
 """A Deployment's pod as ``podman run`` arguments: the container the manifests declare, run as a kubelet runs it.
 
-Mapped: the command and args, the env (Secret references from a given mapping), the pod's and the
+Mapped: the command and args, the env (Secret references from a given mapping, else the rendered
+Secret; ``envFrom`` Secrets likewise), the pod's and the
 container's security context (user and group, read-only root file system, no privilege
 escalation, dropped capabilities), ``emptyDir`` volumes (as tmpfs mounts), CPU and memory limits,
 the termination grace period (as the stop timeout) and ``restartPolicy: Always``. Container ports
@@ -22,7 +23,7 @@ from .rendered import RenderedManifests
 __all__ = ["pod_run_args"]
 
 # Probes are run by the test; name and imagePullPolicy mean nothing to a single local container.
-_CONTAINER_KEYS = {"name", "image", "imagePullPolicy", "command", "args", "env", "ports", "resources",
+_CONTAINER_KEYS = {"name", "image", "imagePullPolicy", "command", "args", "env", "envFrom", "ports", "resources",
                    "securityContext", "volumeMounts", "startupProbe", "readinessProbe", "livenessProbe"}
 _POD_KEYS = {"containers", "volumes", "securityContext", "terminationGracePeriodSeconds", "automountServiceAccountToken"}
 
@@ -49,6 +50,15 @@ def pod_run_args(
     args += _limit_args(container.get("resources", {}).get("limits", {}))
     if "terminationGracePeriodSeconds" in pod:
         args += ["--stop-timeout", str(pod["terminationGracePeriodSeconds"])]
+    # envFrom first: a kubelet lets an ``env`` entry of the same name win.
+    for source in container.get("envFrom", []):
+        if set(source) != {"secretRef"}:
+            raise ValueError(f"envFrom source not mapped to podman flags: {sorted(source)}")
+        name = source["secretRef"]["name"]
+        secret = manifests.get("Secret", name)
+        for key in [*secret.get("stringData", {}), *secret.get("data", {})]:
+            value = secrets.get((name, key)) or manifests.secret_value(name, key)
+            args += ["--env", f"{key}={value}"]
     for variable in container.get("env", []):
         if "value" in variable:
             value = variable["value"]
