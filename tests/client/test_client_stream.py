@@ -36,8 +36,15 @@ class ScriptedServer:
         self.payloads = payloads
         self.received: list[dict] = []
         self.subprotocols = subprotocols
+        self.finished = threading.Event()  # set once a client's exchange is recorded to its end
 
     def handle(self, socket) -> None:
+        try:
+            self._play(socket)
+        finally:
+            self.finished.set()
+
+    def _play(self, socket) -> None:
         legacy = socket.subprotocol == "graphql-ws"
         self.received.append(json.loads(socket.recv()))
         if not legacy:
@@ -87,6 +94,8 @@ def test_stream_yields_events_until_the_run_finishes(scripted, protocol) -> None
     script, port = scripted(PAYLOADS, [protocol])
     events = list(BerthClient("127.0.0.1", port).stream_run_events("r1"))
     assert [e.message for e in events] == ["started", "hello", "done"]
+    # The client is done; the server's thread may still be reading its last message.
+    assert script.finished.wait(10), script.received
     subscribe = script.received[-2]
     assert subscribe["type"] == ("subscribe" if protocol == "graphql-transport-ws" else "start")
     assert subscribe["payload"]["variables"] == {"runId": "r1", "cursor": None}
