@@ -13,6 +13,7 @@ import threading
 from typing import Iterator
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
 from berth_client import AsyncBerthClient, BerthClient, ConnectError, GraphQLError, NotFoundError
@@ -57,13 +58,19 @@ class ScriptedServer:
         self.received.append(subscribe)
         for payload in self.payloads:
             if "errors" in payload:
-                socket.send(json.dumps({"type": "error", "id": subscribe["id"], "payload": payload["errors"]}))
-                continue
-            socket.send(json.dumps({"type": "data" if legacy else "next", "id": subscribe["id"], "payload": {"data": payload}}))
-        try:
-            self.received.append(json.loads(socket.recv(timeout=5)))
-        except Exception:  # noqa: BLE001 - the client may close without a stop message after an error
-            pass
+                message = {"type": "error", "id": subscribe["id"], "payload": payload["errors"]}
+            else:
+                message = {"type": "data" if legacy else "next", "id": subscribe["id"], "payload": {"data": payload}}
+            try:
+                socket.send(json.dumps(message))
+            except ConnectionClosed:
+                break  # the client had what it wanted, stopped and closed before the rest was sent
+        # What the client sent last (its stop or complete), read even when it has closed already.
+        while True:
+            try:
+                self.received.append(json.loads(socket.recv(timeout=5)))
+            except (ConnectionClosed, TimeoutError):
+                break  # closed (after an error the client may send no stop at all), or nothing more
 
 
 @pytest.fixture
