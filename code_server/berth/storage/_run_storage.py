@@ -20,6 +20,7 @@ from ._filters import rarest_first, select_runs
 from ._leader import LeaderLease
 from ._records import event_from_row, event_values, run_from_row, run_values, tags_from_json, tags_to_json
 from ._retry import StorageRetry, retrying
+from ._row_writes import insert_tags, inserted_id, status_values, stored_by_lost_attempt
 from ._schema import audit_log, event_logs, run_tags, runs
 from ._stats import RunStats, StepStats, run_stats_from_events, step_stats_from_events
 
@@ -120,11 +121,11 @@ class RunStorage:
 
         def insert(connection: sa.Connection) -> None:
             nonlocal tried
-            if tried and _stored_by_lost_attempt(connection, run):
+            if tried and stored_by_lost_attempt(connection, run):
                 return
             tried = True
             result = connection.execute(sa.insert(runs).values(run_values(run)))
-            _insert_tags(connection, run.run_id, _inserted_id(result), run.tags)
+            insert_tags(connection, run.run_id, inserted_id(result), run.tags)
 
         try:
             self._write(insert)
@@ -176,7 +177,7 @@ class RunStorage:
         now = time.time()
 
         def update(connection: sa.Connection) -> Optional[RunRecord]:
-            values = _status_values(RunStatus(status), now)
+            values = status_values(RunStatus(status), now)
             result = connection.execute(sa.update(runs).where(runs.c.run_id == run_id).values(values))
             if result.rowcount == 0:
                 return None
@@ -204,11 +205,11 @@ class RunStorage:
             moved = connection.execute(
                 sa.update(runs)
                 .where(runs.c.run_id == event.run_id, runs.c.status == RunStatus(expected).value)
-                .values(_status_values(target, event.timestamp))
+                .values(status_values(target, event.timestamp))
             )
             if moved.rowcount != 1:
                 return None
-            return _inserted_id(connection.execute(sa.insert(event_logs).values(event_values(event))))
+            return inserted_id(connection.execute(sa.insert(event_logs).values(event_values(event))))
 
         storage_id = self._write(store)
         return None if storage_id is None else EventRecord(storage_id=storage_id, event=event)
@@ -234,7 +235,7 @@ class RunStorage:
             connection.execute(
                 sa.delete(run_tags).where(run_tags.c.run_id == run_id, run_tags.c.key.in_(list(tags)))
             )
-            _insert_tags(connection, run_id, current.id, tags)
+            insert_tags(connection, run_id, current.id, tags)
 
         if tags:
             self._write(merge)
@@ -278,9 +279,9 @@ class RunStorage:
                 connection.execute(
                     sa.update(runs)
                     .where(runs.c.run_id == event.run_id, runs.c.status.notin_(_FINISHED_VALUES))
-                    .values(_status_values(RunStatus(status), event.timestamp))
+                    .values(status_values(RunStatus(status), event.timestamp))
                 )
-            return _inserted_id(result)
+            return inserted_id(result)
 
         return EventRecord(storage_id=self._write(store), event=event)
 
@@ -355,7 +356,7 @@ class RunStorage:
         """Record one mutation; returns the entry with its id."""
         def insert(connection: sa.Connection) -> int:
             result = connection.execute(sa.insert(audit_log).values(audit_values(entry)))
-            return _inserted_id(result)
+            return inserted_id(result)
 
         return dataclasses.replace(entry, entry_id=self._write(insert))
 
@@ -386,30 +387,6 @@ class RunStorage:
 _FINISHED_VALUES = tuple(sorted(status.value for status in FINISHED_STATUSES))
 
 
-def _status_values(status: RunStatus, at: float) -> dict[str, object]:
-    values: dict[str, object] = {"status": status.value, "update_timestamp": at}
-    if status == RunStatus.STARTED:
-        values["start_time"] = at
-    if status in FINISHED_STATUSES:
-        values["end_time"] = at
-    return values
-
-
-def _stored_by_lost_attempt(connection: sa.Connection, run: RunRecord) -> bool:
-    """True if an earlier attempt of this very ``add_run`` committed before its connection broke
-    (same run id and creation time), so that a retry does not report a duplicate."""
-    query = sa.select(runs.c.create_timestamp).where(runs.c.run_id == run.run_id)
-    return connection.execute(query).scalar() == run.create_timestamp
-
-
-def _insert_tags(connection: sa.Connection, run_id: str, storage_id: int, tags: Mapping[str, str]) -> None:
-    if tags:
-        connection.execute(
-            sa.insert(run_tags),
-            [{"run_id": run_id, "run_storage_id": storage_id, "key": k, "value": v} for k, v in tags.items()],
-        )
-
-
 def _dispose_in_forked_children(engine: sa.Engine) -> None:
     # A forked run worker must not reuse its parent's pooled connections (sockets, SQLite
     # file locks); drop them in the child without closing the parent's.
@@ -421,10 +398,3 @@ def _dispose_in_forked_children(engine: sa.Engine) -> None:
             forked.dispose(close=False)
 
     os.register_at_fork(after_in_child=after_fork)
-
-
-def _inserted_id(result: "sa.CursorResult[Any]") -> int:
-    """The primary key of the row an INSERT made."""
-    key = result.inserted_primary_key
-    assert key is not None, "an INSERT of one row has a primary key"
-    return int(key[0])
