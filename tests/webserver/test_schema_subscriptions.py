@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
+import pytest
 from test_schema_harness import SchemaHarness, add_events, add_run, storage_harness  # noqa: F401 - fixture
 
 from berth.events import EventType
@@ -61,3 +63,26 @@ def test_an_unknown_run_gives_a_failure(storage_harness: SchemaHarness) -> None:
     batches = storage_harness.subscribe(RUN_LOGS, {"runId": "missing"})
     assert batches == [{"pipelineRunLogs": {"__typename": "PipelineRunLogsSubscriptionFailure",
                                             "message": "Run missing could not be found.", "missingRunId": "missing"}}]
+
+
+def test_the_last_batch_carries_the_finished_status_when_the_run_ends_between_reads(
+        storage_harness: SchemaHarness, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Each poll reads the run, then its events. A run that ends between the two reads gives a batch
+    with its last event but the old status; the stream must still end on the finished status (the run
+    page's header shows it)."""
+    storage = storage_harness.storage
+    run = add_run(storage, status=RunStatus.STARTING)
+    add_events(storage, run.run_id, (EventType.RUN_START, "start", None))
+    read_events = storage.get_events
+    calls = []
+
+    def get_events_after_the_run_ends(run_id: str, **kwargs: Any) -> Any:
+        calls.append(run_id)
+        if len(calls) == 2:  # the first poll after the opening batch: the worker finishes in between
+            add_events(storage, run.run_id, (EventType.RUN_SUCCESS, "done", None))
+        return read_events(run_id, **kwargs)
+
+    monkeypatch.setattr(storage, "get_events", get_events_after_the_run_ends)
+    batches = storage_harness.subscribe(RUN_LOGS, {"runId": run.run_id})
+    assert messages_of(batches) == ["start", "done"]
+    assert batches[-1]["pipelineRunLogs"]["run"]["status"] == "SUCCESS"

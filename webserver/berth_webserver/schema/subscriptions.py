@@ -64,18 +64,20 @@ async def run_log_batches(context: RequestContext, run_id: str, cursor: Optional
         missing = run_id if isinstance(exc, RunNotFound) else None
         yield PipelineRunLogsSubscriptionFailure(message=str(exc), missingRunId=missing)
         return
-    first = True
+    sent_status = None
     while True:
-        # The run is read before the events: a finished run has no later events.
+        # The run is read before the events: a finished run has no later events. A run that ends
+        # between the two reads is sent again on the next poll, without events, with its new status:
+        # a batch goes out whenever there are events or the status changed.
         run, records = await storage.run(_run_and_events, run_id, after)
         if records:
             after = records[-1].storage_id
         has_more = len(records) == BATCH_SIZE
-        if records or first:
+        if records or run.status != sent_status:
             yield PipelineRunLogsSubscriptionSuccess(
                 run=GrapheneRun(run), messages=[graphql_event(r, run.job_name) for r in records],
                 hasMorePastEvents=has_more, cursor=str(after) if after >= 0 else "")
-            first = False
+            sent_status = run.status
         if has_more:
             continue
         if run.is_finished:
