@@ -87,3 +87,30 @@ def test_the_page_carries_the_mount_path_for_the_app_and_its_assets(tmp_path: Pa
     body = ui_page(_request("/berth"), APP_ENTRY, "berth", BuildManifest(tmp_path)).body.decode()
     assert '<meta name="berth-root" content="/berth">' in body
     assert all(asset.startswith("/berth/static/") for asset in re.findall(r'(?:src|href)="([^"]+)"', body))
+
+
+def test_hashed_assets_are_cached_for_good_and_sent_gzipped_to_who_accepts_it(webserver: WebserverProcess) -> None:
+    script = next(asset for asset in _page_assets(webserver.http.get("/runs").text) if asset.endswith(".js"))
+    plain = webserver.http.get(script, headers={"accept-encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert plain.headers["cache-control"] == "public, max-age=31536000, immutable"
+    zipped = webserver.http.get(script, headers={"accept-encoding": "br, gzip;q=0.8"})
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"] == "Accept-Encoding"
+    assert zipped.headers["cache-control"] == plain.headers["cache-control"]
+    assert zipped.headers["content-type"] == plain.headers["content-type"]
+    assert zipped.content == plain.content  # httpx undoes the gzip
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2
+    refused = webserver.http.get(script, headers={"accept-encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers and refused.content == plain.content
+    # A revalidation of either form is answered 304 without a body.
+    for response in (plain, zipped):
+        again = webserver.http.get(script, headers={"accept-encoding": response.request.headers["accept-encoding"],
+                                                     "if-none-match": response.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+    assert webserver.http.head(script, headers={"accept-encoding": "gzip"}).content == b""
+
+
+def test_files_without_a_content_hash_are_revalidated(webserver: WebserverProcess) -> None:
+    response = webserver.http.get("/static/favicon.svg")
+    assert response.status_code == 200 and response.headers.get("cache-control") != "public, max-age=31536000, immutable"
+    assert webserver.http.get("/static/ui/manifest.json").headers.get("cache-control") is None

@@ -12,7 +12,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 
 from berth.output_store import open_output_store
 
@@ -27,6 +26,7 @@ from .http.limits import ServerLimits
 from .http.origin_check import CrossOriginGuard
 from .http.query_size import ListSizes
 from .http.security import SecurityHeadersMiddleware
+from .http.static_assets import StaticAssets
 from .http.ui import SPA_PATHS, app_page
 from .http.websocket_endpoint import GraphQLWebSocketEndpoint
 from .launcher import RunLauncher
@@ -165,7 +165,7 @@ def create_app(workspace: "Workspace", storage: "AsyncRunStorage", *, read_only:
             Route("/health/live", liveness),
             Route("/health/ready", readiness_endpoint(storage)),
             *(Route(path, app_page) for path in SPA_PATHS),
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount("/static", StaticAssets(STATIC_DIR, hashed_folder="ui/assets"), name="static"),
         ],
         middleware=security_middleware(allowed_origins, loopback_only, authenticator),
         lifespan=lifespan,
