@@ -134,6 +134,20 @@ def test_the_runs_page_filters_by_status_and_pages_by_cursor(ui_server: Webserve
     expect(page.get_by_role("button", name="Older")).to_be_disabled()  # fewer runs than a page
 
 
+def _is_runs_page_query(request: Any) -> bool:
+    return bool(request.url.endswith("/graphql") and "query RunsPage(" in (request.post_data or ""))
+
+
+def test_the_boot_script_asks_for_the_first_page_of_runs_without_waiting_for_the_app(
+        ui_server: WebserverProcess, page: Any) -> None:
+    # With the app's script held back, the first page's query still goes out: the boot script sends it.
+    page.route(re.compile(r"/static/ui/assets/app-[^/]+\.js$"), lambda route: route.abort())
+    with page.expect_request(_is_runs_page_query) as query:
+        page.goto("/runs")
+    assert query.value.response().ok
+    expect(page.locator("#root")).to_be_empty()  # no React: nothing drew the page
+
+
 def test_an_unknown_run_is_explained_in_words(ui_server: WebserverProcess, page: Any) -> None:
     page.goto("/runs/no-such-run")
     expect(page.get_by_role("alert")).to_contain_text("no-such-run")

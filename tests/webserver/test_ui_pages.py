@@ -13,7 +13,7 @@ import pytest
 from starlette.requests import Request
 from webserver_process import EXAMPLES, WebserverProcess
 
-from berth_webserver.http.ui import APP_ENTRY, UI_DIR, BuildManifest, ui_page
+from berth_webserver.http.ui import APP_ENTRY, BOOT_ENTRY, UI_DIR, BuildManifest, ui_page
 
 _APP_URLS = ["/", "/runs", "/runs?status=FAILURE", "/runs/0b8e5f5e-1d7e-4e3a-9f00-000000000000", "/locations", "/jobs",
              "/jobs/hello/__repository__/hello_job", "/jobs/hello/__repository__/hello_job/launchpad"]
@@ -40,8 +40,11 @@ def test_every_app_url_answers_the_app_page_with_a_strict_csp(webserver: Webserv
     assert "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert response.headers["cache-control"] == "no-store"
     assert '<div id="root"></div>' in response.text and '<meta name="berth-root" content="">' in response.text
-    assert re.findall(r"<script[^>]*>", response.text) == [
-        re.search(r'<script type="module" src="/static/ui/assets/app-[^"]+\.js">', response.text).group(0)]  # type: ignore[union-attr]
+    # Two module scripts and nothing inline: the boot script (the first query), then the app.
+    scripts = re.findall(r"<script[^>]*>", response.text)
+    assert len(scripts) == 2
+    assert re.fullmatch(r'<script type="module" src="/static/ui/assets/boot-[^"]+\.js">', scripts[0])
+    assert re.fullmatch(r'<script type="module" src="/static/ui/assets/app-[^"]+\.js">', scripts[1])
 
 
 @pytest.mark.parametrize("url", ["/nope", "/runsx", "/static/ui/nope.js"])
@@ -77,14 +80,14 @@ def _request(root_path: str = "") -> Request:
 
 
 def test_a_webserver_without_a_ui_build_says_how_to_build_it(tmp_path: Path) -> None:
-    response = ui_page(_request(), APP_ENTRY, "berth", BuildManifest(tmp_path))
+    response = ui_page(_request(), (APP_ENTRY,), "berth", BuildManifest(tmp_path))
     assert response.status_code == 503 and b"make install" in response.body
 
 
 def test_the_page_carries_the_mount_path_for_the_app_and_its_assets(tmp_path: Path) -> None:
     manifest = json.loads((UI_DIR / "manifest.json").read_text())
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    body = ui_page(_request("/berth"), APP_ENTRY, "berth", BuildManifest(tmp_path)).body.decode()
+    body = ui_page(_request("/berth"), (BOOT_ENTRY, APP_ENTRY), "berth", BuildManifest(tmp_path)).body.decode()
     assert '<meta name="berth-root" content="/berth">' in body
     assert all(asset.startswith("/berth/static/") for asset in re.findall(r'(?:src|href)="([^"]+)"', body))
 

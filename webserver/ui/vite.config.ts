@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
-// Two entries: the app (every page at /, /runs, ...) and GraphiQL (only /graphql loads it). The
+// Three entries: the boot script (the first query, started before React loads), the app (every page
+// at /, /runs, ...) and GraphiQL (only /graphql loads it). The
 // webserver writes each page's HTML itself from the manifest, with its CSP nonce and root path, so
 // the build emits no HTML; assets load relative to their own URL (base "./").
 import { defineConfig } from "vite";
@@ -15,7 +16,7 @@ export default defineConfig({
     target: "es2022",
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      input: { app: "src/main.tsx", graphiql: "src/graphiql/main.tsx" },
+      input: { boot: "src/boot.ts", app: "src/main.tsx", graphiql: "src/graphiql/main.tsx" },
     },
   },
   test: {

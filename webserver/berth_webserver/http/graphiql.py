@@ -18,4 +18,5 @@ def graphiql_response(request: Request) -> Response:
     (the token stays in the browser).
     """
     needs_token = request.scope.get(AUTH_SCOPE_KEY) is not None
-    return ui_page(request, GRAPHIQL_ENTRY, "berth GraphiQL", meta={"berth-auth": "token" if needs_token else "none"})
+    return ui_page(request, (GRAPHIQL_ENTRY,), "berth GraphiQL",
+                   meta={"berth-auth": "token" if needs_token else "none"})

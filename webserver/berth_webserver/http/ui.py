@@ -1,7 +1,8 @@
 """The web UI's pages: HTML written here from the Vite build's manifest, under a nonce CSP.
 
 The UI (webserver/ui, built into static/ui by `make install`) is a single-page app: every page URL
-(/, /runs/RUN_ID, /jobs/…) answers the same HTML, and the app's router draws the page. GraphiQL is a
+(/, /runs/RUN_ID, /jobs/…) answers the same HTML, and the app's router draws the page. The page loads
+the boot script first (a few kB that start the page's first query) and then the app. GraphiQL is a
 second entry of the same build, loaded only by /graphql. The page carries the mount path (root_path)
 in a meta tag so that the app finds /graphql and its own URLs behind a prefix.
 """
@@ -11,16 +12,18 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from .security import make_csp_header, make_nonce
 
-__all__ = ["UI_DIR", "APP_ENTRY", "GRAPHIQL_ENTRY", "SPA_PATHS", "ui_page", "app_page", "is_app_path", "BuildManifest"]
+__all__ = ["UI_DIR", "BOOT_ENTRY", "APP_ENTRY", "GRAPHIQL_ENTRY", "SPA_PATHS", "ui_page", "app_page", "is_app_path",
+           "BuildManifest"]
 
 UI_DIR = Path(__file__).resolve().parent.parent / "static" / "ui"
+BOOT_ENTRY = "src/boot.ts"
 APP_ENTRY = "src/main.tsx"
 GRAPHIQL_ENTRY = "src/graphiql/main.tsx"
 # The URLs the app draws; each can be opened directly or reloaded.
@@ -49,7 +52,7 @@ _PAGE = """<!DOCTYPE html>
 <body>
   <div id="root"></div>
   <noscript>berth's web UI needs JavaScript.</noscript>
-  <script type="module" src="{script}"></script>
+{scripts}
 </body>
 </html>
 """
@@ -107,27 +110,34 @@ class BuildManifest:
 _MANIFEST = BuildManifest()
 
 
-def ui_page(request: Request, entry: str, title: str, manifest: BuildManifest = _MANIFEST,
+def ui_page(request: Request, entries: Sequence[str], title: str, manifest: BuildManifest = _MANIFEST,
             meta: Optional[dict[str, str]] = None) -> Response:
-    """The HTML page that loads one entry of the UI build (503 with instructions when not built).
+    """The HTML page that loads entries of the UI build, in order (503 with instructions when not built).
 
-    meta: more <meta name content> pairs for the entry to read."""
-    assets = manifest.assets(entry)
-    if assets is None:
+    meta: more <meta name content> pairs for the entries to read."""
+    built = [manifest.assets(entry) for entry in entries]
+    if any(assets is None for assets in built):
         return HTMLResponse(_NOT_BUILT, status_code=503)
-    script, styles, preloads = assets
+    scripts: list[str] = []
+    styles: list[str] = []
+    preloads: list[str] = []
+    for script, entry_styles, entry_preloads in filter(None, built):
+        scripts.append(script)
+        styles.extend(css for css in entry_styles if css not in styles)
+        preloads.extend(chunk for chunk in entry_preloads if chunk not in preloads)
     nonce = make_nonce()
     root = html.escape(request.scope.get("root_path", "").rstrip("/"))
     static = f"{root}/static/ui/"
     links = [f'  <link rel="stylesheet" href="{static}{html.escape(css)}">' for css in styles]
-    links += [f'  <link rel="modulepreload" href="{static}{html.escape(chunk)}">' for chunk in preloads]
+    links += [f'  <link rel="modulepreload" href="{static}{html.escape(chunk)}">' for chunk in preloads
+              if chunk not in scripts]
     metas = "\n".join(f'  <meta name="{html.escape(name)}" content="{html.escape(value)}">'
                       for name, value in (meta or {}).items())
-    page = _PAGE.format(root=root, title=html.escape(title), links="\n".join(links), meta=metas,
-                        script=f"{static}{html.escape(script)}")
+    tags = "\n".join(f'  <script type="module" src="{static}{html.escape(script)}"></script>' for script in scripts)
+    page = _PAGE.format(root=root, title=html.escape(title), links="\n".join(links), meta=metas, scripts=tags)
     return HTMLResponse(page, headers={"Content-Security-Policy": make_csp_header(nonce)})
 
 
 async def app_page(request: Request) -> Response:
     """The app's page, for every URL it draws."""
-    return ui_page(request, APP_ENTRY, "berth")
+    return ui_page(request, (BOOT_ENTRY, APP_ENTRY), "berth")

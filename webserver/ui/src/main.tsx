@@ -1,4 +1,3 @@
-import "./prefetch"; // first: the front page's query starts before React loads
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

@@ -1,4 +1,4 @@
-// App paths: matching "/runs/:runId" patterns and building paths (no React: prefetch.ts uses these).
+// App paths: matching "/runs/:runId" patterns and building paths (no React: boot.ts uses these).
 
 /** Match "/runs/:runId" against a path; returns the decoded params or null. */
 export function matchPath(pattern: string, path: string): Record<string, string> | null {

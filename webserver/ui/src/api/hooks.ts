@@ -1,7 +1,8 @@
 // React hooks over the transport: queries with refetch and optional polling, and subscriptions.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { TypedDocumentString } from "../gql/graphql";
-import { ApiError, request, subscribe } from "./client";
+import { ApiError, request } from "./request";
+import { subscribe } from "./subscriptions";
 import { takePrefetched } from "./prefetch";
 
 export type QueryState<T> = {

@@ -2,7 +2,7 @@
 // per page load and again when the token changes, so that pages disable what the server would refuse.
 import { useSyncExternalStore } from "react";
 import { PermissionsDocument } from "../gql/graphql";
-import { request } from "./client";
+import { request } from "./request";
 import { onTokenChange } from "./token";
 
 /** The permissions the UI checks: Dagster's names, and berth's own for shutting a location down. */

@@ -1,7 +1,7 @@
 // Queries started before React renders: the page's first query is on its way while React loads and
 // renders the shell, and useQuery takes the answer instead of asking again (once).
 import type { TypedDocumentString } from "../gql/graphql";
-import { request } from "./client";
+import { request } from "./request";
 
 const started = new Map<string, Promise<unknown>>();
 

@@ -2,8 +2,8 @@
 // reconnected socket (which replays from the start) resets the list instead of doubling it.
 import { useEffect, useState } from "react";
 import { RunLogsDocument, type RunEventDetailsFragment, type RunLogsSubscription } from "../gql/graphql";
-import type { ApiError } from "./client";
-import { onReconnect } from "./client";
+import type { ApiError } from "./request";
+import { onReconnect } from "./subscriptions";
 import { useSubscription } from "./hooks";
 
 type LiveRun = Extract<RunLogsSubscription["pipelineRunLogs"], { __typename: "PipelineRunLogsSubscriptionSuccess" }>["run"];

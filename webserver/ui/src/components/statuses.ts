@@ -1,4 +1,4 @@
-// Run statuses as people read them (no React here: the prefetch module reads these too).
+// Run statuses as people read them (no React here: the boot script reads these too).
 import type { RunStatus } from "../gql/graphql";
 
 export const STATUS_LABELS: Record<RunStatus, string> = {

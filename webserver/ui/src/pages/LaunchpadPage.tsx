@@ -3,7 +3,7 @@
 // each error at its path and marked on its line; tags and an op selection; Launch goes to the run.
 import { GuardedButton } from "../components/GuardedButton";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { request } from "../api/client";
+import { request } from "../api/request";
 import { useQuery } from "../api/hooks";
 import { ConfigTree, type ConfigTypes } from "../components/ConfigTree";
 import { ErrorView } from "../components/ErrorView";

@@ -1,7 +1,7 @@
 // One run: status, timing and stats; a live step timeline; step errors with their stacks; the
 // streamed event log; terminate / force-terminate; re-execute all steps or from the failure.
 import { useEffect, useRef, useState } from "react";
-import { request } from "../api/client";
+import { request } from "../api/request";
 import { useQuery } from "../api/hooks";
 import { useRunLogs } from "../api/useRunLogs";
 import { ConfirmDialog } from "../components/ConfirmDialog";

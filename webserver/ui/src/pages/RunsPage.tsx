@@ -1,7 +1,7 @@
 // Runs: a table filtered by status, job and tag, paged by cursor (the last run id of a page),
 // refreshed every 2 s so statuses stay live; terminate or delete the selected runs.
 import { useMemo, useState } from "react";
-import { request } from "../api/client";
+import { request } from "../api/request";
 import { useQuery } from "../api/hooks";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorView } from "../components/ErrorView";

@@ -2,7 +2,7 @@
 // error; Reload and Shutdown (confirmed). locationStateChangeEvents keeps it live: a location that
 // goes down, comes back or reloads is fetched again without reloading the page.
 import { useState } from "react";
-import { request } from "../api/client";
+import { request } from "../api/request";
 import { useQuery, useSubscription } from "../api/hooks";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorView, PythonErrorView } from "../components/ErrorView";

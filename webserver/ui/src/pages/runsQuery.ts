@@ -1,5 +1,5 @@
 // What the Runs page asks the server for, from its URL alone (no React), so that the first page's
-// query can start before React has loaded (see ../prefetch.ts).
+// query can start before React has loaded (see ../boot.ts).
 import { IN_PROGRESS_STATUSES, KNOWN_STATUSES } from "../components/statuses";
 import type { RunsFilter, RunStatus, RunsPageQueryVariables } from "../gql/graphql";
 

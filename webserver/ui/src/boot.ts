@@ -1,5 +1,6 @@
-// Imported first by main.tsx: the page's first query starts before React is evaluated and renders
-// (the Runs page, the app's front page) or before the page's lazy chunk has loaded (a job's graph).
+// The boot script: an entry of its own, loaded by the page before the app (main.tsx). It imports no
+// library, so it runs as soon as the page is parsed, and the page's first query is on its way while
+// React still loads: the Runs page (the front page), or a job's graph before its lazy chunk.
 import { prefetch } from "./api/prefetch";
 import { appLocation } from "./api/root";
 import { JobPageDocument, RunsPageDocument } from "./gql/graphql";

@@ -2,7 +2,7 @@
 // Playwright tests in tests/ui); what is checked is what the user sees: the header sent, the words.
 import { describe, expect, it, vi } from "vitest";
 import { RunsPageDocument } from "../gql/graphql";
-import { ApiError, request } from "./client";
+import { ApiError, request } from "./request";
 import { isTokenRequired, storeToken } from "./token";
 
 function answer(status: number, body: unknown) {
