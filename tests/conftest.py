@@ -2,15 +2,12 @@
 
 ``storage_url`` is parametrized over SQLite and PostgreSQL and gives every test a fresh,
 empty database; ``storage`` opens a ``RunStorage`` on it. The PostgreSQL server is started
-from the ``initdb`` / ``pg_ctl`` binaries on this machine (as the ``postgres`` system user
-when running as root, since PostgreSQL refuses to run as root). Without them the PostgreSQL
-tests skip, saying why — except under CI (env var ``CI``), where they fail.
+from the ``initdb`` / ``pg_ctl`` binaries on this machine (see ``postgres_tools.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import glob
 import itertools
 import os
 import pathlib
@@ -20,11 +17,10 @@ import tempfile
 from typing import Any, Iterator, Optional
 
 import pytest
+from postgres_tools import POSTGRES_BIN_GLOB, as_postgres_user, find_postgres_bin_dir, postgres_unavailable, run_logged
 from process_tools import free_port as _free_port
 
 from berth.storage import RunStorage
-
-_POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -72,48 +68,14 @@ class PostgresServer:
         return self.url(name)
 
 
-def _find_postgres_bin_dir() -> Optional[pathlib.Path]:
-    initdb = shutil.which("initdb")
-    if initdb and shutil.which("pg_ctl"):
-        return pathlib.Path(initdb).resolve().parent
-    candidates = sorted(
-        glob.glob(_POSTGRES_BIN_GLOB),
-        key=lambda path: [int(part) for part in pathlib.Path(path).parent.name.split(".") if part.isdigit()],
-        reverse=True,
-    )
-    for candidate in candidates:
-        if (pathlib.Path(candidate) / "initdb").exists() and (pathlib.Path(candidate) / "pg_ctl").exists():
-            return pathlib.Path(candidate)
-    return None
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
-    pytest.skip(f"no PostgreSQL server for these tests: {reason}")
-
-
-def _as_postgres_user(command: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root.
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-def _run(command: list[str], log: pathlib.Path) -> None:
-    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if completed.returncode != 0:
-        server_log = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-        raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stdout}\n{server_log}")
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server started for this test session on a free port, stopped at the end."""
-    bin_dir = _find_postgres_bin_dir()
+    bin_dir = find_postgres_bin_dir()
     if bin_dir is None:
-        _unavailable(f"initdb and pg_ctl are neither on PATH nor under {_POSTGRES_BIN_GLOB}")
-    assert bin_dir is not None
+        postgres_unavailable(f"initdb and pg_ctl are neither on PATH nor under {POSTGRES_BIN_GLOB}")
     if os.geteuid() == 0 and shutil.which("runuser") is None:
-        _unavailable("running as root, and runuser is missing to run PostgreSQL as the postgres user")
+        postgres_unavailable("running as root, and runuser is missing to run PostgreSQL as the postgres user")
     root = pathlib.Path(tempfile.mkdtemp(prefix="berth-pg-"))
     data_dir, log = root / "data", root / "server.log"
     if os.geteuid() == 0:
@@ -121,21 +83,16 @@ def postgres_server() -> Iterator[PostgresServer]:
             shutil.chown(root, user="postgres", group=None)
         except LookupError:
             shutil.rmtree(root)
-            _unavailable("running as root, and there is no postgres system user")
+            postgres_unavailable("running as root, and there is no postgres system user")
     try:
-        _run(
-            _as_postgres_user(
-                [str(bin_dir / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", "postgres",
-                 "--no-sync", "-E", "UTF8", "--locale=C"]
-            ),
-            log,
-        )
+        run_logged([str(bin_dir / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", "postgres",
+                    "--no-sync", "-E", "UTF8", "--locale=C"], log)
         port = _start(bin_dir, data_dir, root, log)
         yield PostgresServer(host="127.0.0.1", port=port, user="postgres", data_dir=data_dir)
     finally:
         if (data_dir / "postmaster.pid").exists():
             subprocess.run(
-                _as_postgres_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"]),
+                as_postgres_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"]),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -153,13 +110,8 @@ def _start(bin_dir: pathlib.Path, data_dir: pathlib.Path, root: pathlib.Path, lo
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         try:
-            _run(
-                _as_postgres_user(
-                    [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(log), "-o", options,
-                     "-w", "-t", "60", "start"]
-                ),
-                log,
-            )
+            run_logged([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(log), "-o", options,
+                        "-w", "-t", "60", "start"], log)
             return port
         except RuntimeError as failure:
             error = failure

@@ -2,14 +2,12 @@
 
 The session's server (``tests/conftest.py``) serves every other test, so a test that restarts
 PostgreSQL gets its own instead: ``initdb`` in a temporary folder, ``pg_ctl`` to start, stop and
-restart it on the same port (run as the ``postgres`` user when the tests run as root, since
-PostgreSQL refuses to run as root). Without the binaries the test skips, except under CI.
+restart it on the same port (with ``tests/postgres_tools.py``, as the session's server).
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import pathlib
 import shutil
@@ -17,39 +15,20 @@ import socket
 import subprocess
 import tempfile
 import threading
-from typing import Iterator, Optional
+from typing import Iterator
 
-import pytest
+from postgres_tools import POSTGRES_BIN_GLOB, as_postgres_user, find_postgres_bin_dir, postgres_unavailable, run_logged
 
 __all__ = ["PrivatePostgres", "StandIn"]
-
-_BIN_GLOB = "/usr/lib/postgresql/*/bin"
-
-
-def _bin_dir() -> Optional[pathlib.Path]:
-    initdb = shutil.which("initdb")
-    if initdb and shutil.which("pg_ctl"):
-        return pathlib.Path(initdb).resolve().parent
-    for candidate in sorted(glob.glob(_BIN_GLOB), reverse=True):
-        if (pathlib.Path(candidate) / "initdb").exists():
-            return pathlib.Path(candidate)
-    return None
-
-
-def _as_postgres_user(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 class PrivatePostgres:
     """One PostgreSQL server in a temporary folder, on 127.0.0.1 at a fixed port across restarts."""
 
     def __init__(self) -> None:
-        bin_dir = _bin_dir()
+        bin_dir = find_postgres_bin_dir()
         if bin_dir is None:
-            message = f"no initdb / pg_ctl on PATH or under {_BIN_GLOB}"
-            if os.environ.get("CI"):
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
+            postgres_unavailable(f"no initdb / pg_ctl on PATH or under {POSTGRES_BIN_GLOB}")
         self._pg_ctl = str(bin_dir / "pg_ctl")
         # Not pytest's tmp_path: as root, that folder is closed to the postgres user.
         root = self.root = pathlib.Path(tempfile.mkdtemp(prefix="berth-pg-faults-"))
@@ -104,7 +83,7 @@ class PrivatePostgres:
     def destroy(self) -> None:
         """Stop at once (if running) and delete its files."""
         if (self.data_dir / "postmaster.pid").exists():
-            subprocess.run(_as_postgres_user([self._pg_ctl, "-D", str(self.data_dir), "-m", "immediate", "-w",
+            subprocess.run(as_postgres_user([self._pg_ctl, "-D", str(self.data_dir), "-m", "immediate", "-w",
                                               "stop"]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -112,11 +91,7 @@ class PrivatePostgres:
         self._run([self._pg_ctl, "-D", str(self.data_dir), *args])
 
     def _run(self, command: list[str]) -> None:
-        completed = subprocess.run(_as_postgres_user(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, timeout=120)
-        if completed.returncode != 0:
-            server_log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-            raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stdout}\n{server_log}")
+        run_logged(command, self.log)
 
 
 class StandIn:
