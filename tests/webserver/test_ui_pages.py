@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from pathlib import Path
 from typing import Iterator
@@ -13,7 +14,7 @@ import pytest
 from starlette.requests import Request
 from webserver_process import EXAMPLES, WebserverProcess
 
-from berth_webserver.http.ui import APP_ENTRY, BOOT_ENTRY, UI_DIR, BuildManifest, ui_page
+from berth_webserver.http.ui import APP_ENTRY, UI_DIR, BootScript, BuildManifest, ui_page
 
 _APP_URLS = ["/", "/runs", "/runs?status=FAILURE", "/runs/0b8e5f5e-1d7e-4e3a-9f00-000000000000", "/locations", "/jobs",
              "/jobs/hello/__repository__/hello_job", "/jobs/hello/__repository__/hello_job/launchpad"]
@@ -40,11 +41,12 @@ def test_every_app_url_answers_the_app_page_with_a_strict_csp(webserver: Webserv
     assert "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert response.headers["cache-control"] == "no-store"
     assert '<div id="root"></div>' in response.text and '<meta name="berth-root" content="">' in response.text
-    # Two module scripts and nothing inline: the boot script (the first query), then the app.
+    # The boot script inline, allowed by this page's nonce and no other, then the app's module.
     scripts = re.findall(r"<script[^>]*>", response.text)
-    assert len(scripts) == 2
-    assert re.fullmatch(r'<script type="module" src="/static/ui/assets/boot-[^"]+\.js">', scripts[0])
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)  # type: ignore[union-attr]
+    assert scripts[0] == f'<script nonce="{nonce}">' and len(scripts) == 2
     assert re.fullmatch(r'<script type="module" src="/static/ui/assets/app-[^"]+\.js">', scripts[1])
+    assert "__berthPrefetched" in response.text.split("</script>")[0]
 
 
 @pytest.mark.parametrize("url", ["/nope", "/runsx", "/static/ui/nope.js"])
@@ -87,7 +89,7 @@ def test_a_webserver_without_a_ui_build_says_how_to_build_it(tmp_path: Path) -> 
 def test_the_page_carries_the_mount_path_for_the_app_and_its_assets(tmp_path: Path) -> None:
     manifest = json.loads((UI_DIR / "manifest.json").read_text())
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    body = ui_page(_request("/berth"), (BOOT_ENTRY, APP_ENTRY), "berth", BuildManifest(tmp_path)).body.decode()
+    body = ui_page(_request("/berth"), (APP_ENTRY,), "berth", BuildManifest(tmp_path)).body.decode()
     assert '<meta name="berth-root" content="/berth">' in body
     assert all(asset.startswith("/berth/static/") for asset in re.findall(r'(?:src|href)="([^"]+)"', body))
 
@@ -117,3 +119,20 @@ def test_files_without_a_content_hash_are_revalidated(webserver: WebserverProces
     response = webserver.http.get("/static/favicon.svg")
     assert response.status_code == 200 and response.headers.get("cache-control") != "public, max-age=31536000, immutable"
     assert webserver.http.get("/static/ui/manifest.json").headers.get("cache-control") is None
+
+
+def test_each_page_has_its_own_nonce(webserver: WebserverProcess) -> None:
+    nonces = {re.search(r"'nonce-([^']+)'", webserver.http.get("/runs").headers["content-security-policy"]).group(1)  # type: ignore[union-attr]
+              for _ in range(3)}
+    assert len(nonces) == 3
+
+
+def test_a_boot_script_that_could_close_its_element_is_left_out(tmp_path: Path) -> None:
+    script = tmp_path / "boot.js"
+    boot = BootScript(tmp_path)
+    assert boot.text() is None  # not built: the page goes without it
+    script.write_text('console.log("</SCRIPT><script>alert(1)")')
+    assert boot.text() is None
+    script.write_text('console.log("fine")')
+    os.utime(script, (1, 1))  # a new build: read again
+    assert boot.text() == 'console.log("fine")'

@@ -1,13 +1,14 @@
 /// <reference types="vitest/config" />
-// Three entries: the boot script (the first query, started before React loads), the app (every page
-// at /, /runs, ...) and GraphiQL (only /graphql loads it). The
+// Two entries: the app (every page at /, /runs, ...) and GraphiQL (only /graphql loads it); the boot
+// script is a build of its own (vite.boot.config.ts). The
 // webserver writes each page's HTML itself from the manifest, with its CSP nonce and root path, so
 // the build emits no HTML; assets load relative to their own URL (base "./").
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { pureDocuments } from "./vite.pure-documents";
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), pureDocuments()],
   base: "./",
   build: {
     outDir: "../berth_webserver/static/ui",
@@ -16,7 +17,7 @@ export default defineConfig({
     target: "es2022",
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      input: { boot: "src/boot.ts", app: "src/main.tsx", graphiql: "src/graphiql/main.tsx" },
+      input: { app: "src/main.tsx", graphiql: "src/graphiql/main.tsx" },
     },
   },
   test: {

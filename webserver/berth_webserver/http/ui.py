@@ -1,10 +1,10 @@
 """The web UI's pages: HTML written here from the Vite build's manifest, under a nonce CSP.
 
 The UI (webserver/ui, built into static/ui by `make install`) is a single-page app: every page URL
-(/, /runs/RUN_ID, /jobs/…) answers the same HTML, and the app's router draws the page. The page loads
-the boot script first (a few kB that start the page's first query) and then the app. GraphiQL is a
-second entry of the same build, loaded only by /graphql. The page carries the mount path (root_path)
-in a meta tag so that the app finds /graphql and its own URLs behind a prefix.
+(/, /runs/RUN_ID, /jobs/…) answers the same HTML, and the app's router draws the page. The page
+carries the boot script inline (a few kB that send the page's first query while the app loads).
+GraphiQL is a second entry of the same build, loaded only by /graphql. The page carries the mount
+path (root_path) in a meta tag so that the app finds /graphql and its own URLs behind a prefix.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from starlette.responses import HTMLResponse, Response
 
 from .security import make_csp_header, make_nonce
 
-__all__ = ["UI_DIR", "BOOT_ENTRY", "APP_ENTRY", "GRAPHIQL_ENTRY", "SPA_PATHS", "ui_page", "app_page", "is_app_path",
+__all__ = ["UI_DIR", "BootScript", "APP_ENTRY", "GRAPHIQL_ENTRY", "SPA_PATHS", "ui_page", "app_page", "is_app_path",
            "BuildManifest"]
 
 UI_DIR = Path(__file__).resolve().parent.parent / "static" / "ui"
-BOOT_ENTRY = "src/boot.ts"
 APP_ENTRY = "src/main.tsx"
 GRAPHIQL_ENTRY = "src/graphiql/main.tsx"
 # The URLs the app draws; each can be opened directly or reloaded.
@@ -45,6 +44,7 @@ _PAGE = """<!DOCTYPE html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="berth-root" content="{root}">
 {meta}
+{inline}
   <title>{title}</title>
   <link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
 {links}
@@ -63,6 +63,29 @@ _NOT_BUILT = """<!DOCTYPE html>
 <p>Run <code>make install</code> in the berth repository (it runs <code>npm ci</code> and
 <code>npm run build</code> in <code>webserver/ui</code>). The GraphQL API works without it.</p></body></html>
 """
+
+
+class BootScript:
+    """static/ui/boot.js (a build of its own: webserver/ui/vite.boot.config.ts), read again whenever the
+    build changes it. The app's page carries it inline, so that it runs while the page is parsed."""
+
+    def __init__(self, directory: Path = UI_DIR) -> None:
+        self.path = directory / "boot.js"
+        self._mtime: Optional[float] = None
+        self._text: Optional[str] = None
+
+    def text(self) -> Optional[str]:
+        """The script, or None when it is not built (the app then asks for its first query itself)."""
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        if mtime != self._mtime:
+            text = self.path.read_text()
+            # Inside <script>, only "</script" (any case) could end the element early.
+            self._text = None if "</script" in text.lower() else text
+            self._mtime = mtime
+        return self._text
 
 
 class BuildManifest:
@@ -108,13 +131,15 @@ class BuildManifest:
 
 
 _MANIFEST = BuildManifest()
+_BOOT = BootScript()
 
 
 def ui_page(request: Request, entries: Sequence[str], title: str, manifest: BuildManifest = _MANIFEST,
-            meta: Optional[dict[str, str]] = None) -> Response:
+            meta: Optional[dict[str, str]] = None, inline_script: Optional[str] = None) -> Response:
     """The HTML page that loads entries of the UI build, in order (503 with instructions when not built).
 
-    meta: more <meta name content> pairs for the entries to read."""
+    meta: more <meta name content> pairs for the entries to read. inline_script: a script that runs
+    as the page is parsed, before the stylesheets and entries load (allowed by the page's CSP nonce)."""
     built = [manifest.assets(entry) for entry in entries]
     if any(assets is None for assets in built):
         return HTMLResponse(_NOT_BUILT, status_code=503)
@@ -134,10 +159,12 @@ def ui_page(request: Request, entries: Sequence[str], title: str, manifest: Buil
     metas = "\n".join(f'  <meta name="{html.escape(name)}" content="{html.escape(value)}">'
                       for name, value in (meta or {}).items())
     tags = "\n".join(f'  <script type="module" src="{static}{html.escape(script)}"></script>' for script in scripts)
-    page = _PAGE.format(root=root, title=html.escape(title), links="\n".join(links), meta=metas, scripts=tags)
+    inline = f'  <script nonce="{nonce}">{inline_script}</script>' if inline_script else ""
+    page = _PAGE.format(root=root, title=html.escape(title), links="\n".join(links), meta=metas, scripts=tags,
+                        inline=inline)
     return HTMLResponse(page, headers={"Content-Security-Policy": make_csp_header(nonce)})
 
 
 async def app_page(request: Request) -> Response:
     """The app's page, for every URL it draws."""
-    return ui_page(request, (BOOT_ENTRY, APP_ENTRY), "berth")
+    return ui_page(request, (APP_ENTRY,), "berth", inline_script=_BOOT.text())

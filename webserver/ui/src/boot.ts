@@ -1,6 +1,7 @@
-// The boot script: an entry of its own, loaded by the page before the app (main.tsx). It imports no
-// library, so it runs as soon as the page is parsed, and the page's first query is on its way while
-// React still loads: the Runs page (the front page), or a job's graph before its lazy chunk.
+// The boot script: a build of its own (vite.boot.config.ts) that the webserver inlines in the page,
+// ahead of the app (main.tsx). It imports no library and runs while the page is parsed, so the
+// page's first query is on its way while React still loads: the Runs page (the front page), or a
+// job's graph before its lazy chunk. The app takes the answer from ./api/prefetch.ts.
 import { prefetch } from "./api/prefetch";
 import { appLocation } from "./api/root";
 import { JobPageDocument, RunsPageDocument } from "./gql/graphql";

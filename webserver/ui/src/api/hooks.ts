@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { TypedDocumentString } from "../gql/graphql";
 import { ApiError, request } from "./request";
 import { subscribe } from "./subscriptions";
-import { takePrefetched } from "./prefetch";
+import { takeArrived, takePrefetched } from "./prefetch";
 
 export type QueryState<T> = {
   data: T | null;
@@ -11,6 +11,10 @@ export type QueryState<T> = {
   loading: boolean;
   refetch: () => Promise<void>;
 };
+
+function asApiError(caught: unknown): ApiError {
+  return caught instanceof ApiError ? caught : new ApiError(String(caught));
+}
 
 /**
  * Run a query when its variables change; with pollMs, again every pollMs while the tab is visible.
@@ -22,9 +26,12 @@ export function useQuery<TResult, TVariables>(
   options: { pollMs?: number; skip?: boolean } = {},
 ): QueryState<TResult> {
   const key = JSON.stringify(variables);
-  const [data, setData] = useState<TResult | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(!options.skip);
+  // An answer the boot script already has is on screen in the first render, without a request.
+  const [arrived] = useState(() => (options.skip ? undefined : takeArrived(doc, variables)));
+  const [data, setData] = useState<TResult | null>(arrived && "data" in arrived ? arrived.data : null);
+  const [error, setError] = useState<ApiError | null>(arrived && "error" in arrived ? asApiError(arrived.error) : null);
+  const [loading, setLoading] = useState(!options.skip && !arrived);
+  const answered = useRef(arrived !== undefined);
   const generation = useRef(0);
 
   const run = useCallback(async () => {
@@ -38,7 +45,7 @@ export function useQuery<TResult, TVariables>(
         setError(null);
       }
     } catch (caught) {
-      if (mine === generation.current) setError(caught instanceof ApiError ? caught : new ApiError(String(caught)));
+      if (mine === generation.current) setError(asApiError(caught));
     } finally {
       if (mine === generation.current) setLoading(false);
     }
@@ -46,6 +53,10 @@ export function useQuery<TResult, TVariables>(
 
   useEffect(() => {
     if (options.skip) return;
+    if (answered.current) {
+      answered.current = false;
+      return;
+    }
     setData(null);
     void run();
   }, [run, options.skip]);

@@ -6,14 +6,18 @@ import { RunsPageDocument } from "../gql/graphql";
 import { runsPageVariables } from "../pages/runsQuery";
 import { useQuery } from "./hooks";
 import { prefetch, takePrefetched } from "./prefetch";
+import { isTokenRequired } from "./token";
 
 const PAGE = { data: { runsOrError: { __typename: "Runs", results: [{ __typename: "Run", runId: "prefetched-run" }] } } };
 
 function FirstRun() {
-  const { data } = useQuery(RunsPageDocument, runsPageVariables(new URLSearchParams("status=FAILURE")));
+  const { data, error } = useQuery(RunsPageDocument, runsPageVariables(new URLSearchParams("status=FAILURE")));
   const result = data?.runsOrError;
+  if (error) return <p>{error.message}</p>;
   return <p>{result?.__typename === "Runs" ? result.results[0].runId : "loading"}</p>;
 }
+
+const arrival = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe("prefetch", () => {
   it("hands its answer to the first useQuery with the same variables, without a second request", async () => {
@@ -31,5 +35,23 @@ describe("prefetch", () => {
     expect(takePrefetched(RunsPageDocument, runsPageVariables(new URLSearchParams("job=x")))).toBeUndefined();
     expect(takePrefetched(RunsPageDocument, variables)).toBeDefined();
     expect(takePrefetched(RunsPageDocument, variables)).toBeUndefined();
+  });
+  it("puts an answer that has already arrived in the page's first render", async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify(PAGE), { status: 200 }));
+    vi.stubGlobal("fetch", fetch);
+    prefetch(RunsPageDocument, runsPageVariables(new URLSearchParams("status=FAILURE")));
+    await arrival();
+    render(<FirstRun />);
+    expect(screen.getByText("prefetched-run")).toBeTruthy(); // no "loading" render before it
+    await arrival();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+  it("reads an arrived refusal as the app's own: the error in words, and the token prompt", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ errors: [{ message: "no" }] }), { status: 401 })));
+    prefetch(RunsPageDocument, runsPageVariables(new URLSearchParams("status=FAILURE")));
+    await arrival();
+    render(<FirstRun />);
+    expect(screen.getByText(/asks for an API token/)).toBeTruthy();
+    expect(isTokenRequired()).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 // Queries and mutations: POST /graphql. Every failure becomes an ApiError whose message says what
-// happened in words. No library here: the boot script (../boot.ts) sends the first query with it.
+// happened in words. No library here: the boot script (../boot.ts) sends the first query with
+// `send`, and the app reads its answer with `dataOf`.
 import type { TypedDocumentString } from "../gql/graphql";
 import { graphqlUrls } from "./root";
 import { authHeaders, requireToken } from "./token";
@@ -19,42 +20,64 @@ export function describeErrors(errors: GraphQLErrorPayload[]): string {
     .join("; ");
 }
 
+/** A server's answer as it came: read by the boot script, interpreted by the app (dataOf). */
+export type RawAnswer = { status: number; statusText: string; text: string };
+
+/** POST a query or mutation; resolves to the answer as it came, rejects when the server cannot be reached. */
+export async function send<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  signal?: AbortSignal,
+): Promise<RawAnswer> {
+  const response = await fetch(graphqlUrls().http, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders() },
+    body: JSON.stringify({ query: document.toString(), variables }),
+    signal,
+  });
+  return { status: response.status, statusText: response.statusText, text: await response.text() };
+}
+
+/** The failure of a request that never reached the server, in words (an abort stays an abort). */
+export function unreachable(error: unknown): Error {
+  if ((error as Error).name === "AbortError") return error as Error;
+  return new ApiError(`Cannot reach the berth webserver at ${graphqlUrls().http}: ${(error as Error).message}`);
+}
+
+/** The data of an answer, or an ApiError that says what went wrong (a 401 also asks for a token). */
+export function dataOf<TResult>(answer: RawAnswer): TResult {
+  const { status, statusText } = answer;
+  if (status === 401) {
+    requireToken();
+    throw new ApiError("The webserver asks for an API token (HTTP 401).", 401);
+  }
+  if (status === 403) {
+    throw new ApiError("The webserver refused this request: your token may not do this (HTTP 403).", 403);
+  }
+  let body: { data?: TResult | null; errors?: GraphQLErrorPayload[] };
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    throw new ApiError(`The webserver answered HTTP ${status} ${statusText} without a GraphQL result.`, status);
+  }
+  if (body.errors?.length) throw new ApiError(`The webserver reported: ${describeErrors(body.errors)}`, status);
+  if (status < 200 || status > 299 || body.data == null) {
+    throw new ApiError(`The webserver answered HTTP ${status} with no data.`, status);
+  }
+  return body.data;
+}
+
 /** Run one query or mutation; resolves to its data or rejects with an ApiError. */
 export async function request<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   variables: TVariables,
   signal?: AbortSignal,
 ): Promise<TResult> {
-  const url = graphqlUrls().http;
-  let response: Response;
+  let answer: RawAnswer;
   try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders() },
-      body: JSON.stringify({ query: document.toString(), variables }),
-      signal,
-    });
+    answer = await send(document, variables, signal);
   } catch (error) {
-    if ((error as Error).name === "AbortError") throw error;
-    throw new ApiError(`Cannot reach the berth webserver at ${url}: ${(error as Error).message}`);
+    throw unreachable(error);
   }
-  if (response.status === 401) {
-    requireToken();
-    throw new ApiError("The webserver asks for an API token (HTTP 401).", 401);
-  }
-  if (response.status === 403) {
-    throw new ApiError("The webserver refused this request: your token may not do this (HTTP 403).", 403);
-  }
-  let body: { data?: TResult | null; errors?: GraphQLErrorPayload[] };
-  try {
-    body = await response.json();
-  } catch {
-    throw new ApiError(`The webserver answered HTTP ${response.status} ${response.statusText} without a GraphQL result.`,
-      response.status);
-  }
-  if (body.errors?.length) throw new ApiError(`The webserver reported: ${describeErrors(body.errors)}`, response.status);
-  if (!response.ok || body.data == null) {
-    throw new ApiError(`The webserver answered HTTP ${response.status} with no data.`, response.status);
-  }
-  return body.data;
+  return dataOf<TResult>(answer);
 }
