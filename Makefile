@@ -18,7 +18,8 @@ $(VENV)/.installed: code_server/pyproject.toml webserver/pyproject.toml client/p
 # The web UI (webserver/ui) builds into berth_webserver/static/ui with Node.js and npm.
 UI := webserver/ui
 UI_BUILT := webserver/berth_webserver/static/ui/manifest.json
-UI_SOURCES := $(shell find $(UI)/src -type f 2>/dev/null) $(addprefix $(UI)/,package.json vite.config.ts tsconfig.json)
+UI_SOURCES := $(shell find $(UI)/src -type f 2>/dev/null) \
+  $(addprefix $(UI)/,package.json vite.config.ts vite.boot.config.ts vite.pure-documents.ts tsconfig.json)
 
 $(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json
 	cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
