@@ -22,7 +22,7 @@ from tcp_proxy import TcpProxy
 
 from berth.events import EventType, RunEvent
 from berth.runs import RunRecord, RunStatus
-from berth.storage import RunStorage, SqliteConfiguration, StorageRetry, StorageUnavailable
+from berth.storage import AuditEntry, RunStorage, SqliteConfiguration, StorageRetry, StorageUnavailable
 from berth.storage._dialects import configuration_for_url
 from berth.storage._schema import event_logs
 
@@ -60,6 +60,22 @@ def test_an_event_whose_commit_answer_was_lost_is_stored_once(proxied_url: tuple
         with storage.engine.connect() as connection:  # each stored event has its own identity
             ids = connection.execute(sa.select(event_logs.c.event_id)).scalars().all()
         assert len(ids) == len(set(ids)) == 2 and None not in ids
+    finally:
+        storage.dispose()
+
+
+@pytest.mark.postgres
+def test_an_audit_entry_whose_commit_answer_was_lost_is_recorded_once(proxied_url: tuple[str, TcpProxy]) -> None:
+    url, proxy = proxied_url
+    storage = RunStorage.from_url(url, retry=StorageRetry(outage_seconds=10))
+    try:
+        storage.get_audit_entries()  # the next commit is the entry's, not the pool's first connection
+        proxy.drop_after_next_commit()
+        entry = storage.add_audit_entry(AuditEntry(timestamp=time.time(), user_name="ana", role="editor",
+                                                   action="terminateRun", outcome="TerminateRunSuccess", run_id="r"))
+        assert proxy.commits_dropped == 1
+        assert [(e.entry_id, e.user_name, e.action) for e in storage.get_audit_entries()] == [
+            (entry.entry_id, "ana", "terminateRun")]
     finally:
         storage.dispose()
 

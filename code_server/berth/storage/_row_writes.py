@@ -1,4 +1,5 @@
-"""Row-level pieces of run storage's writes: status columns, tag rows, inserted keys.
+"""Row-level pieces of run storage's writes: status columns, tag rows, inserted keys, writes that
+land once however often they are retried.
 
 Plain functions on a connection inside ``RunStorage``'s transactions, kept apart so that the
 storage class reads as its public methods.
@@ -6,14 +7,15 @@ storage class reads as its public methods.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import uuid
+from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa
 
 from ..runs import FINISHED_STATUSES, RunRecord, RunStatus
 from ._schema import run_tags, runs
 
-__all__ = ["inserted_id", "insert_tags", "status_values", "stored_by_lost_attempt"]
+__all__ = ["inserted_id", "insert_tags", "status_values", "stored_by_lost_attempt", "write_once"]
 
 
 def status_values(status: RunStatus, at: float) -> dict[str, object]:
@@ -45,3 +47,29 @@ def inserted_id(result: "sa.CursorResult[Any]") -> int:
     key = result.inserted_primary_key
     assert key is not None, "an INSERT of one row has a primary key"
     return int(key[0])
+
+
+def write_once(identity_column: sa.Column[Any],
+               insert: Callable[[sa.Connection, str], int]) -> Callable[[sa.Connection], int]:
+    """A write for ``RunStorage._write`` (which retries) that adds its row once.
+
+    ``insert(connection, identity)`` adds the row with a new identity in ``identity_column`` and
+    returns its id. A connection that broke after the server committed leaves that row behind
+    without the writer knowing: each retry first looks for the identity, and returns the row's id
+    instead of adding a second one.
+    """
+    identity = uuid.uuid4().hex
+    tried = False
+
+    def attempt(connection: sa.Connection) -> int:
+        nonlocal tried
+        if tried:
+            table = identity_column.table
+            stored = connection.execute(sa.select(table.c.id).where(identity_column == identity)).scalar()
+            if stored is not None:
+                return int(stored)
+        tried = True
+        return insert(connection, identity)
+
+    return attempt
+

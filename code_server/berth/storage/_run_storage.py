@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-import uuid
 import weakref
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
@@ -20,7 +19,7 @@ from ._filters import rarest_first, select_runs
 from ._leader import LeaderLease
 from ._records import event_from_row, event_values, run_from_row, run_values, tags_from_json, tags_to_json
 from ._retry import StorageRetry, retrying
-from ._row_writes import insert_tags, inserted_id, status_values, stored_by_lost_attempt
+from ._row_writes import insert_tags, inserted_id, status_values, stored_by_lost_attempt, write_once
 from ._schema import audit_log, event_logs, run_tags, runs
 from ._stats import RunStats, StepStats, run_stats_from_events, step_stats_from_events
 
@@ -259,18 +258,7 @@ class RunStorage:
         The event is stored exactly once even when its write is retried: a connection that broke
         after the server committed leaves a row with this call's event id, which the retry finds.
         """
-        event_id = uuid.uuid4().hex
-        tried = False
-
-        def store(connection: sa.Connection) -> int:
-            nonlocal tried
-            if tried:
-                stored = connection.execute(
-                    sa.select(event_logs.c.id).where(event_logs.c.event_id == event_id)
-                ).scalar()
-                if stored is not None:
-                    return int(stored)
-            tried = True
+        def store(connection: sa.Connection, event_id: str) -> int:
             result = connection.execute(sa.insert(event_logs).values({**event_values(event), "event_id": event_id}))
             status = RUN_STATUS_FOR_EVENT.get(event.event_type) if event.event_type else None
             if status is not None:
@@ -283,7 +271,7 @@ class RunStorage:
                 )
             return inserted_id(result)
 
-        return EventRecord(storage_id=self._write(store), event=event)
+        return EventRecord(storage_id=self._write(write_once(event_logs.c.event_id, store)), event=event)
 
     def get_events(self, run_id: str, after: int = -1, limit: Optional[int] = None) -> list[EventRecord]:
         """A run's events in log order, those with a storage id greater than ``after``."""
@@ -353,12 +341,13 @@ class RunStorage:
     # -- audit log ----------------------------------------------------------------------------
 
     def add_audit_entry(self, entry: AuditEntry) -> AuditEntry:
-        """Record one mutation; returns the entry with its id."""
-        def insert(connection: sa.Connection) -> int:
-            result = connection.execute(sa.insert(audit_log).values(audit_values(entry)))
+        """Record one mutation; returns the entry with its id. Recorded once even when the write is
+        retried (as ``store_event``)."""
+        def insert(connection: sa.Connection, identity: str) -> int:
+            result = connection.execute(sa.insert(audit_log).values({**audit_values(entry), "write_id": identity}))
             return inserted_id(result)
 
-        return dataclasses.replace(entry, entry_id=self._write(insert))
+        return dataclasses.replace(entry, entry_id=self._write(write_once(audit_log.c.write_id, insert)))
 
     def get_audit_entries(self, cursor: Optional[int] = None, limit: Optional[int] = None) -> list[AuditEntry]:
         """Recorded mutations, newest first; ``cursor`` is the id of the previous page's last entry."""

@@ -76,7 +76,8 @@ event_logs = sa.Table(
 )
 
 # Who did what through the API: one row per mutation, whatever its outcome. No foreign key to
-# runs: the record of a deleted run's deletion must stay.
+# runs: the record of a deleted run's deletion must stay. ``write_id`` is the writer's identity of
+# an entry, as ``event_id`` is of an event.
 audit_log = sa.Table(
     "audit_log",
     metadata,
@@ -90,6 +91,7 @@ audit_log = sa.Table(
     sa.Column("run_id", sa.String(255), nullable=True),
     sa.Column("outcome", sa.String(255), nullable=False),
     sa.Column("message", sa.Text, nullable=True),
+    sa.Column("write_id", sa.String(64), nullable=True),
 )
 
 # Indexes, named as the migrations (``migrations/versions``) create them.
@@ -101,6 +103,7 @@ INDEXES: dict[str, sa.Index] = {
         sa.Index("ix_run_tags_run_key_value", run_tags.c.run_storage_id, run_tags.c.key, run_tags.c.value),
         sa.Index("ix_event_logs_run_id_id", event_logs.c.run_id, event_logs.c.id),
         sa.Index("uq_event_logs_event_id", event_logs.c.event_id, unique=True),
+        sa.Index("uq_audit_log_write_id", audit_log.c.write_id, unique=True),
         # Each filter walks its index newest first, so a page costs the page, not the table.
         sa.Index("ix_runs_status_id", runs.c.status, runs.c.id),
         sa.Index("ix_runs_job_name_id", runs.c.job_name, runs.c.id),

@@ -31,4 +31,4 @@ __all__ = ["FIRST_REVISION", "HEAD_REVISION"]
 # The schema that berth's hand-rolled migrations (``berth_schema_version`` 2) left behind.
 FIRST_REVISION = "0001_runs_tags_events"
 # The newest revision: opening a database at it needs no Alembic import at all.
-HEAD_REVISION = "0003_event_identity"
+HEAD_REVISION = "0004_audit_identity"
