@@ -134,16 +134,18 @@ def test_the_runs_page_filters_by_status_and_pages_by_cursor(ui_server: Webserve
     expect(page.get_by_role("button", name="Older")).to_be_disabled()  # fewer runs than a page
 
 
-def _is_runs_page_query(request: Any) -> bool:
-    return bool(request.url.endswith("/graphql") and "query RunsPage(" in (request.post_data or ""))
-
-
-def test_the_boot_script_asks_for_the_first_page_of_runs_without_waiting_for_the_app(
-        ui_server: WebserverProcess, page: Any) -> None:
-    # With the app's script held back, the first page's query still goes out: the boot script sends it.
+@pytest.mark.parametrize(("url", "operation"), [
+    ("/runs", "query RunsPage("), ("/", "query RunsPage("), ("/runs/0b8e5f5e-1d7e-4e3a-9f00-000000000000", "query RunPage("),
+    ("/jobs", "query JobsList "), ("/locations", "query Workspace "),
+    ("/jobs/hello/__repository__/hello_job", "query JobPage("),
+])
+def test_the_boot_script_asks_for_each_pages_first_query_without_waiting_for_the_app(
+        ui_server: WebserverProcess, page: Any, url: str, operation: str) -> None:
+    # With the app's script held back, the page's first query still goes out: the boot script sends it.
     page.route(re.compile(r"/static/ui/assets/app-[^/]+\.js$"), lambda route: route.abort())
-    with page.expect_request(_is_runs_page_query) as query:
-        page.goto("/runs")
+    with page.expect_request(lambda request: request.url.endswith("/graphql")
+                             and operation in (request.post_data or "")) as query:
+        page.goto(url)
     assert query.value.response().ok
     expect(page.locator("#root")).to_be_empty()  # no React: nothing drew the page
 
