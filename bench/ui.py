@@ -124,6 +124,8 @@ new MutationObserver((_, observer) => {
 }).observe(document, { subtree: true, childList: true });
 """
 
+# The page's own query is the first POST /graphql: the inline boot script sends it as the page is
+# parsed, before the app asks what the caller may do (resource entries come in order of their start).
 _FIRST_QUERY = """() => {
   const query = performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/graphql'));
   return query ? query.responseEnd - query.startTime : -1;
