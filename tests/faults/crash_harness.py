@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 import httpx
 from proc_scan import alive, group_members, wait_for
-from process_tools import free_port
+from process_tools import free_port, stop_process
 
 from berth.events import EventType
 from berth.storage import RunStorage
@@ -134,13 +134,7 @@ class ExternalCodeServer:
 
     def stop(self) -> None:
         """SIGTERM and wait (the test's cleanup)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
 
 
 class Webserver:
@@ -214,13 +208,7 @@ class Webserver:
     def stop(self) -> None:
         """SIGTERM and wait (it stops its code servers)."""
         self.http.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
         self._pump.join(10)
         assert self.process.stdout is not None
         self.process.stdout.close()

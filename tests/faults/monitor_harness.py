@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
-import signal
 import subprocess
 import sys
 import threading
 from typing import Any, Mapping, Optional, Sequence
 
 from proc_scan import read_pids, wait_for
-from process_tools import child_environment, free_port
+from process_tools import child_environment, free_port, stop_process
 
 from berth.events import EventType
 from berth.storage import RunStorage
@@ -80,13 +79,8 @@ class CodeServer:
 
     def stop(self) -> None:
         """SIGTERM, and wait for it to drain and exit."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        if self.process is not None:
+            stop_process(self.process)
 
 
 class Webserver:

@@ -19,7 +19,7 @@ from typing import Any, AsyncIterator, Callable, Mapping, Optional
 
 import httpx
 from proc_scan import wait_for
-from process_tools import child_environment, free_port
+from process_tools import child_environment, free_port, stop_process
 
 __all__ = ["CodeServer", "TickingRun", "Webserver", "free_port", "launch_ticking", "run_logs", "run_logs_until_it_ends",
            "ticking_run_config"]
@@ -67,13 +67,7 @@ class CodeServer:
 
     def stop(self) -> None:
         """SIGTERM (the server drains its runs), then wait; kill -9 if it does not end."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        stop_process(self.process)
 
 
 class Webserver:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import pathlib
 import re
-import signal
 import subprocess
 import sys
 import threading
 import time
 from typing import Any, Optional, Sequence
 
-from process_tools import child_environment, free_port
+from process_tools import child_environment, free_port, stop_process
 from webserver_process import REPO, WebserverProcess, wait_until
 
 from berth.runs import RunsFilter, RunStatus
@@ -76,13 +75,8 @@ class CodeServer:
 
     def stop(self) -> None:
         """SIGTERM and wait (the server drains its runs first)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        if self.process is not None:
+            stop_process(self.process)
 
 
 def write_workspace(folder: pathlib.Path, servers: Sequence[CodeServer]) -> pathlib.Path:
