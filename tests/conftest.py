@@ -7,6 +7,7 @@ from the ``initdb`` / ``pg_ctl`` binaries on this machine (see ``postgres_tools.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import os
@@ -66,6 +67,17 @@ class PostgresServer:
         strategy = " STRATEGY FILE_COPY" if int(version) >= 150000 else ""
         self.execute(f"CREATE DATABASE {name} TEMPLATE template0{strategy}")
         return self.url(name)
+
+    @contextlib.contextmanager
+    def temporary_database(self, prefix: str) -> Iterator[str]:
+        """A new, empty database with a name of its own (the URL), dropped afterwards."""
+        name = f"{prefix}_{os.getpid()}_{next(_database_numbers)}"
+        url = self.create_database(name)
+        try:
+            yield url
+        finally:
+            # FORCE: a test may leave a process or pool connected.
+            self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")
@@ -130,13 +142,8 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Itera
         yield f"sqlite:///{tmp_path / 'runs.db'}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"berth_test_{os.getpid()}_{next(_database_numbers)}"
-    url = server.create_database(name)
-    try:
+    with server.temporary_database("berth_test") as url:
         yield url
-    finally:
-        # FORCE: a test may leave a process or pool connected.
-        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -146,12 +153,8 @@ def module_storage_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         yield f"sqlite:///{tmp_path_factory.mktemp('module-storage') / 'runs.db'}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"berth_module_{os.getpid()}_{next(_database_numbers)}"
-    url = server.create_database(name)
-    try:
+    with server.temporary_database("berth_module") as url:
         yield url
-    finally:
-        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -8,12 +8,10 @@ SQLite is held by a real lock in another connection.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sqlite3
 import threading
 import time
-import uuid
 from typing import Callable, Iterator
 
 import pytest
@@ -30,14 +28,13 @@ from berth.storage._schema import event_logs
 @pytest.fixture
 def proxied_url(postgres_server, request: pytest.FixtureRequest) -> Iterator[tuple[str, TcpProxy]]:
     """A fresh PostgreSQL database, and its URL through a proxy in front of the server."""
-    name = f"berth_retry_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    postgres_server.create_database(name)
-    proxy = TcpProxy(postgres_server.port)
-    try:
-        yield f"postgresql://{postgres_server.user}@127.0.0.1:{proxy.port}/{name}", proxy
-    finally:
-        proxy.close()
-        postgres_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_server.temporary_database("berth_retry") as url:
+        name = url.rsplit("/", 1)[-1]
+        proxy = TcpProxy(postgres_server.port)
+        try:
+            yield f"postgresql://{postgres_server.user}@127.0.0.1:{proxy.port}/{name}", proxy
+        finally:
+            proxy.close()
 
 
 def _stored_messages(storage: RunStorage, run_id: str) -> list[str]:

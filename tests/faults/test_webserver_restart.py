@@ -36,13 +36,9 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Itera
 
 
 @pytest.fixture
-def storage_url_postgres(postgres_server: Any, request: pytest.FixtureRequest) -> Iterator[str]:
-    name = f"berth_faults_ws_{abs(hash(request.node.nodeid)) % 10**8}"
-    url = postgres_server.create_database(name)
-    try:
+def storage_url_postgres(postgres_server: Any) -> Iterator[str]:
+    with postgres_server.temporary_database("berth_faults_ws") as url:
         yield url
-    finally:
-        postgres_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _messages(batches: list[dict[str, Any]]) -> list[str]:

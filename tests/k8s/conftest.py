@@ -6,7 +6,6 @@ No Kubernetes cluster can run on these machines: every test here uses the stand-
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -23,13 +22,8 @@ from standin_process import NAMESPACE, STORAGE_SECRET, StandinKubernetes  # noqa
 @pytest.fixture(scope="module")
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh PostgreSQL database for the module: the worker processes share it with the webserver."""
-    server = request.getfixturevalue("postgres_server")
-    name = f"berth_k8s_{os.getpid()}_{request.module.__name__.rsplit('.', 1)[-1][-20:]}"
-    url = server.create_database(name)
-    try:
+    with request.getfixturevalue("postgres_server").temporary_database("berth_k8s") as url:
         yield url
-    finally:
-        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="module")

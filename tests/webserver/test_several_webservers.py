@@ -10,9 +10,7 @@ update (start a new webserver, stop the old) loses no queued run, no run in flig
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
-import os
 import pathlib
 import threading
 from typing import Any, Iterator
@@ -49,7 +47,6 @@ subscription Logs($runId: ID!) {
   }
 }
 """
-_numbers = itertools.count()
 
 
 class RunLogWatcher:
@@ -112,14 +109,12 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: pathlib.Path, postgres_server: Any) -> Iterator[Cluster]:
-    name = f"berth_several_{os.getpid()}_{next(_numbers)}"
-    url = postgres_server.create_database(name)
-    made = Cluster(tmp_path, url)
-    try:
-        yield made
-    finally:
-        made.close()
-        postgres_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_server.temporary_database("berth_several") as url:
+        made = Cluster(tmp_path, url)
+        try:
+            yield made
+        finally:
+            made.close()
 
 
 def _started_once(storage: RunStorage, run_id: str) -> bool:

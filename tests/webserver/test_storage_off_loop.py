@@ -26,10 +26,8 @@ LOCATION_EVENTS = "subscription { locationStateChangeEvents { event { eventType 
 
 @pytest.fixture
 def database_url(postgres_server: Any) -> Iterator[str]:
-    name = "berth_off_loop"
-    url = postgres_server.create_database(name)
-    yield url
-    postgres_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_server.temporary_database("berth_off_loop") as url:
+        yield url
 
 
 def _lock_waiters(url: str) -> int:
