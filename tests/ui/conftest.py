@@ -12,12 +12,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webserver"))
-from ui_helpers import Lab
+from ui_helpers import WAIT_MS, Lab, browser_page
 from webserver_process import EXAMPLES, WebserverProcess, write_workspace
 
 CHROMIUM = "/usr/bin/chromium"
-# Waits are on conditions; the bound is generous because other work shares this machine's two cores.
-WAIT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +56,8 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture()
 def page(chromium: Any, ui_server: WebserverProcess) -> Iterator[Any]:
     """A fresh browser page on the server; the test fails on any uncaught page error."""
-    context = chromium.new_context(base_url=ui_server.url, viewport={"width": 1280, "height": 860})
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    with browser_page(chromium, ui_server.url) as opened:
+        yield opened
 
 
 @pytest.fixture()

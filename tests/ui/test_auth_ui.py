@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "security"))
 from security_setup import AuthServer, start_auth_server
+from ui_helpers import browser_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +28,8 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthServer
 
 @pytest.fixture()
 def auth_page(chromium: Any, auth_server: AuthServer) -> Iterator[Any]:
-    context = chromium.new_context(base_url=auth_server.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    with browser_page(chromium, auth_server.url) as opened:
+        yield opened
 
 
 def test_the_pages_open_and_the_api_asks_for_a_token(auth_server: AuthServer) -> None:

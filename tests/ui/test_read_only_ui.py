@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from playwright.sync_api import expect
+from ui_helpers import browser_page
 from webserver_process import EXAMPLES, WebserverProcess, write_workspace
 
 pytestmark = pytest.mark.browser
@@ -40,13 +41,8 @@ def read_only_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
 
 @pytest.fixture()
 def read_only_page(chromium: Any, read_only_server: tuple[WebserverProcess, str]) -> Iterator[Any]:
-    context = chromium.new_context(base_url=read_only_server[0].url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    with browser_page(chromium, read_only_server[0].url) as opened:
+        yield opened
 
 
 def test_every_action_is_disabled_with_the_reason(read_only_server: tuple[WebserverProcess, str],

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "webserver"))
 from webserver_process import WebserverProcess
 
-__all__ = ["Lab", "launch", "run_status"]
+__all__ = ["WAIT_MS", "Lab", "browser_page", "launch", "run_status"]
+
+# Waits are on conditions; the bound is generous because other work shares this machine's two cores.
+WAIT_MS = 30_000
+
+
+@contextlib.contextmanager
+def browser_page(chromium: Any, base_url: str) -> Iterator[Any]:
+    """A page in a fresh browser context on a server; the test fails on any uncaught page error."""
+    context = chromium.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
 
 # A location the tests edit: a job whose second step fails until a marker file exists, a job whose
 # one op fails on each of its three attempts (retries), and a job whose config has a required entry
